@@ -1,0 +1,1 @@
+"""Anti-fraud publicity reporting bot: domain code shared by every chat channel."""

@@ -1,0 +1,59 @@
+"""Build the Telegram Application: storage, handlers, rate limiter, scheduled jobs."""
+from __future__ import annotations
+
+import logging
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest
+
+from storage import Storage
+
+from .clock import Clock, SystemClock
+from .config import Settings
+from .services import Services
+
+log = logging.getLogger(__name__)
+
+
+def build_application(settings: Settings, clock: Clock | None = None,
+                      request: BaseRequest | None = None, token: str | None = None) -> Application:
+    """Assemble the bot. Tests pass a recording `request` and a fake `clock`."""
+    from handlers import register_all
+    from schedules import install as install_schedules
+
+    clock = clock or SystemClock(settings.tz)
+    secret = token or (settings.telegram_bot_token.get_secret_value()
+                       if settings.telegram_bot_token else None)
+    if not secret:
+        raise ValueError("TELEGRAM_BOT_TOKEN is required")
+    builder: ApplicationBuilder = (
+        Application.builder().token(secret)
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_per_second,
+                                     overall_time_period=1, max_retries=3))
+        .post_init(_open(settings, clock)).post_shutdown(_close)
+    )
+    if settings.bot_api_base_url:
+        builder = builder.base_url(settings.bot_api_base_url)
+    if settings.file_url:
+        builder = builder.base_file_url(settings.file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
+    register_all(app)
+    install_schedules(app)
+    return app
+
+
+def _open(settings: Settings, clock: Clock):
+    async def post_init(app: Application) -> None:
+        storage = await Storage.open(settings.database_path)
+        app.bot_data["svc"] = Services(settings=settings, storage=storage, clock=clock)
+        log.info("bot @%s ready; database %s", app.bot.username, settings.database_path)
+
+    return post_init
+
+
+async def _close(app: Application) -> None:
+    svc = app.bot_data.get("svc")
+    if svc is not None:
+        await svc.storage.close()

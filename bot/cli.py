@@ -1,0 +1,180 @@
+"""Command line: run the bot and the office's chores (python -m bot --help)."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .config import Settings
+
+log = logging.getLogger("bot")
+
+
+def _settings() -> Settings:
+    """Load settings or stop with one line naming the bad variable (exit 2, no traceback)."""
+    try:
+        return Settings()
+    except ValidationError as err:
+        first = err.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
+        print(f"configuration error: {name}: {first['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and a Bot API URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+async def _with_storage(settings: Settings, work):
+    from storage import Storage
+
+    storage = await Storage.open(settings.database_path)
+    try:
+        return await work(storage)
+    finally:
+        await storage.close()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _setup_logging(settings)
+    if settings.telegram_bot_token is None:
+        print("configuration error: TELEGRAM_BOT_TOKEN: required to run the bot", file=sys.stderr)
+        return 2
+    from .app import build_application
+
+    app = build_application(settings)
+    log.info("starting long polling")
+    app.run_polling(allowed_updates=None, drop_pending_updates=False)
+    return 0
+
+
+def cmd_import_orgs(args: argparse.Namespace) -> int:
+    from .orgs_import import ImportError_, load
+
+    settings = _settings()
+
+    async def work(storage):
+        rows = load(Path(args.file), await storage.orgs.parent_codes())
+        return await storage.orgs.upsert_many(rows)
+
+    try:
+        added, updated = asyncio.run(_with_storage(settings, work))
+    except ImportError_ as err:
+        print(f"import rejected: {err}", file=sys.stderr)
+        return 1
+    print(f"imported: {added} added, {updated} updated")
+    return 0
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    settings = _settings()
+
+    async def work(storage):
+        from .clock import SystemClock
+
+        org = await storage.orgs.by_code(args.org)
+        if org is None:
+            return None
+        return await storage.users.create_invite(org.id, args.role, args.uses, args.days,
+                                                 SystemClock(settings.tz).now())
+
+    invite = asyncio.run(_with_storage(settings, work))
+    if invite is None:
+        print(f"unknown org code {args.org!r} (import the tree first)", file=sys.stderr)
+        return 1
+    print(invite.code)
+    username = asyncio.run(_bot_username(settings))
+    if username:
+        print(f"https://t.me/{username}?start={invite.code}")
+    return 0
+
+
+async def _bot_username(settings: Settings) -> str | None:
+    """Ask the Bot API who we are; quietly None when there is no token or no network."""
+    if settings.telegram_bot_token is None:
+        return None
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    kwargs = {"base_url": settings.bot_api_base_url} if settings.bot_api_base_url else {}
+    try:
+        async with Bot(settings.telegram_bot_token.get_secret_value(), **kwargs) as bot:
+            return bot.username
+    except (TelegramError, OSError):
+        return None
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from .clock import SystemClock
+
+    async def work(storage):
+        now = SystemClock(settings.tz).now()
+        if args.deactivate is not None:
+            return await storage.users.set_active(args.deactivate, False, now)
+        return await storage.users.set_active(args.activate, True, now)
+
+    if args.deactivate is None and args.activate is None:
+        print("give --deactivate TELEGRAM_ID or --activate TELEGRAM_ID", file=sys.stderr)
+        return 2
+    if not asyncio.run(_with_storage(settings, work)):
+        print("no such user", file=sys.stderr)
+        return 1
+    print("done")
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from .quickparse import parse_quick_report
+
+    print(json.dumps(parse_quick_report(args.text), ensure_ascii=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="反诈宣传工作台账机器人")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="start the bot (long polling); the default").set_defaults(func=cmd_run)
+
+    p = sub.add_parser("import-orgs", help="load or update the organisation tree from CSV/XLSX")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import_orgs)
+
+    p = sub.add_parser("invite", help="create an invite code (first line) and link (second)")
+    p.add_argument("--org", required=True, help="org code, e.g. BHQ-1")
+    p.add_argument("--role", required=True, choices=["worker", "contact", "office"])
+    p.add_argument("--uses", type=int, default=1, help="how many people may join with it")
+    p.add_argument("--days", type=int, default=7, help="days until it expires")
+    p.set_defaults(func=cmd_invite)
+
+    p = sub.add_parser("users", help="deactivate or reactivate a person")
+    p.add_argument("--deactivate", type=int, metavar="TELEGRAM_ID")
+    p.add_argument("--activate", type=int, metavar="TELEGRAM_ID")
+    p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("parse", help="read a one-line report and print its figures as JSON")
+    p.add_argument("text")
+    p.set_defaults(func=cmd_parse)
+
+    for extra in EXTRA_COMMANDS:
+        extra(sub)
+    return parser
+
+
+# Later features add their subcommands here (backup, summary, export).
+EXTRA_COMMANDS: list = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func = getattr(args, "func", cmd_run)
+    return func(args)

@@ -1,0 +1,48 @@
+"""The one place that assembles every feature's handlers, in order of precedence."""
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
+
+from . import admin, start
+from .common import svc
+
+log = logging.getLogger(__name__)
+
+
+async def skip_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Drop an update we already handled (Telegram redelivers after a crash or restart)."""
+    if await svc(context).storage.ledger.update_seen(update.update_id):
+        log.info("update %s already handled; skipped", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def mark_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Record an update that wrote nothing (writes record theirs in their own transaction)."""
+    s = svc(context)
+    await s.storage.ledger.mark_update_done(update.update_id, s.clock.now())
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with its traceback and tell the person plainly; nothing is swallowed."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        from bot.i18n import t
+        try:
+            await update.effective_chat.send_message(t("zh", "error-generic"))
+        except Exception:  # the network may be what failed; the log above has the cause
+            log.warning("could not tell the user about the error", exc_info=True)
+
+
+def register_all(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, skip_seen), group=-100)
+    for feature in FEATURES:
+        feature.register(app)
+    start.register_fallback(app)
+    app.add_handler(TypeHandler(Update, mark_done), group=100)
+    app.add_error_handler(on_error)
+
+
+FEATURES = [start, admin]

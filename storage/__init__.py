@@ -1,0 +1,29 @@
+"""Storage: one SQLite file, and the repositories that own every SQL statement."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .db import Database
+from .ledger import LedgerRepo
+from .orgs import OrgRepo
+from .users import InviteError, UserRepo
+
+
+class Storage:
+    """The repositories over one connection."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.orgs = OrgRepo(db)
+        self.users = UserRepo(db)
+        self.ledger = LedgerRepo(db)
+
+    @classmethod
+    async def open(cls, path: Path | str) -> "Storage":
+        return cls(await Database(path).connect())
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+__all__ = ["Storage", "Database", "InviteError"]

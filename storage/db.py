@@ -1,0 +1,82 @@
+"""The SQLite connection: WAL, foreign keys, versioned migrations, serialised transactions."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterable
+
+import aiosqlite
+
+from .migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+
+class Database:
+    """One shared connection. Writes go through `transaction()`, which holds a lock so that
+    a scheduler job and an update handler never interleave statements of two transactions."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def connect(self) -> "Database":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+        self._conn.row_factory = aiosqlite.Row
+        await self._conn.execute("PRAGMA journal_mode=WAL")
+        await self._conn.execute("PRAGMA foreign_keys=ON")
+        await self._conn.execute("PRAGMA busy_timeout=5000")
+        await self._conn.execute("PRAGMA synchronous=NORMAL")
+        await self.migrate()
+        return self
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("database is not connected")
+        return self._conn
+
+    async def migrate(self) -> None:
+        """Apply every migration newer than the file's user_version, each in its own transaction."""
+        (version,) = await (await self.conn.execute("PRAGMA user_version")).fetchone()
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            log.info("applying migration %d", number)
+            # executescript commits first; BEGIN/COMMIT inside keeps each step atomic.
+            await self.conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            return await cur.fetchone()
+
+    async def backup(self, target: Path | str) -> Path:
+        """Copy the live database with SQLite's online backup API (safe while the bot runs)."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        async with aiosqlite.connect(target) as dest:
+            await self.conn.backup(dest)
+        return target

@@ -1,0 +1,50 @@
+"""Exactly-once bookkeeping: handled updates and messages the scheduler has sent."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from .db import Database
+
+
+class LedgerRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def update_seen(self, update_id: int) -> bool:
+        row = await self.db.fetchone(
+            "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,))
+        return row is not None
+
+    @staticmethod
+    async def mark_update(conn: aiosqlite.Connection, update_id: int | None, now: datetime) -> None:
+        """Record an update inside the caller's transaction, beside what it wrote."""
+        if update_id is not None:
+            await conn.execute(
+                "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
+                (update_id, now.isoformat()))
+
+    async def mark_update_done(self, update_id: int, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await self.mark_update(conn, update_id, now)
+
+    async def sent(self, topic: str) -> set[int]:
+        rows = await self.db.fetchall("SELECT recipient FROM sent_ledger WHERE topic = ?", (topic,))
+        return {r[0] for r in rows}
+
+    async def was_sent(self, topic: str, recipient: int) -> bool:
+        row = await self.db.fetchone(
+            "SELECT 1 FROM sent_ledger WHERE topic = ? AND recipient = ?", (topic, recipient))
+        return row is not None
+
+    async def record(self, topic: str, recipient: int, status: str, now: datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR REPLACE INTO sent_ledger (topic, recipient, status, sent_at) "
+                "VALUES (?, ?, ?, ?)", (topic, recipient, status, now.isoformat()))
+
+    async def last_sent_at(self, topic: str) -> datetime | None:
+        row = await self.db.fetchone(
+            "SELECT MAX(sent_at) FROM sent_ledger WHERE topic = ?", (topic,))
+        return datetime.fromisoformat(row[0]) if row and row[0] else None

@@ -1,0 +1,118 @@
+"""Typed records handed out by the repositories (never raw rows)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal["worker", "contact", "office"]
+OrgKind = Literal["township", "street", "community", "village", "grid", "department"]
+
+# Higher rank may do everything a lower one may.
+ROLE_RANK: dict[str, int] = {"worker": 1, "contact": 2, "office": 3}
+# Kinds whose figures a contact owns and submits (the rows of the progress table).
+AREA_KINDS = ("community", "village", "department")
+
+
+class Org(BaseModel):
+    id: int
+    code: str
+    name: str
+    kind: OrgKind
+    parent_id: int | None = None
+    households: int = 0
+    population: int = 0
+
+
+class User(BaseModel):
+    id: int
+    telegram_id: int
+    name: str
+    org_id: int
+    role: Role
+    lang: str = "zh"
+    active: bool = True
+    blocked_at: datetime | None = None
+
+    def can(self, role: Role) -> bool:
+        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+
+class Invite(BaseModel):
+    code: str
+    org_id: int
+    role: Role
+    uses_left: int
+    expires_at: datetime
+
+
+class Evidence(BaseModel):
+    id: int
+    entry_id: int | None
+    submission_id: int | None = None
+    file_id: str
+    file_unique_id: str
+    sha256: str | None = None
+    path: str | None = None
+
+
+class Entry(BaseModel):
+    id: int
+    user_id: int
+    org_id: int
+    kind: str
+    measures: dict[str, int]
+    happened_on: date
+    recorded_at: datetime
+    lat: float | None = None
+    lon: float | None = None
+    address: str | None = None
+    source: Literal["flow", "quick"]
+    flags: list[str] = Field(default_factory=list)
+    update_id: int | None = None
+    version: int = 1
+    undone_at: datetime | None = None
+    evidence_count: int = 0
+    households_listed: int = 0
+
+
+class NewEntry(BaseModel):
+    """What a flow or a one-line report hands to storage."""
+    user_id: int
+    org_id: int
+    kind: str
+    measures: dict[str, int]
+    happened_on: date
+    lat: float | None = None
+    lon: float | None = None
+    address: str | None = None
+    source: Literal["flow", "quick"]
+    flags: list[str] = Field(default_factory=list)
+    households: list[str] = Field(default_factory=list)
+    photos: list["NewPhoto"] = Field(default_factory=list)
+
+
+class NewPhoto(BaseModel):
+    file_id: str
+    file_unique_id: str
+    sha256: str | None = None
+    path: str | None = None
+
+
+class Submission(BaseModel):
+    id: int
+    deadline_id: str
+    period_key: str
+    org_id: int
+    user_id: int
+    submitted_at: datetime
+    late: bool
+    nil_reason: str | None = None
+    note: str | None = None
+    figures: dict[str, int]
+    evidence_count: int = 0
+    replaced_by: int | None = None
+
+
+NewEntry.model_rebuild()

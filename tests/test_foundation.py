@@ -1,0 +1,161 @@
+"""Registration, roles, /me, /help, /lang, office tools, strangers, idempotency."""
+from __future__ import annotations
+
+from .conftest import CONTACT, OFFICE, STRANGER, WORKER
+from .helpers import message_json, update_json
+
+
+async def test_join_with_invite_then_me_shows_path(bot):
+    await bot.send(WORKER, "/me")
+    text = bot.last_text(WORKER)
+    assert "武陵山乡 › 百花桥村 › 百花桥村第一网格" in text
+    assert "网格员" in text
+
+
+async def test_welcome_names_role_and_next_step(tmp_path, bot):
+    org = await bot.storage.orgs.by_code("CYB-1")
+    inv = await bot.storage.users.create_invite(org.id, "worker", 2, 7, bot.clock.now())
+    await bot.send(555, f"/start {inv.code.lower()}")
+    text = bot.last_text(555)
+    assert "茶园坝社区第一网格" in text and "下一步" in text
+    menus = [c for c in bot.api.sent(None, "setMyCommands") if '555' in str(c.params["scope"])]
+    assert menus and "log" in str(menus[-1].params["commands"])
+    assert "summary" not in str(menus[-1].params["commands"])
+
+
+async def test_bad_codes_create_nothing(bot):
+    await bot.send(STRANGER, "/start NOPE1234")
+    assert "邀请码不对" in bot.last_text(STRANGER)
+    await bot.send(STRANGER, "/start")
+    assert "邀请码" in bot.last_text(STRANGER)
+    assert await bot.storage.users.by_telegram_id(STRANGER) is None
+
+
+async def test_expired_and_used_up_codes(bot):
+    from datetime import timedelta
+    org = await bot.storage.orgs.by_code("BHQ-1")
+    inv = await bot.storage.users.create_invite(org.id, "worker", 1, 1, bot.clock.now())
+    await bot.send(700, f"/start {inv.code}")
+    await bot.send(701, f"/start {inv.code}")
+    assert "已用完" in bot.last_text(701)
+    old = await bot.storage.users.create_invite(org.id, "worker", 5, 1, bot.clock.now())
+    bot.clock.advance(timedelta(days=2))
+    await bot.send(702, f"/start {old.code}")
+    assert "已过期" in bot.last_text(702)
+    assert await bot.storage.users.by_telegram_id(701) is None
+    assert await bot.storage.users.by_telegram_id(702) is None
+
+
+async def test_joining_again_moves_the_person(bot):
+    await bot.join(WORKER, "CYB-2", "worker")
+    user = await bot.storage.users.by_telegram_id(WORKER)
+    assert (await bot.storage.orgs.get(user.org_id)).code == "CYB-2"
+    rows = await bot.storage.db.fetchall("SELECT COUNT(*) FROM memberships WHERE user_id = ?", (user.id,))
+    assert rows[0][0] == 2
+
+
+async def test_stranger_gets_explanation_for_anything(bot):
+    await bot.send(STRANGER, "入户15户")
+    assert "还没有登记" in bot.last_text(STRANGER)
+    await bot.send(STRANGER, "/summary")
+    assert "还没有登记" in bot.last_text(STRANGER)
+    await bot.feed(update_json(message=message_json(STRANGER, None, sticker={
+        "file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
+        "is_video": False, "type": "regular"})))
+    assert "还没有登记" in bot.last_text(STRANGER)
+
+
+async def test_help_lists_only_role_commands(bot):
+    await bot.send(WORKER, "/help")
+    worker_help = bot.last_text(WORKER)
+    await bot.send(OFFICE, "/help")
+    office_help = bot.last_text(OFFICE)
+    assert "/log" in worker_help and "/invite" not in worker_help and "/summary" not in worker_help
+    assert "/invite" in office_help and "/export" in office_help
+
+
+async def test_lower_role_refused_office_command(bot):
+    await bot.send(WORKER, "/invite BHQ-1 worker")
+    assert "不能使用" in bot.last_text(WORKER)
+    await bot.send(CONTACT, "/users")
+    assert "不能使用" in bot.last_text(CONTACT)
+
+
+async def test_forged_button_press_is_refused(bot):
+    await bot.press(WORKER, f"v1:users:off:{CONTACT}")
+    assert bot.answers()[-1].get("show_alert")
+    assert (await bot.storage.users.by_telegram_id(CONTACT)).active
+
+
+async def test_garbage_callback_data_is_answered(bot):
+    await bot.press(WORKER, "zzz")
+    assert "失效" in bot.answers()[-1]["text"]
+
+
+async def test_office_invites_within_own_subtree(bot):
+    await bot.send(OFFICE, "/invite BHQ-2 worker 3 5")
+    text = bot.last_text(OFFICE)
+    assert "t.me/antifraud_test_bot?start=" in text
+    code = text.split("邀请码：")[1].split()[0]
+    await bot.send(800, f"/start {code}")
+    assert (await bot.storage.users.by_telegram_id(800)).role == "worker"
+    await bot.send(OFFICE, "/invite NOWHERE worker")
+    assert "没有找到" in bot.last_text(OFFICE)
+
+
+async def test_contact_cannot_invite_outside(bot):
+    await bot.join(302, "BHQ", "office")  # a village-level office
+    await bot.send(302, "/invite CYB-1 worker")
+    assert "没有找到" in bot.last_text(302)
+
+
+async def test_deactivate_makes_a_stranger(bot):
+    await bot.send(OFFICE, "/users")
+    await bot.press_label(OFFICE, "停用 用户101")
+    await bot.send(WORKER, "/me")
+    assert "还没有登记" in bot.last_text(WORKER)
+
+
+async def test_bind_office_in_group_only(bot):
+    await bot.send(OFFICE, "/bind_office")
+    assert "工作群" in bot.last_text(OFFICE)
+    await bot.send(OFFICE, "/bind_office", chat_id=-500, chat_type="group")
+    assert "本群" in bot.last_text(-500)
+    await bot.send(OFFICE, "/me")
+    assert "-500" in bot.last_text(OFFICE)
+
+
+async def test_lang_switch(bot):
+    await bot.send(WORKER, "/lang en")
+    assert "English" in bot.last_text(WORKER)
+    await bot.send(WORKER, "/me")
+    assert "Role: grid worker" in bot.last_text(WORKER)
+    await bot.send(WORKER, "/lang xx")
+    assert "/lang zh" in bot.last_text(WORKER)
+
+
+async def test_redelivered_update_changes_nothing(bot):
+    org = await bot.storage.orgs.by_code("BHQ-1")
+    inv = await bot.storage.users.create_invite(org.id, "worker", 5, 7, bot.clock.now())
+    update = update_json(message=message_json(900, f"/start {inv.code}"))
+    await bot.feed(update)
+    sent = len(bot.api.calls)
+    await bot.feed(update)
+    assert len(bot.api.calls) == sent
+    rows = await bot.storage.db.fetchall("SELECT uses_left FROM invites WHERE code = ?", (inv.code,))
+    assert rows[0][0] == 4
+
+
+async def test_admin_id_becomes_office_at_root(tmp_path):
+    from datetime import datetime
+    from .conftest import TZ
+    from .helpers import Harness
+    async with Harness(tmp_path, datetime(2026, 11, 24, 10, tzinfo=TZ), admin_telegram_ids=[4242]) as h:
+        await h.import_orgs()
+        await h.send(4242, "/me")
+        assert "武陵山乡" in h.last_text(4242) and "平安办" in h.last_text(4242)
+
+
+def test_catalogues_have_the_same_keys():
+    from bot.i18n import keys
+    assert keys("zh") == keys("en")
