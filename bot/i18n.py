@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 def _bundle(lang: str) -> FluentBundle:
     # use_isolating=False: bidi marks around numbers show as junk on some phones.
     bundle = FluentBundle([lang], use_isolating=False)
-    bundle.add_resource(FluentResource((LOCALE_DIR / lang / "strings.ftl").read_text("utf-8")))
+    for path in sorted((LOCALE_DIR / lang).glob("*.ftl")):
+        bundle.add_resource(FluentResource(path.read_text("utf-8")))
     return bundle
 
 

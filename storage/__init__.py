@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .db import Database
+from .entries import EntryRepo
 from .ledger import LedgerRepo
 from .orgs import OrgRepo
 from .users import InviteError, UserRepo
@@ -17,6 +18,7 @@ class Storage:
         self.orgs = OrgRepo(db)
         self.users = UserRepo(db)
         self.ledger = LedgerRepo(db)
+        self.entries = EntryRepo(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> "Storage":

@@ -1,0 +1,149 @@
+"""The work log: entries, their evidence, listed households and edit history."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import aiosqlite
+
+from .db import Database
+from .ledger import LedgerRepo
+from .models import Entry, NewEntry, NewPhoto
+
+_COLS = ("e.id, e.user_id, e.org_id, e.kind, e.measures, e.happened_on, e.recorded_at, e.lat, e.lon, "
+         "e.address, e.source, e.flags, e.update_id, e.version, e.undone_at, "
+         "(SELECT COUNT(*) FROM evidence v WHERE v.entry_id = e.id) AS evidence_count, "
+         "(SELECT COUNT(*) FROM entry_households h WHERE h.entry_id = e.id) AS households_listed")
+
+
+def _entry(row: aiosqlite.Row) -> Entry:
+    d = dict(row)
+    d["measures"] = json.loads(d["measures"])
+    d["flags"] = [f for f in d["flags"].split(",") if f]
+    return Entry(**d)
+
+
+def normalise_household(text: str) -> str:
+    """One spelling per household: '3组 12号' and '3组12号' are the same door."""
+    return "".join(text.split()).replace("－", "-").upper()
+
+
+class EntryRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, entry_id: int) -> Entry | None:
+        row = await self.db.fetchone(f"SELECT {_COLS} FROM entries e WHERE e.id = ?", (entry_id,))
+        return _entry(row) if row else None
+
+    async def for_user(self, user_id: int, since: date) -> list[Entry]:
+        """The person's live entries from `since`, newest first."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLS} FROM entries e WHERE e.user_id = ? AND e.happened_on >= ? "
+            "AND e.undone_at IS NULL ORDER BY e.happened_on DESC, e.id DESC", (user_id, since.isoformat()))
+        return [_entry(r) for r in rows]
+
+    async def evidence_used(self, photo: NewPhoto) -> bool:
+        """Has this photo (same Telegram file or same bytes) backed a live entry already?"""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM evidence v JOIN entries e ON e.id = v.entry_id WHERE e.undone_at IS NULL "
+            "AND (v.file_unique_id = ? OR (v.sha256 IS NOT NULL AND v.sha256 = ?)) LIMIT 1",
+            (photo.file_unique_id, photo.sha256))
+        return row is not None
+
+    async def households_logged(self, org_ids: list[int], since: date) -> int:
+        """Households figure logged in these orgs since a date (live entries)."""
+        if not org_ids:
+            return 0
+        marks = ",".join("?" * len(org_ids))
+        row = await self.db.fetchone(
+            f"SELECT COALESCE(SUM(json_extract(measures, '$.households')), 0) FROM entries "
+            f"WHERE undone_at IS NULL AND happened_on >= ? AND org_id IN ({marks})",
+            (since.isoformat(), *org_ids))
+        return int(row[0])
+
+    async def add(self, entries: list[NewEntry], now: datetime, update_id: int | None) -> list[int]:
+        """Save entries (one report may hold several kinds) and the update, all or nothing."""
+        ids = []
+        async with self.db.transaction() as conn:
+            for new in entries:
+                ids.append(await self._insert(conn, new, now, update_id))
+            await LedgerRepo.mark_update(conn, update_id, now)
+        return ids
+
+    async def _insert(self, conn: aiosqlite.Connection, new: NewEntry, now: datetime,
+                      update_id: int | None) -> int:
+        cur = await conn.execute(
+            "INSERT INTO entries (user_id, org_id, kind, measures, happened_on, recorded_at, lat, lon, "
+            "address, source, flags, update_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (new.user_id, new.org_id, new.kind, json.dumps(new.measures), new.happened_on.isoformat(),
+             now.isoformat(), new.lat, new.lon, new.address, new.source, ",".join(sorted(set(new.flags))),
+             update_id))
+        entry_id = cur.lastrowid
+        for household in dict.fromkeys(normalise_household(h) for h in new.households if h.strip()):
+            await conn.execute("INSERT INTO entry_households (entry_id, org_id, household) VALUES (?,?,?)",
+                               (entry_id, new.org_id, household))
+        for photo in new.photos:
+            await conn.execute(
+                "INSERT INTO evidence (entry_id, file_id, file_unique_id, sha256, path, created_at) "
+                "VALUES (?,?,?,?,?,?)",
+                (entry_id, photo.file_id, photo.file_unique_id, photo.sha256, photo.path, now.isoformat()))
+        return entry_id
+
+    async def undo(self, entry_id: int, by_user: int, now: datetime) -> bool:
+        """Soft delete: the row stays for audit, it just stops counting."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE entries SET undone_at = ?, undone_by = ? WHERE id = ? AND undone_at IS NULL",
+                (now.isoformat(), by_user, entry_id))
+            return cur.rowcount > 0
+
+    async def edit(self, entry_id: int, measures: dict[str, int], happened_on: date, by_user: int,
+                   now: datetime, flags: list[str] | None = None) -> Entry | None:
+        """Change the figures or day; the earlier version is kept in entry_versions."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "SELECT version, measures, happened_on, flags FROM entries WHERE id = ? AND undone_at IS NULL",
+                (entry_id,))
+            row = await cur.fetchone()
+            if row is None:
+                return None
+            await conn.execute(
+                "INSERT INTO entry_versions (entry_id, version, measures, happened_on, changed_at, changed_by) "
+                "VALUES (?,?,?,?,?,?)", (entry_id, row[0], row[1], row[2], now.isoformat(), by_user))
+            new_flags = ",".join(sorted(set(flags))) if flags is not None else row[3]
+            await conn.execute(
+                "UPDATE entries SET measures = ?, happened_on = ?, version = version + 1, flags = ? WHERE id = ?",
+                (json.dumps(measures), happened_on.isoformat(), new_flags, entry_id))
+        return await self.get(entry_id)
+
+    async def versions(self, entry_id: int) -> list[dict]:
+        rows = await self.db.fetchall(
+            "SELECT version, measures, happened_on, changed_at, changed_by FROM entry_versions "
+            "WHERE entry_id = ? ORDER BY version", (entry_id,))
+        return [dict(r) | {"measures": json.loads(r["measures"])} for r in rows]
+
+    async def totals(self, org_ids: list[int], start: date, end: date,
+                     user_id: int | None = None) -> dict[str, int]:
+        """Sum of every measure over live entries of these orgs in [start, end]."""
+        if not org_ids:
+            return {}
+        marks = ",".join("?" * len(org_ids))
+        sql = (f"SELECT j.key, SUM(j.value) FROM entries e, json_each(e.measures) j "
+               f"WHERE e.undone_at IS NULL AND e.happened_on BETWEEN ? AND ? AND e.org_id IN ({marks})")
+        params: list = [start.isoformat(), end.isoformat(), *org_ids]
+        if user_id is not None:
+            sql += " AND e.user_id = ?"
+            params.append(user_id)
+        rows = await self.db.fetchall(sql + " GROUP BY j.key", params)
+        return {r[0]: int(r[1]) for r in rows}
+
+    async def evidence_count(self, org_ids: list[int], start: date, end: date) -> int:
+        if not org_ids:
+            return 0
+        marks = ",".join("?" * len(org_ids))
+        row = await self.db.fetchone(
+            f"SELECT COUNT(*) FROM evidence v JOIN entries e ON e.id = v.entry_id WHERE e.undone_at IS NULL "
+            f"AND e.happened_on BETWEEN ? AND ? AND e.org_id IN ({marks})",
+            (start.isoformat(), end.isoformat(), *org_ids))
+        return int(row[0])
