@@ -1,0 +1,110 @@
+"""One-line report parsing: the shared fixture plus cases for each rule of the spec."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.kinds import MEASURES
+from bot.quickparse import parse_quick_report
+
+FIXTURE = Path(__file__).parent / "fixtures" / "quick_reports.jsonl"
+
+
+def test_fixture_reports_match_at_least_95_percent() -> None:
+    cases = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    misses = []
+    for case in cases:
+        got = parse_quick_report(case["text"])
+        if got != case["expected"]:
+            misses.append(f"{case['text']!r}: got {got}, expected {case['expected']}")
+    for miss in misses:
+        print("MISS", miss)
+    score = (len(cases) - len(misses)) / len(cases)
+    print(f"quick_reports: {len(cases) - len(misses)}/{len(cases)} exact")
+    assert cases and score >= 0.95, "\n".join(misses)
+
+
+CASES = [
+    # zero is left out
+    ("入户走访0户，张贴海报3张", {"posters": 3}),
+    ("悬挂横幅零条，发放宣传单10份", {"leaflets": 10}),
+    # 余 / 多 / + / 左右 / 几 keep the stated number
+    ("发放宣传资料100多份", {"leaflets": 100}),
+    ("宣传群众50+人", {"people": 50}),
+    ("开展讲座1场，参加群众80人左右", {"lectures": 1, "attendees": 80}),
+    ("师生百余人参加反诈讲座1场", {"lectures": 1, "attendees": 100}),
+    ("入户十几户", {"households": 10}),
+    # the same measure twice is summed
+    ("张贴海报3张，又张贴海报2张", {"posters": 5}),
+    ("上午发放宣传单20份；下午发放宣传单15份", {"leaflets": 35}),
+    ("二组入户10户，三组入户12户", {"households": 22}),
+    ("发放宣传折页100份，宣传手册50本", {"leaflets": 150}),
+    # 各N over several channels counts each
+    ("微信群、朋友圈、网格群各转发1次", {"group_pushes": 3}),
+    ("大喇叭和微信群各推送3次", {"broadcasts": 3, "group_pushes": 3}),
+    ("海报、标语各10张", {"posters": 10, "slogans": 10}),
+    # installs and registrations of the same people count once
+    ("下载注册反诈APP 12人", {"app_installs": 12}),
+    ("指导群众下载安装注册反诈APP十人", {"app_installs": 10}),
+    ("安装反诈APP 20人，注册20人", {"app_installs": 20}),
+    ("安装反诈APP 20人，其中注册15人", {"app_installs": 20}),
+    # dates, clock times, percentages and numbered places are not figures
+    ("2026年11月入户走访20户", {"households": 20}),
+    ("11月21日下午3点在5号楼宣传，入户12户", {"households": 12}),
+    ("15:30在3栋开展宣讲1场", {"lectures": 1}),
+    ("第2网格张贴海报4张", {"posters": 4}),
+    ("二〇二六年十一月二十日入户8户", {"households": 8}),
+    ("反诈APP安装率百分之三十", {}),
+    ("覆盖率35%，安装率80%", {}),
+    ("安装率达35", {}),
+    ("宣传30分钟", {}),
+    ("今天下午3点", {}),
+    # full-width digits and letters
+    ("入户走访２０户，安装ａｐｐ３人", {"households": 20, "app_installs": 3}),
+    # Chinese numerals
+    ("悬挂横幅两条，张贴海报二十五张", {"banners": 2, "posters": 25}),
+    ("发放宣传单一百二十份", {"leaflets": 120}),
+    ("覆盖群众一千余人", {"people": 1000}),
+    # units omitted, number before the noun
+    ("海报5 展板2 标语6", {"posters": 5, "boards": 2, "slogans": 6}),
+    ("海报3横幅1", {"posters": 3, "banners": 1}),
+    ("入户:9 海报:4 APP:3", {"households": 9, "posters": 4, "app_installs": 3}),
+    ("8户入户走访，12人安装反诈APP", {"households": 8, "app_installs": 12}),
+    ("发放30份承诺书", {"pledges": 30}),
+    ("3次微信群推送", {"group_pushes": 3}),
+    ("15户", {"households": 15}),
+    # APP in any case
+    ("App安装3人", {"app_installs": 3}),
+    ("app 3", {"app_installs": 3}),
+    # other channels and units
+    ("宣讲会3场，学生200名参加", {"lectures": 3, "attendees": 200}),
+    ("村大喇叭播放2遍", {"broadcasts": 2}),
+    ("发送反诈短信200条", {"group_pushes": 200}),
+    ("进社区开展集中宣传活动一场，发放手册60本，折页40份", {"lectures": 1, "leaflets": 100}),
+    ("入户12户、张贴海报5张、悬挂横幅1条", {"households": 12, "posters": 5, "banners": 1}),
+    ("入户走访15户 宣传群众40人 安装APP10人", {"households": 15, "people": 40, "app_installs": 10}),
+    # numbers that count something untracked, hotlines, set phrases, per-unit rates, subsets
+    ("走访3个小区，入户40户", {"households": 40}),
+    ("拨打96110反诈专线咨询，入户10户", {"households": 10}),
+    ("反诈宣传进千家万户，一户一档，入户15户", {"households": 15}),
+    ("每户发放1份宣传单，共入户30户", {"households": 30}),
+    ("入户走访15户（其中独居老人3户）", {"households": 15}),
+    ("组织网格员5人入户走访45户", {"households": 45}),
+    # nothing to report
+    ("", {}),
+    ("今天天气很好，大家辛苦了", {}),
+    ("5G手机用户", {}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[0] or "<empty>" for c in CASES])
+def test_parse_quick_report(text: str, expected: dict[str, int]) -> None:
+    assert parse_quick_report(text) == expected
+
+
+def test_cases_are_new_and_keys_canonical() -> None:
+    fixture_texts = {json.loads(line)["text"] for line in FIXTURE.read_text(encoding="utf-8").splitlines() if line}
+    assert not fixture_texts & {text for text, _ in CASES}
+    assert all(set(expected) <= set(MEASURES) for _, expected in CASES)
