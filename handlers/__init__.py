@@ -6,16 +6,16 @@ import logging
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
 
-from . import admin, start
+from . import admin, log, mine, quick, start
 from .common import svc
 
-log = logging.getLogger(__name__)
+logger = logging.getLogger(__name__)
 
 
 async def skip_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Drop an update we already handled (Telegram redelivers after a crash or restart)."""
     if await svc(context).storage.ledger.update_seen(update.update_id):
-        log.info("update %s already handled; skipped", update.update_id)
+        logger.info("update %s already handled; skipped", update.update_id)
         raise ApplicationHandlerStop
 
 
@@ -27,13 +27,13 @@ async def mark_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure with its traceback and tell the person plainly; nothing is swallowed."""
-    log.error("error while handling an update", exc_info=context.error)
+    logger.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         from bot.i18n import t
         try:
             await update.effective_chat.send_message(t("zh", "error-generic"))
         except Exception:  # the network may be what failed; the log above has the cause
-            log.warning("could not tell the user about the error", exc_info=True)
+            logger.warning("could not tell the user about the error", exc_info=True)
 
 
 def register_all(app: Application) -> None:
@@ -45,4 +45,5 @@ def register_all(app: Application) -> None:
     app.add_error_handler(on_error)
 
 
-FEATURES = [start, admin]
+# Order is precedence in group 0: the flow first, free text (one-line reports) last.
+FEATURES = [start, admin, log, mine, quick]

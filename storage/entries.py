@@ -147,3 +147,11 @@ class EntryRepo:
             f"AND e.happened_on BETWEEN ? AND ? AND e.org_id IN ({marks})",
             (start.isoformat(), end.isoformat(), *org_ids))
         return int(row[0])
+
+    async def restore(self, entry_id: int) -> bool:
+        """Take back an undo (a wrong tap must be easy to reverse)."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE entries SET undone_at = NULL, undone_by = NULL WHERE id = ? AND undone_at IS NOT NULL",
+                (entry_id,))
+            return cur.rowcount > 0

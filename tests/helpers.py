@@ -88,7 +88,7 @@ class Harness:
             for b in row:
                 if label in b["text"]:
                     return await self.press(uid, b["callback_data"])
-        raise AssertionError(f"no button {label!r} in {self.api.last_markup(uid)}")
+        raise AssertionError(f"no button {label!r} in {self.api.last_markup(uid)}; texts: {self.api.texts(uid)[-3:]}")
 
     def last_text(self, uid: int) -> str:
         texts = self.api.texts(uid)

@@ -1,0 +1,367 @@
+"""Guided logging: /log (kind menu) or /visit, /poster, … one question at a time.
+
+    /log ──kind──┐
+    /visit … ────┴─> NUMBER (each measure of the kind; buttons or typed, 十五 too)
+                       │
+                       ├─(visit)─> HOUSES (house numbers, optional)
+                       ├─> PLACE (location button or typed address; required for posters)
+                       ├─> PHOTO (required for posters and lectures, else 跳过)
+                       ├─> DAY (今天 / 昨天 / 前天 / typed date, ≤ 7 days back)
+                       └─> CONFIRM card: 确认 → (too large? RECHECK) → saved
+                                         修改 → NUMBER again, 取消 → nothing saved
+    /cancel anywhere leaves and saves nothing; wrong input re-asks the same question.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from datetime import date, timedelta
+
+from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup,
+                      ReplyKeyboardRemove, Update)
+from telegram.warnings import PTBUserWarning
+from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes,
+                          ConversationHandler, MessageHandler, filters)
+
+from bot import logbook
+from bot.i18n import t
+from bot.kinds import KINDS
+from storage.models import NewEntry, NewPhoto, User
+
+from .common import button, cb, current_user, requires, svc
+from .evidence import save_photo
+
+log = logging.getLogger(__name__)
+NUMBER, HOUSES, PLACE, PHOTO, DAY, CONFIRM, RECHECK = range(7)
+QUICK_NUMBERS = (1, 2, 3, 5, 10, 20)
+KIND_COMMANDS = {"visit": "visit", "poster": "poster", "app": "app", "leaflet": "leaflet",
+                 "lecture": "lecture", "push": "push", "broadcast": "broadcast"}
+
+
+def kind_menu(lang: str) -> InlineKeyboardMarkup:
+    codes = list(KINDS)
+    rows = [[button(lang, f"kind-{c}", cb("log", "kind", c)) for c in codes[i:i + 2]]
+            for i in range(0, len(codes), 2)]
+    return InlineKeyboardMarkup(rows)
+
+
+@requires("worker")
+async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> int:
+    """Show the kinds as buttons."""
+    context.user_data.pop("draft", None)
+    await update.effective_chat.send_message(t(user.lang, "log-pick-kind"), reply_markup=kind_menu(user.lang))
+    return NUMBER
+
+
+async def start_kind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    """Begin a draft of one kind (from its command or the menu button)."""
+    user = await current_user(update, context)
+    if update.callback_query:
+        await update.callback_query.answer()
+        kind = update.callback_query.data.split(":")[3]
+    else:
+        kind = update.message.text.split()[0].lstrip("/").split("@")[0]
+    if user is None or kind not in KINDS:
+        return await requires("worker")(lambda *_: None)(update, context)  # explains and stops
+    today = svc(context).clock.now().date()
+    context.user_data["draft"] = {"kind": kind, "measures": {}, "pending": list(KINDS[kind].measures),
+                                  "asked": [], "photos": [], "households": [], "day": today.isoformat()}
+    return await ask_next(update, context, user)
+
+
+async def ask_next(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> int:
+    """Ask the next open question of the draft, or show the card."""
+    draft = context.user_data["draft"]
+    chat = update.effective_chat
+    lang = user.lang
+    if draft["pending"]:
+        measure = draft["pending"][0]
+        rows = [[button(lang, "n", cb("log", "n", n), n=n) for n in QUICK_NUMBERS]]
+        if _optional(draft, measure):
+            rows.append([button(lang, "btn-none", cb("log", "n", 0))])
+        await chat.send_message(t(lang, "ask-number", measure=t(lang, f"m-{measure}"), unit=t(lang, f"u-{measure}")),
+                                reply_markup=InlineKeyboardMarkup(rows))
+        return NUMBER
+    for step, state in (("houses", HOUSES), ("place", PLACE), ("photo", PHOTO), ("day", DAY)):
+        if step not in draft["asked"] and _wants(draft, step):
+            draft["asked"].append(step)
+            text, markup = _question(lang, draft, step)
+            await chat.send_message(text, reply_markup=markup)
+            return state
+    return await show_card(update, context, user)
+
+
+def _optional(draft: dict, measure: str) -> bool:
+    """The first measure must be given, except for posters where any one of the four will do."""
+    return draft["kind"] == "poster" or measure != KINDS[draft["kind"]].measures[0]
+
+
+def _wants(draft: dict, step: str) -> bool:
+    return step != "houses" or draft["kind"] == "visit"
+
+
+def _question(lang: str, draft: dict, step: str) -> tuple[str, object]:
+    kind = draft["kind"]
+    skip = InlineKeyboardMarkup([[button(lang, "btn-skip", cb("log", "skip"))]])
+    if step == "houses":
+        return t(lang, "ask-houses"), skip
+    if step == "place":
+        keys = [[KeyboardButton(t(lang, "btn-share-location"), request_location=True)]]
+        required = logbook.kind_needs(kind, "place")
+        if not required:
+            keys.append([KeyboardButton(t(lang, "btn-skip"))])
+        return (t(lang, "ask-place-required" if required else "ask-place"),
+                ReplyKeyboardMarkup(keys, resize_keyboard=True, one_time_keyboard=True))
+    if step == "photo":
+        required = logbook.kind_needs(kind, "photo")
+        return t(lang, "ask-photo-required" if required else "ask-photo"), (None if required else skip)
+    rows = [[button(lang, "day-today", cb("log", "day", 0)), button(lang, "day-yesterday", cb("log", "day", 1)),
+             button(lang, "day-before", cb("log", "day", 2))]]
+    return t(lang, "ask-day"), InlineKeyboardMarkup(rows)
+
+
+async def _user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User | None:
+    """The person, or None after telling a stranger; answers the button press either way."""
+    user = await current_user(update, context)
+    if update.callback_query:
+        await update.callback_query.answer()
+    if user is None or "draft" not in context.user_data:
+        await update.effective_chat.send_message(t(user.lang if user else "zh", "log-expired"))
+        return None
+    return user
+
+
+async def got_number(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Take a figure from a number button or typed text (15, １５, 十五)."""
+    user = await _user(update, context)
+    if user is None:
+        return ConversationHandler.END
+    draft = context.user_data["draft"]
+    if not draft["pending"]:
+        return await ask_next(update, context, user)
+    measure = draft["pending"][0]
+    if update.callback_query:
+        value = int(update.callback_query.data.split(":")[3])
+    else:
+        value = logbook.parse_number(update.message.text)
+    if value is None or (value == 0 and not _optional(draft, measure)):
+        await update.effective_chat.send_message(t(user.lang, "bad-number"))
+        return await ask_next(update, context, user)
+    draft["pending"].pop(0)
+    if value:
+        draft["measures"][measure] = value
+    if not draft["pending"] and not any(draft["measures"].values()):
+        draft["pending"] = list(KINDS[draft["kind"]].measures)  # posters: at least one figure
+        await update.effective_chat.send_message(t(user.lang, "need-one-figure"))
+    return await ask_next(update, context, user)
+
+
+async def got_houses(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Take the house numbers visited: one message, separated by commas or lines."""
+    user = await _user(update, context)
+    if user is None:
+        return ConversationHandler.END
+    text = update.message.text
+    houses = [h.strip() for h in re.split(r"[,，、;；\n]+", text) if h.strip()]
+    context.user_data["draft"]["households"] = houses[:500]
+    return await ask_next(update, context, user)
+
+
+async def got_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Take a shared location or a typed address (跳过 where the kind allows it)."""
+    user = await _user(update, context)
+    if user is None:
+        return ConversationHandler.END
+    draft = context.user_data["draft"]
+    msg = update.message
+    if msg.location:
+        draft["lat"], draft["lon"] = msg.location.latitude, msg.location.longitude
+    elif msg.text and msg.text.strip() == t(user.lang, "btn-skip") and not logbook.kind_needs(draft["kind"], "place"):
+        pass
+    elif msg.text and msg.text.strip():
+        draft["address"] = msg.text.strip()[:200]
+    await msg.reply_text(t(user.lang, "got-it"), reply_markup=ReplyKeyboardRemove())
+    return await ask_next(update, context, user)
+
+
+async def got_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Keep the photo as evidence; warn at once if it was used before."""
+    user = await _user(update, context)
+    if user is None:
+        return ConversationHandler.END
+    photo = await save_photo(update.message, context)
+    draft = context.user_data["draft"]
+    draft["photos"].append(photo)
+    if await svc(context).storage.entries.evidence_used(NewPhoto(**photo)):
+        await update.effective_chat.send_message(t(user.lang, "photo-duplicate"))
+    return await ask_next(update, context, user)
+
+
+async def skipped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Go on without the optional item (house numbers or photo)."""
+    user = await _user(update, context)
+    if user is None:
+        return ConversationHandler.END
+    draft = context.user_data["draft"]
+    if "photo" in draft["asked"] and logbook.kind_needs(draft["kind"], "photo") and not draft["photos"]:
+        await update.effective_chat.send_message(t(user.lang, "ask-photo-required"))
+        return PHOTO
+    return await ask_next(update, context, user)
+
+
+async def got_day(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Take the day: a button (today / yesterday / the day before) or a typed date."""
+    user = await _user(update, context)
+    if user is None:
+        return ConversationHandler.END
+    today = svc(context).clock.now().date()
+    if update.callback_query:
+        day = today - timedelta(days=int(update.callback_query.data.split(":")[3]))
+    else:
+        day = logbook.parse_day(update.message.text, today)
+    if day is None or not logbook.day_allowed(day, today):
+        await update.effective_chat.send_message(t(user.lang, "bad-day"))
+        return DAY
+    context.user_data["draft"]["day"] = day.isoformat()
+    return await show_card(update, context, user)
+
+
+async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> int:
+    """Show everything the entry will hold, with 确认 / 修改 / 取消."""
+    today = svc(context).clock.now().date()
+    rows = [[button(user.lang, "btn-confirm", cb("log", "ok")), button(user.lang, "btn-edit", cb("log", "edit")),
+             button(user.lang, "btn-cancel", cb("log", "cancel"))]]
+    await update.effective_chat.send_message(logbook.card(user.lang, context.user_data["draft"], today),
+                                             reply_markup=InlineKeyboardMarkup(rows))
+    return CONFIRM
+
+
+async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Save the entry (after one more confirmation when a figure is implausibly large)."""
+    user = await _user(update, context)
+    if user is None:
+        return ConversationHandler.END
+    draft = context.user_data["draft"]
+    s = svc(context)
+    too_big = logbook.over_bounds(draft["measures"], s.settings)
+    if too_big and update.callback_query.data != cb("log", "sure"):
+        rows = [[button(user.lang, "btn-sure", cb("log", "sure")), button(user.lang, "btn-edit", cb("log", "edit"))]]
+        await update.effective_chat.send_message(
+            t(user.lang, "recheck", figures=logbook.format_measures(user.lang, {k: draft["measures"][k] for k in too_big})),
+            reply_markup=InlineKeyboardMarkup(rows))
+        return RECHECK
+    entry = draft_to_entry(draft, user, [logbook.FLAG_REVIEW] if too_big else [])
+    await save_entries(update, context, user, [entry])
+    context.user_data.pop("draft", None)
+    return ConversationHandler.END
+
+
+def draft_to_entry(draft: dict, user: User, flags: list[str]) -> NewEntry:
+    return NewEntry(user_id=user.id, org_id=user.org_id, kind=draft["kind"], measures=draft["measures"],
+                    happened_on=date.fromisoformat(draft["day"]), lat=draft.get("lat"), lon=draft.get("lon"),
+                    address=draft.get("address"), source="flow", flags=flags,
+                    households=draft.get("households", []), photos=[NewPhoto(**p) for p in draft["photos"]])
+
+
+async def save_entries(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User,
+                       entries: list[NewEntry]) -> list[int]:
+    """Apply the truthfulness flags, save in one transaction with the update id, and say so."""
+    s = svc(context)
+    now = s.clock.now()
+    notes: set[str] = set()
+    for entry in entries:
+        notes.update(await logbook.add_truth_flags(s.storage, entry, now.date()))
+        notes.update(f for f in entry.flags if f == logbook.FLAG_REVIEW)
+    ids = await s.storage.entries.add(entries, now, update.update_id)
+    log.info("user %s saved entries %s", user.id, ids)
+    lines = [t(user.lang, "saved", ids="、".join(f"#{i}" for i in ids))]
+    lines += [t(user.lang, f"flag-{f}") for f in sorted(notes)]
+    lines.append(t(user.lang, "saved-next"))
+    undo = [[button(user.lang, "btn-undo-id", cb("mine", "undo", i), id=i) for i in ids[:3]]]
+    await update.effective_chat.send_message("\n".join(lines), reply_markup=InlineKeyboardMarkup(undo))
+    return ids
+
+
+async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Start the figures again, keeping the kind."""
+    user = await _user(update, context)
+    if user is None:
+        return ConversationHandler.END
+    draft = context.user_data["draft"]
+    draft.update(measures={}, pending=list(KINDS[draft["kind"]].measures), asked=[], photos=[], households=[])
+    draft.pop("address", None), draft.pop("lat", None), draft.pop("lon", None)
+    return await ask_next(update, context, user)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Leave the flow; nothing is saved."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    user = await current_user(update, context)
+    had_draft = context.user_data.pop("draft", None) is not None
+    await update.effective_chat.send_message(t(user.lang if user else "zh", "cancelled" if had_draft else "nothing-to-cancel"),
+                                             reply_markup=ReplyKeyboardRemove())
+    return ConversationHandler.END
+
+
+async def wrong_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    """Explain briefly and ask the same question again; the flow is not lost."""
+    user = await _user(update, context)
+    if user is None:
+        return ConversationHandler.END
+    await update.effective_chat.send_message(t(user.lang, "wrong-input"))
+    draft = context.user_data["draft"]
+    if draft["asked"] and not draft["pending"]:
+        draft["asked"].pop()  # so that ask_next asks the current step once more
+    return await ask_next(update, context, user)
+
+
+def _cbq(action: str) -> CallbackQueryHandler:
+    return CallbackQueryHandler(_guarded, pattern=rf"^v1:log:{action}(:|$)")
+
+
+async def _guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+    """Route a flow button to its step, after checking the presser is a registered worker."""
+    action = update.callback_query.data.split(":")[2]
+    route = {"kind": start_kind, "n": got_number, "skip": skipped, "day": got_day,
+             "ok": confirm, "sure": confirm, "edit": edit, "cancel": cancel}[action]
+    return await route(update, context)
+
+
+def build() -> ConversationHandler:
+    text = filters.TEXT & ~filters.COMMAND
+    other = filters.ALL & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # Buttons here belong to the person's flow, not to one message: per_message=False is meant.
+        warnings.filterwarnings("ignore", message=r".*per_message=False", category=PTBUserWarning)
+        return _conversation(text, other)
+
+
+def _conversation(text: filters.BaseFilter, other: filters.BaseFilter) -> ConversationHandler:
+    return ConversationHandler(
+        entry_points=[CommandHandler("log", show_menu), _cbq("kind"),
+                      *(CommandHandler(c, start_kind) for c in KIND_COMMANDS)],
+        states={
+            NUMBER: [_cbq("kind"), _cbq("n"), MessageHandler(text, got_number)],
+            HOUSES: [_cbq("skip"), MessageHandler(text, got_houses)],
+            PLACE: [MessageHandler(filters.LOCATION | text, got_place)],
+            PHOTO: [_cbq("skip"), MessageHandler(filters.PHOTO, got_photo)],
+            DAY: [_cbq("day"), MessageHandler(text, got_day)],
+            CONFIRM: [_cbq("ok"), _cbq("edit"), _cbq("cancel")],
+            RECHECK: [_cbq("sure"), _cbq("edit")],
+        },
+        fallbacks=[CommandHandler("cancel", cancel), _cbq("cancel"),
+                   MessageHandler(other, wrong_input)],
+        allow_reentry=True,
+        name="log",
+    )
+
+
+async def cancel_outside(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await cancel(update, context)
+
+
+def register(app: Application) -> None:
+    app.add_handler(build())
+    app.add_handler(CommandHandler("cancel", cancel_outside))

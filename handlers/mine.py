@@ -1,0 +1,141 @@
+"""A person's own entries: /mine with 撤销 / 修改, and /stats for this month."""
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import logbook
+from bot.i18n import t
+from bot.kinds import KINDS
+from bot.quickparse import parse_quick_report
+from storage.models import Entry, User
+
+from .common import button, cb, parse_cb, requires, svc
+
+log = logging.getLogger(__name__)
+MINE_LIMIT = 15
+
+
+def entry_line(lang: str, e: Entry, today: date) -> str:
+    flags = "⚠️" if e.flags else ""
+    return (f"#{e.id} {logbook.format_day(lang, e.happened_on, today)} {t(lang, f'kind-{e.kind}')}："
+            f"{logbook.format_measures(lang, e.measures)}{flags}")
+
+
+@requires("worker")
+async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
+    """List today's and this month's entries, each with 撤销 and 修改."""
+    s = svc(context)
+    today = s.clock.now().date()
+    entries = await s.storage.entries.for_user(user.id, today.replace(day=1))
+    if not entries:
+        await update.effective_chat.send_message(t(user.lang, "mine-none"))
+        return
+    todays = [e for e in entries if e.happened_on == today]
+    lines = [t(user.lang, "mine-head", today=len(todays), month=len(entries))]
+    lines += [entry_line(user.lang, e, today) for e in entries[:MINE_LIMIT]]
+    if len(entries) > MINE_LIMIT:
+        lines.append(t(user.lang, "mine-more", count=len(entries) - MINE_LIMIT))
+    rows = [[button(user.lang, "btn-undo-id", cb("mine", "undo", e.id), id=e.id),
+             button(user.lang, "btn-edit-id", cb("mine", "edit", e.id), id=e.id)] for e in entries[:MINE_LIMIT]]
+    await update.effective_chat.send_message("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def may_change(context: ContextTypes.DEFAULT_TYPE, user: User, entry: Entry | None) -> bool:
+    """Only the author, or an office user above the entry's org, may change it."""
+    if entry is None:
+        return False
+    if entry.user_id == user.id:
+        return True
+    return user.role == "office" and await svc(context).storage.orgs.is_within(entry.org_id, user.org_id)
+
+
+@requires("worker")
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
+    """撤销 (soft delete), 恢复 (take the undo back) or 修改 (ask for new figures)."""
+    query = update.callback_query
+    parsed = parse_cb(query.data)
+    arg = (parsed[2] or [""])[0] if parsed else ""
+    s = svc(context)
+    entry = await s.storage.entries.get(int(arg)) if arg.isdigit() else None
+    if not await may_change(context, user, entry):
+        await query.answer(t(user.lang, "not-allowed"), show_alert=True)
+        return
+    await query.answer()
+    action = parsed[1]
+    if action == "undo":
+        done = await s.storage.entries.undo(entry.id, user.id, s.clock.now())
+        log.info("user %s undid entry %s", user.id, entry.id)
+        await update.effective_chat.send_message(
+            t(user.lang, "undone" if done else "already-undone", id=entry.id),
+            reply_markup=InlineKeyboardMarkup([[button(user.lang, "btn-redo", cb("mine", "redo", entry.id), id=entry.id)]]))
+    elif action == "redo":
+        await s.storage.entries.restore(entry.id)
+        await update.effective_chat.send_message(t(user.lang, "restored", id=entry.id))
+    elif action == "edit":
+        context.user_data["editing"] = entry.id
+        await update.effective_chat.send_message(t(user.lang, "edit-ask", id=entry.id,
+                                                   now=logbook.format_measures(user.lang, entry.measures)))
+
+
+async def apply_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, text: str) -> None:
+    """Replace the figures of the entry being edited; the earlier version is kept."""
+    s = svc(context)
+    entry = await s.storage.entries.get(context.user_data.get("editing", 0))
+    if not await may_change(context, user, entry):
+        context.user_data.pop("editing", None)
+        await update.effective_chat.send_message(t(user.lang, "not-allowed"))
+        return
+    measures = new_figures(entry, text)
+    if measures is None:
+        await update.effective_chat.send_message(t(user.lang, "edit-bad", now=logbook.format_measures(user.lang, entry.measures)))
+        return
+    context.user_data.pop("editing", None)
+    flags = set(entry.flags) - {logbook.FLAG_REVIEW}
+    if logbook.over_bounds(measures, s.settings):
+        flags.add(logbook.FLAG_REVIEW)  # an edit cannot launder an implausible figure
+    updated = await s.storage.entries.edit(entry.id, measures, entry.happened_on, user.id, s.clock.now(), sorted(flags))
+    await update.effective_chat.send_message(t(user.lang, "edited", id=entry.id,
+                                               now=logbook.format_measures(user.lang, updated.measures)))
+
+
+def new_figures(entry: Entry, text: str) -> dict[str, int] | None:
+    """A bare number sets the kind's main measure; a line sets the measures it names."""
+    kind_measures = KINDS[entry.kind].measures
+    number = logbook.parse_number(text)
+    if number is not None:
+        return {**entry.measures, kind_measures[0]: number} if number else None
+    named = {k: v for k, v in parse_quick_report(text).items() if k in kind_measures}
+    return {**entry.measures, **named} if named else None
+
+
+@requires("worker")
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
+    """Show this month's figures: mine, and my area's against its registered households and people."""
+    s = svc(context)
+    today = s.clock.now().date()
+    start = today.replace(day=1)
+    area = await logbook.area_of(s.storage, user.org_id)
+    org_ids = [o.id for o in await s.storage.orgs.subtree(area.id)]
+    mine_totals = await s.storage.entries.totals(org_ids, start, today, user_id=user.id)
+    area_totals = await s.storage.entries.totals(org_ids, start, today)
+    year = await s.storage.entries.totals(org_ids, date(today.year, 1, 1), today)
+    lines = [t(user.lang, "stats-mine", figures=logbook.format_measures(user.lang, mine_totals) or "0"),
+             t(user.lang, "stats-area", area=area.name, figures=logbook.format_measures(user.lang, area_totals) or "0")]
+    lines += progress_lines(user.lang, area, year, context, today)
+    await update.effective_chat.send_message("\n".join(lines))
+
+
+def progress_lines(lang: str, area, year_totals: dict[str, int], context, today: date) -> list[str]:
+    """Coverage and install rate of the year so far against the target in force."""
+    from bot.progress import progress
+    return [t(lang, "stats-progress", **p) for p in progress(svc(context), area, year_totals, today)]
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("mine", mine))
+    app.add_handler(CommandHandler("stats", stats))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^v1:mine:"))

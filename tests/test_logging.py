@@ -1,0 +1,233 @@
+"""Guided flows, one-line reports, evidence, truthfulness flags, corrections."""
+from __future__ import annotations
+
+from datetime import date
+
+from .conftest import OFFICE, WORKER, WORKER2
+from .helpers import Harness, message_json, update_json
+
+
+def photo_msg(uid: int, file_id: str, caption: str | None = None) -> dict:
+    extra = {"photo": [{"file_id": file_id, "file_unique_id": file_id + "-u", "width": 90, "height": 90}]}
+    if caption:
+        extra["caption"] = caption
+    return update_json(message=message_json(uid, None, **extra))
+
+
+def location_msg(uid: int, lat: float = 29.5, lon: float = 107.4) -> dict:
+    return update_json(message=message_json(uid, None, location={"latitude": lat, "longitude": lon}))
+
+
+async def entries_of(bot, uid: int, since: date = date(2026, 1, 1)):
+    user = await bot.storage.users.by_telegram_id(uid)
+    return await bot.storage.entries.for_user(user.id, since)
+
+
+async def test_guided_visit_saves_everything(bot):
+    await bot.send(WORKER, "/visit")
+    await bot.press_label(WORKER, "10")            # households
+    await bot.send(WORKER, "二十")                  # people, a Chinese numeral
+    await bot.press_label(WORKER, "没有")           # pledges
+    await bot.send(WORKER, "８")                    # installs, full-width
+    await bot.send(WORKER, "3组12号，3组14号\n3组16号")
+    await bot.send(WORKER, "跳过")                  # place (optional)
+    await bot.press_label(WORKER, "跳过")           # photo (optional)
+    await bot.press_label(WORKER, "昨天")
+    card = bot.last_text(WORKER)
+    assert "入户 10户" in card and "宣传群众 20人" in card and "安装APP 8人" in card and "11月23日" in card
+    assert await entries_of(bot, WORKER) == []     # nothing before 确认
+    await bot.press_label(WORKER, "确认")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.kind == "visit" and entry.source == "flow"
+    assert entry.measures == {"households": 10, "people": 20, "app_installs": 8}
+    assert entry.happened_on == date(2026, 11, 23) and entry.households_listed == 3
+    assert "已保存" in bot.last_text(WORKER)
+
+
+async def test_poster_needs_place_and_photo(bot):
+    bot.api.files["ph1"] = b"jpeg-bytes-1"
+    await bot.send(WORKER, "/poster")
+    await bot.press_label(WORKER, "3")             # posters
+    for _ in range(3):
+        await bot.press_label(WORKER, "没有")       # banners, slogans, boards
+    assert "必填" in bot.last_text(WORKER)          # place required, no skip offered
+    await bot.feed(photo_msg(WORKER, "ph1"))       # a photo where a place is asked
+    assert "张贴在哪里" in bot.last_text(WORKER)
+    await bot.feed(location_msg(WORKER))
+    assert "照片" in bot.last_text(WORKER)
+    await bot.send(WORKER, "没有照片")               # text where a photo is asked
+    assert "照片" in bot.last_text(WORKER)
+    await bot.feed(photo_msg(WORKER, "ph1"))
+    await bot.press_label(WORKER, "今天")
+    await bot.press_label(WORKER, "确认")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.measures == {"posters": 3} and entry.lat == 29.5 and entry.evidence_count == 1
+    row = await bot.storage.db.fetchone("SELECT sha256, path FROM evidence WHERE entry_id = ?", (entry.id,))
+    import hashlib, pathlib
+    assert row[0] == hashlib.sha256(b"jpeg-bytes-1").hexdigest()
+    assert pathlib.Path(row[1]).read_bytes() == b"jpeg-bytes-1"
+
+
+async def test_wrong_answers_reask_and_keep_the_flow(bot):
+    await bot.send(WORKER, "/leaflet")
+    await bot.send(WORKER, "很多")
+    assert "请发一个数字" in bot.api.texts(WORKER)[-2]
+    await bot.send(WORKER, "-3")
+    assert "请发一个数字" in bot.api.texts(WORKER)[-2]
+    await bot.feed(update_json(message=message_json(WORKER, None, sticker={
+        "file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
+        "is_video": False, "type": "regular"})))
+    assert "宣传单多少份" in bot.last_text(WORKER)
+    await bot.send(WORKER, "30份")
+    assert "在哪里" in bot.last_text(WORKER)
+
+
+async def test_day_never_future_nor_over_a_week(bot):
+    await bot.send(WORKER, "/push")
+    await bot.press_label(WORKER, "2")
+    await bot.send(WORKER, "跳过")
+    await bot.press_label(WORKER, "跳过")
+    await bot.send(WORKER, "11-25")
+    assert "7 天内" in bot.last_text(WORKER)
+    await bot.send(WORKER, "11-10")
+    assert "7 天内" in bot.last_text(WORKER)
+    await bot.send(WORKER, "11月20日")
+    assert "11月20日" in bot.last_text(WORKER)
+
+
+async def test_cancel_saves_nothing(bot):
+    await bot.send(WORKER, "/app")
+    await bot.press_label(WORKER, "5")
+    await bot.send(WORKER, "/cancel")
+    assert "什么都没保存" in bot.last_text(WORKER)
+    await bot.send(WORKER, "3")  # no longer in a flow: read as a one-line report with no figures
+    assert await entries_of(bot, WORKER) == []
+
+
+async def test_implausible_needs_second_confirmation_and_is_flagged(bot):
+    await bot.send(WORKER, "/visit")
+    await bot.send(WORKER, "300")
+    for _ in range(3):
+        await bot.press_label(WORKER, "没有")
+    await bot.press_label(WORKER, "跳过")
+    await bot.send(WORKER, "跳过")
+    await bot.press_label(WORKER, "跳过")
+    await bot.press_label(WORKER, "今天")
+    await bot.press_label(WORKER, "确认")
+    assert "确认无误吗" in bot.last_text(WORKER) and await entries_of(bot, WORKER) == []
+    await bot.press_label(WORKER, "确认无误")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.flags == ["needs_review"]  # 300 is within BHQ's 470 registered households
+    assert "平安办复核" in bot.last_text(WORKER)
+
+
+async def test_one_line_report_card_then_save_once(bot):
+    await bot.send(WORKER, "今天入户走访15户，发放宣传单30份，指导安装国家反诈中心APP 8人")
+    card = bot.last_text(WORKER)
+    assert "入户 15户" in card and "宣传单 30份" in card and "安装APP 8人" in card
+    save_data = bot.api.last_markup(WORKER)[0][0]["callback_data"]
+    await bot.press(WORKER, save_data)
+    entries = await entries_of(bot, WORKER)
+    assert {e.kind: e.measures for e in entries} == {
+        "visit": {"households": 15, "app_installs": 8}, "leaflet": {"leaflets": 30}}
+    assert all(e.source == "quick" for e in entries)
+    # a second tap on the same card (a new update) saves nothing more
+    await bot.press(WORKER, save_data)
+    assert len(await entries_of(bot, WORKER)) == 2
+    assert "已处理过" in bot.answers()[-1]["text"]
+
+
+async def test_one_line_without_figures_gets_hint_and_menu(bot):
+    await bot.send(WORKER, "今天没有开展活动")
+    assert "没读到数量" in bot.last_text(WORKER)
+    assert any("入户走访" in b["text"] for row in bot.api.last_markup(WORKER) for b in row)
+
+
+async def test_captioned_photo_is_a_report_with_evidence(bot):
+    bot.api.files["ph2"] = b"poster-photo"
+    await bot.feed(photo_msg(WORKER, "ph2", caption="海报3 横幅1"))
+    assert "照片：1 张" in bot.last_text(WORKER)
+    await bot.press_label(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.measures == {"posters": 3, "banners": 1} and entry.evidence_count == 1
+
+
+async def test_same_photo_twice_is_flagged(bot):
+    bot.api.files["ph3"] = b"same-bytes"
+    bot.api.files["ph4"] = b"same-bytes"   # another upload of the same picture
+    await bot.feed(photo_msg(WORKER, "ph3", caption="海报2"))
+    await bot.press_label(WORKER, "保存")
+    await bot.feed(photo_msg(WORKER2, "ph4", caption="海报2"))
+    await bot.press_label(WORKER2, "保存")
+    assert "照片重复使用" in bot.last_text(WORKER2)
+    [first] = await entries_of(bot, WORKER)
+    [second] = await entries_of(bot, WORKER2)
+    assert first.flags == [] and second.flags == ["duplicate_evidence"]
+
+
+async def test_large_one_line_needs_confirmation(bot):
+    await bot.send(WORKER, "发放宣传单900份")
+    await bot.press_label(WORKER, "保存")
+    assert "确认无误吗" in bot.last_text(WORKER) and await entries_of(bot, WORKER) == []
+    await bot.press_label(WORKER, "确认无误")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.flags == ["needs_review"]
+
+
+async def test_households_beyond_registered_are_flagged(bot):
+    # BHQ (百花桥村) has 470 registered households
+    for n in (200, 200):
+        await bot.send(WORKER, f"入户{n}户")
+        await bot.press_label(WORKER, "保存")
+    await bot.send(WORKER2, "入户100户")
+    await bot.press_label(WORKER2, "保存")
+    [entry] = await entries_of(bot, WORKER2)
+    assert entry.flags == ["over_registered"]
+
+
+async def test_mine_undo_restore_and_edit_keeps_history(bot):
+    await bot.send(WORKER, "入户12户")
+    await bot.press_label(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    await bot.send(WORKER, "/mine")
+    assert f"#{entry.id}" in bot.last_text(WORKER)
+    await bot.press_label(WORKER, f"撤销 #{entry.id}")
+    assert await entries_of(bot, WORKER) == []
+    await bot.press_label(WORKER, f"恢复 #{entry.id}")
+    assert len(await entries_of(bot, WORKER)) == 1
+    await bot.send(WORKER, "/mine")
+    await bot.press_label(WORKER, f"修改 #{entry.id}")
+    await bot.send(WORKER, "十")
+    assert "已修改" in bot.last_text(WORKER)
+    [edited] = await entries_of(bot, WORKER)
+    assert edited.measures == {"households": 10} and edited.version == 2
+    [old] = await bot.storage.entries.versions(entry.id)
+    assert old["measures"] == {"households": 12}
+
+
+async def test_only_author_or_office_may_change(bot):
+    await bot.send(WORKER, "入户12户")
+    await bot.press_label(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    await bot.press(WORKER2, f"v1:mine:undo:{entry.id}")      # forged by another worker
+    assert bot.answers()[-1].get("show_alert")
+    assert len(await entries_of(bot, WORKER)) == 1
+    await bot.press(OFFICE, f"v1:mine:undo:{entry.id}")       # the office above may
+    assert await entries_of(bot, WORKER) == []
+
+
+async def test_restart_mid_flow_saves_nothing_and_says_start_again(tmp_path):
+    from .conftest import TZ
+    from datetime import datetime
+    now = datetime(2026, 11, 24, 10, tzinfo=TZ)
+    async with Harness(tmp_path, now) as h:
+        await h.import_orgs()
+        await h.join(WORKER, "BHQ-1", "worker")
+        await h.send(WORKER, "/visit")
+        await h.press_label(WORKER, "5")
+        old_buttons = h.api.last_markup(WORKER)
+    async with Harness(tmp_path, now) as h2:   # the bot restarted
+        await h2.press(WORKER, old_buttons[0][0]["callback_data"])
+        assert "失效" in h2.answers()[-1]["text"]
+        await h2.send(WORKER, "/mine")
+        assert "还没有记录" in h2.last_text(WORKER)
