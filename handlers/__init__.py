@@ -6,7 +6,9 @@ import logging
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
 
-from . import admin, log, mine, quick, start
+from telegram.ext import CommandHandler
+
+from . import admin, log, mine, quick, report, start
 from .common import svc
 
 logger = logging.getLogger(__name__)
@@ -40,10 +42,11 @@ def register_all(app: Application) -> None:
     app.add_handler(TypeHandler(Update, skip_seen), group=-100)
     for feature in FEATURES:
         feature.register(app)
+    app.add_handler(CommandHandler("cancel", log.cancel))  # /cancel outside any flow
     start.register_fallback(app)
     app.add_handler(TypeHandler(Update, mark_done), group=100)
     app.add_error_handler(on_error)
 
 
 # Order is precedence in group 0: the flow first, free text (one-line reports) last.
-FEATURES = [start, admin, log, mine, quick]
+FEATURES = [start, admin, log, report, mine, quick]

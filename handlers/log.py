@@ -358,10 +358,5 @@ def _conversation(text: filters.BaseFilter, other: filters.BaseFilter) -> Conver
     )
 
 
-async def cancel_outside(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await cancel(update, context)
-
-
 def register(app: Application) -> None:
     app.add_handler(build())
-    app.add_handler(CommandHandler("cancel", cancel_outside))

@@ -7,6 +7,7 @@ from .db import Database
 from .entries import EntryRepo
 from .ledger import LedgerRepo
 from .orgs import OrgRepo
+from .submissions import SubmissionRepo
 from .users import InviteError, UserRepo
 
 
@@ -19,6 +20,7 @@ class Storage:
         self.users = UserRepo(db)
         self.ledger = LedgerRepo(db)
         self.entries = EntryRepo(db)
+        self.submissions = SubmissionRepo(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> "Storage":

@@ -155,3 +155,10 @@ class EntryRepo:
                 "UPDATE entries SET undone_at = NULL, undone_by = NULL WHERE id = ? AND undone_at IS NOT NULL",
                 (entry_id,))
             return cur.rowcount > 0
+
+    async def loggers(self, start: date, end: date) -> set[int]:
+        """Users with at least one live entry in [start, end]."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT user_id FROM entries WHERE undone_at IS NULL AND happened_on BETWEEN ? AND ?",
+            (start.isoformat(), end.isoformat()))
+        return {r[0] for r in rows}

@@ -38,6 +38,23 @@ class LedgerRepo:
             "SELECT 1 FROM sent_ledger WHERE topic = ? AND recipient = ?", (topic, recipient))
         return row is not None
 
+    async def claim(self, topic: str, recipient: int, now: datetime) -> bool:
+        """Write 'pending' before sending, so a crash mid-send can never make a second copy."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO sent_ledger (topic, recipient, status, sent_at) VALUES (?, ?, 'pending', ?)",
+                (topic, recipient, now.isoformat()))
+            return cur.rowcount == 1
+
+    async def settle(self, topic: str, recipient: int, status: str) -> None:
+        """Record the outcome; a transient failure releases the claim so the next round retries."""
+        async with self.db.transaction() as conn:
+            if status == "failed":
+                await conn.execute("DELETE FROM sent_ledger WHERE topic = ? AND recipient = ?", (topic, recipient))
+            else:
+                await conn.execute("UPDATE sent_ledger SET status = ? WHERE topic = ? AND recipient = ?",
+                                   (status, topic, recipient))
+
     async def record(self, topic: str, recipient: int, status: str, now: datetime) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(

@@ -137,3 +137,7 @@ class UserRepo:
     async def office_chats(self) -> dict[int, int]:
         rows = await self.db.fetchall("SELECT org_id, chat_id FROM office_chats")
         return {r[0]: r[1] for r in rows}
+
+    async def active_by_role(self, role: Role) -> list[User]:
+        rows = await self.db.fetchall(f"SELECT {_COLS} FROM users WHERE active = 1 AND role = ? ORDER BY id", (role,))
+        return [User(**dict(r)) for r in rows]

@@ -1,0 +1,242 @@
+"""Submitting a period's figures (/report) and seeing the deadlines (/deadlines).
+
+    /report or 立即报送 ──> pick a period (if more than one is open)
+        ──> CARD: figures of the period, evidence count
+              确认报送 → saved (late after the deadline; again before it replaces, history kept)
+              添加说明/照片 → NOTE (text = note, photos attach) → CARD
+              无活动报送 → NIL (reason) → CARD
+              取消 → nothing saved
+"""
+from __future__ import annotations
+
+import logging
+import warnings
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler,
+                          MessageHandler, filters)
+from telegram.warnings import PTBUserWarning
+
+from bot import logbook, obligations
+from bot.deadlines import Occurrence
+from bot.i18n import t
+from storage.models import NewPhoto, User
+
+from .common import button, cb, current_user, requires, svc
+from .evidence import save_photo
+
+log = logging.getLogger(__name__)
+CARD, NOTE, NIL = range(3)
+STATUS_ICON = {"on_time": "✅", "late": "⏰", "owed": "❗"}
+
+
+def due_text(lang: str, occ: Occurrence) -> str:
+    return f"{occ.due_date.month}月{occ.due_date.day}日" if lang == "zh" else occ.due_date.isoformat()
+
+
+async def open_for(context: ContextTypes.DEFAULT_TYPE, user: User) -> list[Occurrence]:
+    """Periods this person may submit now: not yet due, or past due and still owed (late)."""
+    s = svc(context)
+    now = s.clock.now()
+    out = []
+    for occ in obligations.relevant_occurrences(s, now):
+        if not obligations.applies(occ, user):
+            continue
+        status = await obligations.status(s.storage, occ, user)
+        if occ.due_at > now or status == "owed":
+            out.append(occ)
+    # What is still on time first (soonest first), then overdue ones (latest first).
+    out.sort(key=lambda o: (o.due_at <= now, abs((o.due_at - now).total_seconds())))
+    return out[:6]
+
+
+@requires("worker")
+async def deadlines(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
+    """List the coming deadlines and this person's own status for each."""
+    s = svc(context)
+    now = s.clock.now()
+    lines = [t(user.lang, "deadlines-head")]
+    for occ in obligations.relevant_occurrences(s, now, back_days=10, ahead_days=31):
+        status = await obligations.status(s.storage, occ, user)
+        if occ.due_at <= now and status in (None, "on_time"):
+            continue  # past and settled: nothing to act on
+        mark = f"{STATUS_ICON[status]} {t(user.lang, f'status-{status}')}" if status else t(user.lang, "status-na")
+        lines.append(f"{due_text(user.lang, occ)} {occ.title} · {mark}")
+    if len(lines) == 1:
+        lines.append(t(user.lang, "deadlines-none"))
+    lines.append(t(user.lang, "deadlines-next"))
+    await update.effective_chat.send_message("\n".join(lines))
+
+
+async def start_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Show what this person owes; go straight to the card when there is only one."""
+    user = await current_user(update, context)
+    if update.callback_query:
+        await update.callback_query.answer()
+    if user is None:
+        return await requires("worker")(lambda *_: None)(update, context) or ConversationHandler.END
+    occs = await open_for(context, user)
+    if not occs:
+        await update.effective_chat.send_message(t(user.lang, "report-none"))
+        return ConversationHandler.END
+    if len(occs) == 1:
+        return await show_card(update, context, user, occs[0], fresh=True)
+    rows = [[button(user.lang, "report-pick-btn", cb("report", "pick", o.period_key), title=o.title,
+                    due=due_text(user.lang, o))] for o in occs]
+    await update.effective_chat.send_message(t(user.lang, "report-pick"), reply_markup=InlineKeyboardMarkup(rows))
+    return CARD
+
+
+async def pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Open the card of the chosen period (checked again: a forged key gets nothing)."""
+    user = await current_user(update, context)
+    await update.callback_query.answer()
+    key = update.callback_query.data.split(":", 3)[3]
+    occ = next((o for o in await open_for(context, user) if o.period_key == key), None) if user else None
+    if occ is None:
+        await update.effective_chat.send_message(t(user.lang if user else "zh", "report-gone"))
+        return ConversationHandler.END
+    return await show_card(update, context, user, occ, fresh=True)
+
+
+async def _scope(context: ContextTypes.DEFAULT_TYPE, user: User, occ: Occurrence) -> tuple[list[int], int | None, int]:
+    """(org ids whose entries count, user filter, org the submission is filed under)."""
+    s = svc(context)
+    if occ.who == "worker":
+        return [user.org_id], user.id, user.org_id
+    area = await logbook.area_of(s.storage, user.org_id)
+    return [o.id for o in await s.storage.orgs.subtree(area.id)], None, area.id
+
+
+async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, occ: Occurrence,
+                    fresh: bool = False) -> int:
+    s = svc(context)
+    if fresh:
+        context.user_data["report"] = {"period_key": occ.period_key, "note": None, "nil": None, "photos": []}
+    draft = context.user_data["report"]
+    org_ids, user_id, _ = await _scope(context, user, occ)
+    figures = await s.storage.entries.totals(org_ids, occ.period_start, occ.period_end, user_id=user_id)
+    evidence = await s.storage.entries.evidence_count(org_ids, occ.period_start, occ.period_end)
+    lines = [t(user.lang, "report-card", title=occ.title, start=f"{occ.period_start:%m.%d}",
+               end=f"{occ.period_end:%m.%d}", due=due_text(user.lang, occ)),
+             logbook.format_measures(user.lang, figures) or t(user.lang, "card-no-figures"),
+             t(user.lang, "report-evidence", count=evidence + len(draft["photos"]))]
+    if draft["note"]:
+        lines.append(t(user.lang, "report-note", note=draft["note"]))
+    if draft["nil"]:
+        lines.append(t(user.lang, "report-nil", reason=draft["nil"]))
+    if s.clock.now() >= occ.due_at:
+        lines.append(t(user.lang, "report-will-be-late"))
+    rows = [[button(user.lang, "btn-submit", cb("report", "ok"))],
+            [button(user.lang, "btn-add-note", cb("report", "note")), button(user.lang, "btn-nil", cb("report", "nil"))],
+            [button(user.lang, "btn-cancel", cb("report", "cancel"))]]
+    await update.effective_chat.send_message("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+    return CARD
+
+
+async def _draft_occ(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[User, Occurrence] | None:
+    user = await current_user(update, context)
+    if update.callback_query:
+        await update.callback_query.answer()
+    draft = context.user_data.get("report")
+    occ = None
+    if user and draft:
+        occ = next((o for o in await open_for(context, user) if o.period_key == draft["period_key"]), None)
+    if occ is None:
+        await update.effective_chat.send_message(t(user.lang if user else "zh", "report-gone"))
+        context.user_data.pop("report", None)
+        return None
+    return user, occ
+
+
+async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Store the submission with a snapshot of the figures."""
+    found = await _draft_occ(update, context)
+    if found is None:
+        return ConversationHandler.END
+    user, occ = found
+    s = svc(context)
+    now = s.clock.now()
+    draft = context.user_data.pop("report")
+    org_ids, user_id, filed_under = await _scope(context, user, occ)
+    figures = await s.storage.entries.totals(org_ids, occ.period_start, occ.period_end, user_id=user_id)
+    evidence = await s.storage.entries.evidence_count(org_ids, occ.period_start, occ.period_end)
+    late = now >= occ.due_at
+    sub = await s.storage.submissions.submit(
+        deadline_id=occ.spec_id, period_key=occ.period_key, org_id=filed_under, user_id=user.id, now=now,
+        late=late, figures=figures, evidence_count=evidence, note=draft["note"], nil_reason=draft["nil"],
+        photos=[NewPhoto(**p) for p in draft["photos"]], update_id=update.update_id, per_user=occ.who == "worker")
+    log.info("submission %s for %s by user %s (late=%s)", sub.id, occ.period_key, user.id, late)
+    await update.effective_chat.send_message(t(user.lang, "report-done-late" if late else "report-done",
+                                               title=occ.title, due=due_text(user.lang, occ)))
+    return ConversationHandler.END
+
+
+async def ask_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    found = await _draft_occ(update, context)
+    if found is None:
+        return ConversationHandler.END
+    await update.effective_chat.send_message(t(found[0].lang, "report-ask-note"))
+    return NOTE
+
+
+async def ask_nil(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    found = await _draft_occ(update, context)
+    if found is None:
+        return ConversationHandler.END
+    await update.effective_chat.send_message(t(found[0].lang, "report-ask-nil"))
+    return NIL
+
+
+async def got_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Keep the note text and any photos, then show the card again."""
+    found = await _draft_occ(update, context)
+    if found is None:
+        return ConversationHandler.END
+    draft, msg = context.user_data["report"], update.message
+    if msg.photo:
+        draft["photos"].append(await save_photo(msg, context))
+    text = (msg.caption if msg.photo else msg.text) or ""
+    if text.strip():
+        draft["note"] = text.strip()[:1000]
+    return await show_card(update, context, *found)
+
+
+async def got_nil(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    found = await _draft_occ(update, context)
+    if found is None:
+        return ConversationHandler.END
+    context.user_data["report"]["nil"] = update.message.text.strip()[:500]
+    return await show_card(update, context, *found)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    if update.callback_query:
+        await update.callback_query.answer()
+    user = await current_user(update, context)
+    context.user_data.pop("report", None)
+    await update.effective_chat.send_message(t(user.lang if user else "zh", "cancelled"))
+    return ConversationHandler.END
+
+
+def build() -> ConversationHandler:
+    def q(action: str, fn) -> CallbackQueryHandler:
+        return CallbackQueryHandler(fn, pattern=rf"^v1:report:{action}(:|$)")
+
+    text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*per_message=False", category=PTBUserWarning)
+        return ConversationHandler(
+            entry_points=[CommandHandler("report", start_report), q("open", start_report), q("pick", pick)],
+            states={
+                CARD: [q("pick", pick), q("ok", confirm), q("note", ask_note), q("nil", ask_nil)],
+                NOTE: [MessageHandler(text | filters.PHOTO, got_note)],
+                NIL: [MessageHandler(text, got_nil)],
+            },
+            fallbacks=[q("cancel", cancel), CommandHandler("cancel", cancel)],
+            allow_reentry=True, name="report")
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("deadlines", deadlines))
+    app.add_handler(build())

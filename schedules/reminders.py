@@ -1,0 +1,121 @@
+"""Remind whoever still owes a submission; exactly once per (period, offset, person).
+
+Derived on every run from the calendar, the clock and the database: what is due is
+the latest reminder slot of each still-open deadline that has come; who gets it is
+whoever still owes and is not yet in the ledger for that slot. A restart therefore
+repeats nothing and forgets nothing; a slot missed during downtime goes out once at
+the next run if its deadline is still open, and is dropped once it has passed."""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import date, datetime
+
+from bot import obligations
+from bot.deadlines import Occurrence, ReminderSlot, due_reminders, last_reminder
+from bot.i18n import t
+from bot.progress import progress
+
+log = logging.getLogger(__name__)
+
+
+def in_quiet(now: datetime, quiet: tuple) -> bool:
+    start, end = quiet
+    clock = now.time()
+    return (start <= clock or clock < end) if start > end else (start <= clock < end)
+
+
+def current_slots(services, now: datetime) -> list[tuple[Occurrence, ReminderSlot]]:
+    """The latest slot that has come for each open deadline (older missed ones are not repeated)."""
+    latest: dict[str, tuple[Occurrence, ReminderSlot]] = {}
+    for occ, slot in due_reminders(obligations.calendar_of(services), now, obligations.quiet_hours(services.settings)):
+        if occ.period_key not in latest or slot.at > latest[occ.period_key][1].at:
+            latest[occ.period_key] = (occ, slot)
+    return list(latest.values())
+
+
+async def run_reminders(services, sender) -> Counter:
+    """Send every reminder that is due now and not yet in the ledger. Returns counts by outcome."""
+    now = services.clock.now()
+    counts: Counter = Counter()
+    if in_quiet(now, obligations.quiet_hours(services.settings)):
+        return counts
+    for occ, slot in current_slots(services, now):
+        counts += await _remind(services, sender, occ, slot, now)
+        if slot == last_reminder(occ):
+            counts += await escalate(services, sender, occ)
+    return counts
+
+
+async def _remind(services, sender, occ: Occurrence, slot: ReminderSlot, now: datetime) -> Counter:
+    storage, counts = services.storage, Counter()
+    topic = f"remind:{occ.period_key}:{slot.offset}"
+    done = await storage.ledger.sent(topic)
+    progress_cache: dict[int, str] = {}
+    for debtor in await obligations.debtors(storage, occ):
+        user = debtor.user
+        if user.telegram_id in done or not await storage.ledger.claim(topic, user.telegram_id, services.clock.now()):
+            continue
+        if debtor.area.id not in progress_cache:
+            progress_cache[debtor.area.id] = await progress_text(services, debtor.area, user.lang, now.date())
+        text = t(user.lang, "remind", title=occ.title, due=_due(user.lang, occ),
+                 period=_period(occ), progress=progress_cache[debtor.area.id])
+        outcome = await sender.send(user.telegram_id, text, [(t(user.lang, "btn-report-now"), "v1:report:open")])
+        await storage.ledger.settle(topic, user.telegram_id, outcome)
+        counts[outcome] += 1
+    if counts:
+        log.info("reminders %s: %s", topic, dict(counts))
+    return counts
+
+
+async def progress_text(services, area, lang: str, today: date) -> str:
+    org_ids = [o.id for o in await services.storage.orgs.subtree(area.id)]
+    year = await services.storage.entries.totals(org_ids, date(today.year, 1, 1), today)
+    return "；".join(t(lang, "stats-progress", **p) for p in progress(services, area, year, today))
+
+
+def _due(lang: str, occ: Occurrence) -> str:
+    return f"{occ.due_date.month}月{occ.due_date.day}日24时" if lang == "zh" else f"end of {occ.due_date.isoformat()}"
+
+
+def _period(occ: Occurrence) -> str:
+    return f"{occ.period_start:%m.%d}–{occ.period_end:%m.%d}"
+
+
+async def escalate(services, sender, occ: Occurrence) -> Counter:
+    """At the last reminder: contacts hear which of their workers still owe, offices which areas."""
+    storage, counts = services.storage, Counter()
+    topic = f"escalate:{occ.period_key}"
+    laggards = await _laggards_by_area(services, occ)
+    for contact in await storage.users.active_by_role("contact"):
+        names = laggards.get(contact.org_id)
+        if names and await storage.ledger.claim(topic, contact.telegram_id, services.clock.now()):
+            outcome = await sender.send(contact.telegram_id, t(contact.lang, "escalate-contact", title=occ.title,
+                                                               names="、".join(names)))
+            await storage.ledger.settle(topic, contact.telegram_id, outcome)
+            counts["escalated"] += 1
+    missing = await obligations.missing_areas(storage, occ)
+    for org_id, chat_id in (await storage.users.office_chats()).items():
+        within = {o.id for o in await storage.orgs.subtree(org_id)}
+        names = [o.name for o in missing if o.id in within]
+        if names and await storage.ledger.claim(topic, chat_id, services.clock.now()):
+            outcome = await sender.send(chat_id, t("zh", "escalate-office", title=occ.title, due=_due("zh", occ),
+                                                   count=len(names), names="、".join(names)))
+            await storage.ledger.settle(topic, chat_id, outcome)
+            counts["escalated"] += 1
+    return counts
+
+
+async def _laggards_by_area(services, occ: Occurrence) -> dict[int, list[str]]:
+    """Area id -> names of its workers who still owe (worker deadlines) or logged nothing this period."""
+    storage = services.storage
+    _, area_of = await obligations.areas_by_org(storage)
+    if occ.who == "worker":
+        owing = [d.user for d in await obligations.debtors(storage, occ)]
+    else:
+        active = await storage.entries.loggers(occ.period_start, occ.period_end)
+        owing = [u for u in await storage.users.active_by_role("worker") if u.id not in active]
+    out: dict[int, list[str]] = {}
+    for user in owing:
+        out.setdefault(area_of[user.org_id].id, []).append(user.name)
+    return out
