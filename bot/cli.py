@@ -31,6 +31,21 @@ def _setup_logging(settings: Settings) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO, and a Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # PTB itself logs the API URL (token included) at DEBUG: mask it in every log line.
+    if settings.telegram_bot_token is not None:
+        secret = settings.telegram_bot_token.get_secret_value()
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(_Redacting(secret, handler.formatter))
+
+
+class _Redacting(logging.Formatter):
+    def __init__(self, secret: str, inner: logging.Formatter | None) -> None:
+        super().__init__()
+        self.secret, self.inner = secret, inner or logging.Formatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = self.inner.format(record)
+        return text.replace(self.secret, "<token>") if self.secret else text
 
 
 async def _with_storage(settings: Settings, work):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 COLUMNS = ("code", "name", "kind", "parent", "households", "population")
@@ -22,22 +23,39 @@ class ImportError_(Exception):
 def read_rows(path: Path) -> list[dict[str, str]]:
     """Read CSV (UTF-8, with or without BOM) or XLSX into dicts keyed by lower-case header."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+        from zipfile import BadZipFile
 
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        rows = [["" if c is None else str(c) for c in r] for r in sheet.iter_rows(values_only=True)]
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            sheet = load_workbook(path, read_only=True, data_only=True).active
+            rows = [["" if c is None else str(c) for c in r] for r in sheet.iter_rows(values_only=True)]
+        except (BadZipFile, InvalidFileException, KeyError, ValueError) as err:
+            raise ImportError_(f"{path.name}: not a readable XLSX workbook ({err})") from None
     else:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.reader(fh))
+        rows = None
+        # Excel on Chinese Windows saves "CSV" in GBK, so fall back to GB18030 (a superset).
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                with path.open(encoding=encoding, newline="") as fh:
+                    rows = list(csv.reader(fh))
+                break
+            except UnicodeDecodeError:
+                continue
+        if rows is None:
+            raise ImportError_(f"{path.name}: not UTF-8 or GBK text; save the sheet as CSV UTF-8")
     if not rows:
         raise ImportError_("row 1: the file is empty")
     header = [h.strip().lower() for h in rows[0]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise ImportError_(f"row 1: missing column(s): {', '.join(missing)}")
+    # "_row" keeps the sheet's row number so errors point at the right row despite blank rows.
     return [
         {col: (r[header.index(col)] if header.index(col) < len(r) else "").strip() for col in COLUMNS}
-        for r in rows[1:]
+        | {"_row": str(number)}
+        for number, r in enumerate(rows[1:], start=2)
         if any(cell.strip() for cell in r)
     ]
 
@@ -48,7 +66,7 @@ def _figure(value: str, row_no: int, column: str) -> int:
         number = float(text)
     except ValueError:
         raise ImportError_(f"row {row_no}: {column} must be a whole number, got {value!r}") from None
-    if number < 0 or number != int(number):
+    if not math.isfinite(number) or number < 0 or number != int(number):
         raise ImportError_(f"row {row_no}: {column} must be a whole number ≥ 0, got {value!r}")
     return int(number)
 
@@ -60,7 +78,8 @@ def validate(rows: list[dict[str, str]], existing: dict[str, str | None]) -> lis
     name a parent imported earlier, and a cycle through stored orgs is caught too."""
     seen: dict[str, int] = {}
     clean: list[dict] = []
-    for row_no, raw in enumerate(rows, start=2):
+    for default_no, raw in enumerate(rows, start=2):
+        row_no = int(raw.get("_row", default_no))
         code = raw["code"]
         if not code:
             raise ImportError_(f"row {row_no}: code is empty")

@@ -25,6 +25,7 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
+    ok: bool = True  # False when the fake answered 403 or 429: nothing was delivered
 
 
 class FakeBotAPI:
@@ -39,13 +40,13 @@ class FakeBotAPI:
 
     # --- what tests look at -----------------------------------------------------------------
     def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[Call]:
-        return [c for c in self.calls if c.method == method
+        return [c for c in self.calls if c.method == method and c.ok
                 and (chat_id is None or int(c.params.get("chat_id", 0)) == chat_id)]
 
     def texts(self, chat_id: int | None = None) -> list[str]:
         out = []
         for c in self.calls:
-            if c.method in ("sendMessage", "editMessageText") and (
+            if c.ok and c.method in ("sendMessage", "editMessageText") and (
                     chat_id is None or int(c.params.get("chat_id", 0)) == chat_id):
                 out.append(c.params["text"])
         return out
@@ -60,6 +61,19 @@ class FakeBotAPI:
                 return (markup or {}).get("inline_keyboard", [])
         return []
 
+    def wait_for(self, predicate, timeout: float = 20.0, abort=None) -> bool:
+        """Block until predicate() is true (re-checked after every recorded call), `timeout`
+        seconds pass, or abort() is true (checked a few times a second, e.g. "the bot's
+        process died"). Returns whether the predicate came true."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not predicate():
+                left = deadline - time.monotonic()
+                if left <= 0 or (abort is not None and abort()):
+                    return False
+                self._cond.wait(timeout=min(left, 0.25))
+            return True
+
     def push_update(self, update: dict) -> None:
         with self._cond:
             self._updates.append(update)
@@ -67,14 +81,20 @@ class FakeBotAPI:
 
     # --- the API ---------------------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any], files: dict[str, bytes] | None = None) -> tuple[int, dict]:
-        self.calls.append(Call(method, params, files or {}))
+        call = Call(method, params, files or {})
         chat = params.get("chat_id")
+        if chat is not None and (int(chat) in self.forbidden or self.retry_after.get(int(chat), 0) > 0):
+            call.ok = False
+        with self._cond:
+            self.calls.append(call)
+            self._cond.notify_all()
         if chat is not None and int(chat) in self.forbidden:
             return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
         if chat is not None and self.retry_after.get(int(chat), 0) > 0:
             self.retry_after[int(chat)] -= 1
-            return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 0",
-                         "parameters": {"retry_after": 0}}
+            # 1 s is the least the Bot API ever asks for (PTB ignores 0).
+            return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                         "parameters": {"retry_after": 1}}
         result = getattr(self, f"m_{method}", self.m_default)(params)
         return 200, {"ok": True, "result": result}
 
@@ -111,6 +131,8 @@ class FakeBotAPI:
         offset = int(params.get("offset") or 0)
         deadline = time.monotonic() + float(params.get("timeout") or 0)
         with self._cond:
+            if offset > 0:  # as Telegram does: an offset confirms (forgets) every earlier update
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
             while True:
                 ready = [u for u in self._updates if u["update_id"] >= offset]
                 if ready or time.monotonic() >= deadline:
@@ -195,21 +217,26 @@ class BotAPIServer:
                 raw = self.rfile.read(length)
                 ctype = self.headers.get("Content-Type", "")
                 params: dict = {}
+                files: dict[str, bytes] = {}
                 if "json" in ctype and raw:
                     params = json.loads(raw)
                 elif "x-www-form-urlencoded" in ctype:
                     from urllib.parse import parse_qsl
-                    params = dict(parse_qsl(raw.decode()))
+                    params = dict(parse_qsl(raw.decode(), keep_blank_values=True))
                 elif "multipart" in ctype:
-                    params = _parse_multipart(raw, ctype)
-                self._answer(params)
+                    params, files = _parse_multipart(raw, ctype)
+                self._answer(params, files)
 
-            def _answer(self, params: dict) -> None:
-                status, body = api.handle(_method_of(self.path), params)
-                self._send(status, json.dumps(body).encode())
+            def _answer(self, params: dict, files: dict[str, bytes] | None = None) -> None:
+                status, body = api.handle(_method_of(self.path), params, files)
+                try:
+                    self._send(status, json.dumps(body).encode())
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the bot stopped while its long poll was still open
 
             def _send(self, status: int, body: bytes) -> None:
                 self.send_response(status)
+                self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -217,14 +244,19 @@ class BotAPIServer:
         return Handler
 
 
-def _parse_multipart(raw: bytes, ctype: str) -> dict:
+def _parse_multipart(raw: bytes, ctype: str) -> tuple[dict, dict[str, bytes]]:
+    """Split a multipart/form-data body into text fields and uploaded files (PTB posts
+    multipart only when a request carries a file; otherwise it posts a urlencoded form)."""
     from email.parser import BytesParser
     from email.policy import HTTP
 
     msg = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + raw)
-    params = {}
+    params: dict = {}
+    files: dict[str, bytes] = {}
     for part in msg.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if part.get_filename() is None:
-            params[name] = part.get_content()
-    return params
+            params[name] = part.get_payload(decode=True).decode("utf-8")
+        else:
+            files[name] = part.get_payload(decode=True)
+    return params, files
