@@ -7,6 +7,7 @@ repeats nothing and forgets nothing; a slot missed during downtime goes out once
 the next run if its deadline is still open, and is dropped once it has passed."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from bot.i18n import t
 from bot.progress import progress
 
 log = logging.getLogger(__name__)
+CONCURRENCY = 8  # messages in flight at once; the most a crash mid-round can lose
 
 
 def in_quiet(now: datetime, quiet: tuple) -> bool:
@@ -51,20 +53,41 @@ async def _remind(services, sender, occ: Occurrence, slot: ReminderSlot, now: da
     storage, counts = services.storage, Counter()
     topic = f"remind:{occ.period_key}:{slot.offset}"
     done = await storage.ledger.sent(topic)
-    progress_cache: dict[int, str] = {}
-    for debtor in await obligations.debtors(storage, occ):
-        user = debtor.user
-        if user.telegram_id in done or not await storage.ledger.claim(topic, user.telegram_id, services.clock.now()):
-            continue
-        if debtor.area.id not in progress_cache:
-            progress_cache[debtor.area.id] = await progress_text(services, debtor.area, user.lang, now.date())
-        text = t(user.lang, "remind", title=occ.title, due=_due(user.lang, occ),
-                 period=_period(occ), progress=progress_cache[debtor.area.id])
-        outcome = await sender.send(user.telegram_id, text, [(t(user.lang, "btn-report-now"), "v1:report:open")])
-        await storage.ledger.settle(topic, user.telegram_id, outcome)
-        counts[outcome] += 1
+    todo = [d for d in await obligations.debtors(storage, occ) if d.user.telegram_id not in done]
+    progress_cache: dict[tuple[int, str], str] = {}
+    for debtor in todo:  # progress lines first: the sending loop below only sends
+        key = (debtor.area.id, debtor.user.lang)
+        if key not in progress_cache:
+            progress_cache[key] = await progress_text(services, debtor.area, debtor.user.lang, now.date())
+
+    def message(debtor) -> tuple[str, list[tuple[str, str]]]:
+        lang = debtor.user.lang
+        return (t(lang, "remind", title=occ.title, due=_due(lang, occ), period=_period(occ),
+                  progress=progress_cache[(debtor.area.id, lang)]),
+                [(t(lang, "btn-report-now"), "v1:report:open")])
+
+    counts = await fan_out(services, sender, topic, {d.user.telegram_id: message(d) for d in todo})
     if counts:
         log.info("reminders %s: %s", topic, dict(counts))
+    return counts
+
+
+async def fan_out(services, sender, topic: str, messages: dict[int, tuple[str, list | None]]) -> Counter:
+    """Send each chat its message once. A few workers share the list (the rate limiter paces
+    them); each claims its chat in the ledger just before sending and records the outcome
+    after, so a crash can lose at most the CONCURRENCY messages in flight, and repeat none."""
+    counts: Counter = Counter()
+    chats = iter(messages)
+
+    async def worker() -> None:
+        for chat in chats:  # one shared iterator: each chat is taken by exactly one worker
+            if not await services.storage.ledger.claim(topic, [chat], services.clock.now()):
+                continue
+            outcome = await sender.send(chat, *messages[chat])
+            await services.storage.ledger.settle(topic, {chat: outcome})
+            counts[outcome] += 1
+
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
     return counts
 
 
@@ -87,23 +110,19 @@ async def escalate(services, sender, occ: Occurrence) -> Counter:
     storage, counts = services.storage, Counter()
     topic = f"escalate:{occ.period_key}"
     laggards = await _laggards_by_area(services, occ)
+    messages: dict[int, tuple[str, None]] = {}
     for contact in await storage.users.active_by_role("contact"):
-        names = laggards.get(contact.org_id)
-        if names and await storage.ledger.claim(topic, contact.telegram_id, services.clock.now()):
-            outcome = await sender.send(contact.telegram_id, t(contact.lang, "escalate-contact", title=occ.title,
-                                                               names="、".join(names)))
-            await storage.ledger.settle(topic, contact.telegram_id, outcome)
-            counts["escalated"] += 1
+        if names := laggards.get(contact.org_id):
+            messages[contact.telegram_id] = (t(contact.lang, "escalate-contact", title=occ.title,
+                                               names="、".join(names)), None)
     missing = await obligations.missing_areas(storage, occ)
     for org_id, chat_id in (await storage.users.office_chats()).items():
         within = {o.id for o in await storage.orgs.subtree(org_id)}
-        names = [o.name for o in missing if o.id in within]
-        if names and await storage.ledger.claim(topic, chat_id, services.clock.now()):
-            outcome = await sender.send(chat_id, t("zh", "escalate-office", title=occ.title, due=_due("zh", occ),
-                                                   count=len(names), names="、".join(names)))
-            await storage.ledger.settle(topic, chat_id, outcome)
-            counts["escalated"] += 1
-    return counts
+        if names := [o.name for o in missing if o.id in within]:
+            messages[chat_id] = (t("zh", "escalate-office", title=occ.title, due=_due("zh", occ),
+                                   count=len(names), names="、".join(names)), None)
+    done = await storage.ledger.sent(topic)
+    return await fan_out(services, sender, topic, {c: m for c, m in messages.items() if c not in done})
 
 
 async def _laggards_by_area(services, occ: Occurrence) -> dict[int, list[str]]:

@@ -38,22 +38,35 @@ class LedgerRepo:
             "SELECT 1 FROM sent_ledger WHERE topic = ? AND recipient = ?", (topic, recipient))
         return row is not None
 
-    async def claim(self, topic: str, recipient: int, now: datetime) -> bool:
-        """Write 'pending' before sending, so a crash mid-send can never make a second copy."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT OR IGNORE INTO sent_ledger (topic, recipient, status, sent_at) VALUES (?, ?, 'pending', ?)",
-                (topic, recipient, now.isoformat()))
-            return cur.rowcount == 1
+    async def claim(self, topic: str, recipients: list[int], now: datetime) -> list[int]:
+        """Write 'pending' before sending, so a crash mid-send can never make a second copy.
 
-    async def settle(self, topic: str, recipient: int, status: str) -> None:
-        """Record the outcome; a transient failure releases the claim so the next round retries."""
+        Returns the recipients newly claimed (those already in the ledger are left out)."""
+        claimed = []
         async with self.db.transaction() as conn:
-            if status == "failed":
-                await conn.execute("DELETE FROM sent_ledger WHERE topic = ? AND recipient = ?", (topic, recipient))
-            else:
-                await conn.execute("UPDATE sent_ledger SET status = ? WHERE topic = ? AND recipient = ?",
-                                   (status, topic, recipient))
+            for recipient in recipients:
+                cur = await conn.execute(
+                    "INSERT OR IGNORE INTO sent_ledger (topic, recipient, status, sent_at) "
+                    "VALUES (?, ?, 'pending', ?)", (topic, recipient, now.isoformat()))
+                if cur.rowcount == 1:
+                    claimed.append(recipient)
+        return claimed
+
+    async def settle(self, topic: str, outcomes: dict[int, str]) -> None:
+        """Record the outcomes; a transient failure releases the claim so the next round retries."""
+        async with self.db.transaction() as conn:
+            for recipient, status in outcomes.items():
+                if status == "failed":
+                    await conn.execute("DELETE FROM sent_ledger WHERE topic = ? AND recipient = ?",
+                                       (topic, recipient))
+                else:
+                    await conn.execute("UPDATE sent_ledger SET status = ? WHERE topic = ? AND recipient = ?",
+                                       (status, topic, recipient))
+
+    async def pending(self) -> list[tuple[str, int]]:
+        """Claims never settled: a crash hit while they were in flight (not resent: at most once)."""
+        rows = await self.db.fetchall("SELECT topic, recipient FROM sent_ledger WHERE status = 'pending'")
+        return [(r[0], r[1]) for r in rows]
 
     async def record(self, topic: str, recipient: int, status: str, now: datetime) -> None:
         async with self.db.transaction() as conn:
