@@ -46,8 +46,16 @@ def build_application(settings: Settings, clock: Clock | None = None,
 
 def _open(settings: Settings, clock: Clock):
     async def post_init(app: Application) -> None:
+        from .obligations import calendar_of
+        from .progress import targets_of
+
         storage = await Storage.open(settings.database_path)
-        app.bot_data["svc"] = Services(settings=settings, storage=storage, clock=clock)
+        services = Services(settings=settings, storage=storage, clock=clock)
+        calendar_of(services), targets_of(services)  # read once; a bad file fails here, not mid-round
+        app.bot_data["svc"] = services
+        lost = await storage.ledger.pending()
+        if lost:  # at most once: a message that may or may not have gone out is not sent again
+            log.warning("%d scheduled messages were in flight at the last stop and are not resent", len(lost))
         log.info("bot @%s ready; database %s", app.bot.username, settings.database_path)
 
     return post_init

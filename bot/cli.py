@@ -65,7 +65,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("configuration error: TELEGRAM_BOT_TOKEN: required to run the bot", file=sys.stderr)
         return 2
     from .app import build_application
+    from .deadlines import CalendarError, load_calendar
+    from .targets import TargetError, load_targets
 
+    try:  # a bad calendar or targets file stops start-up with the file, entry and reason
+        load_calendar(settings.deadlines_file)
+        load_targets(settings.targets_file)
+    except (CalendarError, TargetError) as err:
+        print(f"configuration error: {err}", file=sys.stderr)
+        return 2
     app = build_application(settings)
     log.info("starting long polling")
     app.run_polling(allowed_updates=None, drop_pending_updates=False)
@@ -155,6 +163,17 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the live database with SQLite's online backup API (safe while the bot runs)."""
+    settings = _settings()
+    if not settings.database_path.exists():
+        print(f"no database at {settings.database_path}", file=sys.stderr)
+        return 1
+    target = asyncio.run(_with_storage(settings, lambda storage: storage.db.backup(Path(args.out))))
+    print(target)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="反诈宣传工作台账机器人")
     sub = parser.add_subparsers(dest="command")
@@ -179,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("parse", help="read a one-line report and print its figures as JSON")
     p.add_argument("text")
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("backup", help="copy the database now (safe while the bot runs)")
+    p.add_argument("--out", required=True, help="the backup file to write")
+    p.set_defaults(func=cmd_backup)
 
     for extra in EXTRA_COMMANDS:
         extra(sub)

@@ -330,3 +330,17 @@ def test_deactivate_and_reactivate_a_person(loaded):
 def test_users_without_a_flag_exits_2(loaded):
     code, out, err = loaded("users")
     assert code == 2 and "--deactivate" in err
+
+
+@pytest.mark.parametrize("variable, text, expected", [
+    ("DEADLINES_FILE", '[[deadline]]\nid = "m5"\nday = 40\ntitle = "x"\ncovers = "previous_month"\n'
+                       'who = "contact"\nremind = ["0d 09:00"]\n', "entry 1 (m5): day must be 1..31 or -1"),
+    ("TARGETS_FILE", '[[target]]\nmeasure = "coverage"\nvalue = "half"\ndue = "06-30"\n', "entry 1"),
+])
+def test_bad_calendar_or_targets_stops_start_up(tmp_path, variable, text, expected):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text, encoding="utf-8")
+    result = run_bot(tmp_path, "run", TELEGRAM_BOT_TOKEN="123:TEST", **{variable: str(bad)})
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert str(bad) in line and expected in line and "Traceback" not in result.stderr

@@ -230,3 +230,17 @@ async def test_nightly_backup_opens_and_holds_every_entry(tmp_path):
             await run_due(h.svc, TelegramSender(h.app.bot, h.storage, h.clock))
         kept = sorted((tmp_path / "backups").glob("*.sqlite3"))
         assert [p.name[4:12] for p in kept] == ["20261125", "20261126"]
+
+
+async def test_backup_command_while_the_bot_runs(tmp_path, monkeypatch):
+    from bot.cli import main
+    async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
+        await setup(h)
+        await h.send(WORKER, "入户15户")
+        await h.press_label(WORKER, "保存")
+        monkeypatch.setenv("DATABASE_PATH", str(h.settings.database_path))
+        import asyncio
+        code = await asyncio.to_thread(main, ["backup", "--out", str(tmp_path / "copy.sqlite3")])
+        assert code == 0
+    with sqlite3.connect(tmp_path / "copy.sqlite3") as copy:
+        assert copy.execute("SELECT measures FROM entries").fetchall() == [('{"households": 15}',)]
