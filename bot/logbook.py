@@ -9,7 +9,7 @@ import cn2an
 
 from .config import Settings
 from .i18n import t
-from .kinds import KINDS
+from .kinds import KINDS, MEASURES
 
 MAX_DAYS_BACK = 7
 FLAG_DUPLICATE = "duplicate_evidence"
@@ -55,8 +55,10 @@ def over_bounds(measures: dict[str, int], settings: Settings) -> list[str]:
 
 
 def format_measures(lang: str, measures: dict[str, int]) -> str:
-    return "，".join(t(lang, "measure-value", measure=t(lang, f"m-{k}"), value=v, unit=t(lang, f"u-{k}"))
-                     for k, v in measures.items() if v)
+    """'入户 15户，安装APP 8人': non-zero measures in the canonical order."""
+    keys = sorted((k for k, v in measures.items() if v), key=lambda k: MEASURES.index(k) if k in MEASURES else 99)
+    return "，".join(t(lang, "measure-value", measure=t(lang, f"m-{k}"), value=measures[k], unit=t(lang, f"u-{k}"))
+                     for k in keys)
 
 
 def format_day(lang: str, day: date, today: date) -> str:

@@ -231,3 +231,16 @@ async def test_restart_mid_flow_saves_nothing_and_says_start_again(tmp_path):
         assert "失效" in h2.answers()[-1]["text"]
         await h2.send(WORKER, "/mine")
         assert "还没有记录" in h2.last_text(WORKER)
+
+
+async def test_stats_shows_mine_area_and_progress_to_target(bot):
+    await bot.send(WORKER, "入户15户，装APP 8人")
+    await bot.press_label(WORKER, "保存")
+    await bot.send(WORKER2, "入户5户")
+    await bot.press_label(WORKER2, "保存")
+    await bot.send(WORKER, "/stats")
+    text = bot.last_text(WORKER)
+    assert "我本月：入户 15户，安装APP 8人" in text
+    assert "百花桥村本月：入户 20户，安装APP 8人" in text
+    # 2026-11-24: coverage target 100 % by 12-31 of 470 households; installs 100 % of 1420 (last, 09-30)
+    assert "入户 20/470，还差 450" in text and "APP安装 8/1,420，还差 1,412" in text
