@@ -1,0 +1,255 @@
+"""Every SQL statement behind the office summaries, the progress table and the charts.
+
+All figures come from *live* entries (``undone_at IS NULL``); an undone entry stays in the
+table for audit but never counts. Dates are inclusive ISO days.
+
+Speed: whole calendar months are read from ``report_totals`` and ``household_month``,
+pre-aggregated per org and month by the triggers of migration 4; only the partial months at
+either end of a period are summed from the raw entries. ``use_totals=False`` sums everything
+from the raw entries (the tests check both paths agree).
+
+Query plans: ``g CROSS JOIN ...`` keeps the org list as the outer loop (SQLite never reorders
+a CROSS JOIN), so each org is one range seek on ``entries_org_day`` or on the primary keys
+of the totals; without it the planner may scan a whole county's days for one township.
+
+Groups: the methods take ``groups``, a mapping org id -> group id (the village or community
+an org rolls up to; the summary builds it from the tree). It travels as one JSON parameter
+joined through ``json_each``, so any number of orgs stays one bound value, and orgs outside
+the mapping (another township) are not counted.
+
+Figures per group are a dict keyed like ``report_totals``:
+
+* each measure key of the entries (``households``, ``posters``, ...): the sum;
+* ``placed:<measure>``: that measure summed over poster-kind entries that carry a photo AND
+  a place (GPS or a non-blank address);
+* ``#entries``, ``#flagged`` (flags non-empty), ``#evidence`` (photos), ``#listed`` (house
+  numbers listed: the identified part of the households figure), ``#poster_entries``,
+  ``#poster_placed`` (poster entries with photo and place).
+
+Households: a household is identified by a house number listed on an entry
+(``entry_households``, normalised at insert). ``unique_households`` counts distinct house
+numbers *per group* (all grids of a village together) listed on live entries dated within
+the period asked for (and, in the same pass, since an earlier day, for the year to date):
+the same door logged twice in that span is one household.
+"""
+from __future__ import annotations
+
+import calendar
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import AsyncIterator, Iterable, NamedTuple
+
+import aiosqlite
+
+from .db import Database
+
+ENTRIES, FLAGGED, EVIDENCE, LISTED = "#entries", "#flagged", "#evidence", "#listed"
+POSTER_ENTRIES, POSTER_PLACED = "#poster_entries", "#poster_placed"
+PLACED = "placed:"
+
+# An entry "carries place" with both coordinates or a non-blank address.
+_PLACED = "((e.lat IS NOT NULL AND e.lon IS NOT NULL) OR TRIM(COALESCE(e.address, '')) <> '')"
+_HAS_PHOTO = "EXISTS (SELECT 1 FROM evidence v WHERE v.entry_id = e.id)"
+_PLACED_POSTER = f"e.kind = 'poster' AND {_PLACED} AND {_HAS_PHOTO}"
+_GROUPS = "g(org_id, grp) AS (SELECT CAST(key AS INTEGER), value FROM json_each(?))"
+_LIVE_IN = "e.undone_at IS NULL AND e.happened_on BETWEEN ? AND ?"
+
+Figures = dict[str, int]
+
+
+class SubmissionRow(NamedTuple):
+    id: int
+    org_id: int
+    user_id: int
+    user_name: str
+    submitted_at: datetime
+    late: bool
+    nil_reason: str | None
+
+
+class ContactRow(NamedTuple):
+    user_id: int
+    name: str
+    org_id: int
+
+
+class LedgerRow(NamedTuple):
+    """One live entry of the period, for the ledger sheet (台账明细)."""
+    id: int
+    happened_on: str
+    recorded_at: str
+    user_name: str
+    org_name: str
+    kind: str
+    measures: dict[str, int]
+    lat: float | None
+    lon: float | None
+    address: str | None
+    evidence: int
+    households_listed: int
+    flags: list[str]
+    source: str
+
+
+def _month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def split_months(start: date, end: date) -> tuple[tuple[str, str] | None, list[tuple[date, date]]]:
+    """Split [start, end] into whole months ('YYYY-MM' first, last) and the partial rest."""
+    if end < start:
+        return None, []
+    first_full = start if start.day == 1 else _month_end(start) + timedelta(days=1)
+    last_full_end = end if end == _month_end(end) else end.replace(day=1) - timedelta(days=1)
+    if first_full > last_full_end:
+        return None, [(start, end)]
+    raw = []
+    if start < first_full:
+        raw.append((start, first_full - timedelta(days=1)))
+    if last_full_end < end:
+        raw.append((last_full_end + timedelta(days=1), end))
+    return (f"{first_full:%Y-%m}", f"{last_full_end:%Y-%m}"), raw
+
+
+def _groups_param(groups: dict[int, int]) -> str:
+    return json.dumps({str(org): grp for org, grp in groups.items()})
+
+
+def _add(out: dict[int, Figures], grp: int, key: str, value: int | None) -> None:
+    if value:
+        figures = out.setdefault(grp, {})
+        figures[key] = figures.get(key, 0) + int(value)
+
+
+class ReportRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def figures(self, groups: dict[int, int], start: date, end: date, *,
+                      keys: Iterable[str] | None = None, use_totals: bool = True) -> dict[int, Figures]:
+        """Per group: measure sums, photo+place poster figures and the '#' counts (see module doc).
+
+        `keys` limits the answer to those keys (the year-to-date figures need only three)."""
+        out: dict[int, Figures] = {}
+        if not groups or end < start:
+            return out
+        wanted = None if keys is None else set(keys)
+        param = _groups_param(groups)
+        months, raw = split_months(start, end) if use_totals else (None, [(start, end)])
+        if months:
+            key_filter, key_params = ("", ()) if wanted is None else (
+                "AND r.key IN (SELECT value FROM json_each(?))", (json.dumps(sorted(wanted)),))
+            rows = await self.db.fetchall(
+                f"""WITH {_GROUPS}
+                    SELECT g.grp, r.key, SUM(r.total) FROM g CROSS JOIN report_totals r ON r.org_id = g.org_id
+                    WHERE r.month BETWEEN ? AND ? {key_filter} GROUP BY g.grp, r.key""",
+                (param, *months, *key_params))
+            for grp, key, total in rows:
+                _add(out, grp, key, total)
+        for seg_start, seg_end in raw:
+            await self._raw_figures(out, param, seg_start, seg_end)
+        if wanted is not None:
+            out = {grp: {k: v for k, v in fig.items() if k in wanted} for grp, fig in out.items()}
+        return out
+
+    async def _raw_figures(self, out: dict[int, Figures], param: str, start: date, end: date) -> None:
+        params = (param, start.isoformat(), end.isoformat())
+        rows = await self.db.fetchall(
+            f"""WITH {_GROUPS}
+                SELECT g.grp, j.key, SUM(j.value),
+                       SUM(CASE WHEN {_PLACED_POSTER} THEN j.value ELSE 0 END)
+                FROM g CROSS JOIN entries e ON e.org_id = g.org_id, json_each(e.measures) j
+                WHERE {_LIVE_IN} GROUP BY g.grp, j.key""", params)
+        for grp, key, total, placed in rows:
+            _add(out, grp, key, total)
+            _add(out, grp, PLACED + key, placed)
+        rows = await self.db.fetchall(
+            f"""WITH {_GROUPS}
+                SELECT g.grp, COUNT(*), SUM(e.flags <> ''),
+                       SUM((SELECT COUNT(*) FROM evidence v WHERE v.entry_id = e.id)),
+                       SUM((SELECT COUNT(*) FROM entry_households h WHERE h.entry_id = e.id)),
+                       SUM(e.kind = 'poster'),
+                       SUM(CASE WHEN {_PLACED_POSTER} THEN 1 ELSE 0 END)
+                FROM g CROSS JOIN entries e ON e.org_id = g.org_id
+                WHERE {_LIVE_IN} GROUP BY g.grp""", params)
+        for grp, *counts in rows:
+            for key, value in zip((ENTRIES, FLAGGED, EVIDENCE, LISTED, POSTER_ENTRIES, POSTER_PLACED), counts):
+                _add(out, grp, key, value)
+
+    def _listing_parts(self, start: date, end: date, flag: int, use_totals: bool) -> tuple[list[str], list]:
+        """UNION ALL parts listing (group, house number, flag) for [start, end]."""
+        months, raw = split_months(start, end) if use_totals else (None, [(start, end)])
+        parts: list[str] = []
+        params: list = []
+        if months:
+            parts.append(f"SELECT g.grp, m.household, {flag} AS p FROM g CROSS JOIN household_month m "
+                         "ON m.org_id = g.org_id WHERE m.month BETWEEN ? AND ? AND m.n > 0")
+            params += months
+        for seg_start, seg_end in raw:
+            # entry_households.org_id is the entry's org (set together at insert)
+            parts.append(f"SELECT g.grp, h.household, {flag} AS p FROM g CROSS JOIN entries e ON e.org_id = g.org_id "
+                         f"JOIN entry_households h ON h.entry_id = e.id WHERE {_LIVE_IN}")
+            params += [seg_start.isoformat(), seg_end.isoformat()]
+        return parts, params
+
+    async def unique_households(self, groups: dict[int, int], start: date, end: date, *,
+                                since: date | None = None, use_totals: bool = True) -> dict[int, tuple[int, int]]:
+        """Distinct house numbers per group listed on live entries: (in [start, end], in [since, end]).
+
+        One pass for both figures (the summary needs the period's and the year's); without
+        `since` the second equals the first."""
+        if not groups or end < start:
+            return {}
+        since = start if since is None or since > start else since
+        parts, params = self._listing_parts(start, end, 1, use_totals)
+        if since < start:
+            more, more_params = self._listing_parts(since, start - timedelta(days=1), 0, use_totals)
+            parts, params = parts + more, params + more_params
+        rows = await self.db.fetchall(
+            f"WITH {_GROUPS} SELECT grp, COUNT(DISTINCT CASE WHEN p = 1 THEN household END), "
+            f"COUNT(DISTINCT household) FROM ({' UNION ALL '.join(parts)}) GROUP BY grp",
+            [_groups_param(groups), *params])
+        return {grp: (int(period), int(whole)) for grp, period, whole in rows}
+
+    async def submissions(self, period_key: str, org_ids: list[int]) -> list[SubmissionRow]:
+        """Live submissions (not replaced) for a period by these orgs, oldest first."""
+        rows = await self.db.fetchall(
+            """SELECT s.id, s.org_id, s.user_id, u.name, s.submitted_at, s.late, s.nil_reason
+               FROM submissions s JOIN users u ON u.id = s.user_id
+               WHERE s.period_key = ? AND s.replaced_by IS NULL
+                 AND s.org_id IN (SELECT value FROM json_each(?))
+               ORDER BY s.submitted_at, s.id""", (period_key, json.dumps(org_ids)))
+        return [SubmissionRow(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]), bool(r[5]), r[6])
+                for r in rows]
+
+    async def contacts(self, org_ids: list[int]) -> list[ContactRow]:
+        """Active village/community contacts (联络员) of these orgs."""
+        rows = await self.db.fetchall(
+            """SELECT id, name, org_id FROM users
+               WHERE role = 'contact' AND active = 1 AND org_id IN (SELECT value FROM json_each(?))
+               ORDER BY id""", (json.dumps(org_ids),))
+        return [ContactRow(*r) for r in rows]
+
+    async def ledger_rows(self, org_ids: list[int], start: date, end: date,
+                          chunk: int = 2000) -> AsyncIterator[LedgerRow]:
+        """Every live entry of these orgs in [start, end], by day then id, fetched in chunks.
+
+        Reads through its own read-only connection: a long export neither holds a statement
+        open on the bot's shared connection nor sees a half-written transaction (WAL snapshot)."""
+        sql = f"""SELECT e.id, e.happened_on, e.recorded_at, u.name, o.name, e.kind, e.measures,
+                         e.lat, e.lon, e.address,
+                         (SELECT COUNT(*) FROM evidence v WHERE v.entry_id = e.id),
+                         (SELECT COUNT(*) FROM entry_households h WHERE h.entry_id = e.id),
+                         e.flags, e.source
+                  FROM entries e JOIN users u ON u.id = e.user_id JOIN orgs o ON o.id = e.org_id
+                  WHERE {_LIVE_IN} AND e.org_id IN (SELECT value FROM json_each(?))
+                  ORDER BY e.happened_on, e.id"""
+        uri = Path(self.db.path).resolve().as_uri() + "?mode=ro"
+        async with aiosqlite.connect(uri, uri=True) as conn:
+            await conn.execute("PRAGMA busy_timeout=5000")
+            async with conn.execute(sql, (start.isoformat(), end.isoformat(), json.dumps(org_ids))) as cur:
+                while rows := await cur.fetchmany(chunk):
+                    for r in rows:
+                        yield LedgerRow(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8],
+                                        r[9], r[10], r[11], [f for f in r[12].split(",") if f], r[13])
