@@ -19,6 +19,7 @@ def build_application(settings: Settings, clock: Clock | None = None,
                       request: BaseRequest | None = None, token: str | None = None) -> Application:
     """Assemble the bot. Tests pass a recording `request` and a fake `clock`."""
     from handlers import register_all
+    from handlers.persistence import SqlitePersistence
     from schedules import install as install_schedules
 
     clock = clock or SystemClock(settings.tz)
@@ -31,6 +32,7 @@ def build_application(settings: Settings, clock: Clock | None = None,
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_per_second,
                                      overall_time_period=1, max_retries=3))
         .post_init(_open(settings, clock)).post_shutdown(_close)
+        .persistence(SqlitePersistence(settings.database_path))
     )
     if settings.bot_api_base_url:
         builder = builder.base_url(settings.bot_api_base_url)

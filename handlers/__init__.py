@@ -8,7 +8,7 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, Type
 
 from telegram.ext import CommandHandler
 
-from . import admin, log, mine, quick, report, start
+from . import admin, log, mine, quick, report, start, summary
 from .common import svc
 
 logger = logging.getLogger(__name__)
@@ -22,9 +22,11 @@ async def skip_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def mark_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Record an update that wrote nothing (writes record theirs in their own transaction)."""
+    """Record the update as handled and save flow state now, not on PTB's 60 s timer,
+    so a restart resumes every flow where it stood."""
     s = svc(context)
     await s.storage.ledger.mark_update_done(update.update_id, s.clock.now())
+    await context.application.update_persistence()
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -49,4 +51,4 @@ def register_all(app: Application) -> None:
 
 
 # Order is precedence in group 0: the flow first, free text (one-line reports) last.
-FEATURES = [start, admin, log, report, mine, quick]
+FEATURES = [start, admin, log, report, summary, mine, quick]

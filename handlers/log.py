@@ -278,8 +278,11 @@ async def save_entries(update: Update, context: ContextTypes.DEFAULT_TYPE, user:
     lines = [t(user.lang, "saved", ids="、".join(f"#{i}" for i in ids))]
     lines += [t(user.lang, f"flag-{f}") for f in sorted(notes)]
     lines.append(t(user.lang, "saved-next"))
-    undo = [[button(user.lang, "btn-undo-id", cb("mine", "undo", i), id=i) for i in ids[:3]]]
-    await update.effective_chat.send_message("\n".join(lines), reply_markup=InlineKeyboardMarkup(undo))
+    undo = InlineKeyboardMarkup([[button(user.lang, "btn-undo-id", cb("mine", "undo", i), id=i) for i in ids[:3]]])
+    if update.callback_query:  # the card itself becomes the receipt: one message, not two
+        await update.callback_query.edit_message_text("\n".join(lines), reply_markup=undo)
+    else:
+        await update.effective_chat.send_message("\n".join(lines), reply_markup=undo)
     return ids
 
 
@@ -354,7 +357,7 @@ def _conversation(text: filters.BaseFilter, other: filters.BaseFilter) -> Conver
         fallbacks=[CommandHandler("cancel", cancel), _cbq("cancel"),
                    MessageHandler(other, wrong_input)],
         allow_reentry=True,
-        name="log",
+        name="log", persistent=True,
     )
 
 

@@ -234,7 +234,7 @@ def build() -> ConversationHandler:
                 NIL: [MessageHandler(text, got_nil)],
             },
             fallbacks=[q("cancel", cancel), CommandHandler("cancel", cancel)],
-            allow_reentry=True, name="report")
+            allow_reentry=True, name="report", persistent=True)
 
 
 def register(app: Application) -> None:

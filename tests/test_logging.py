@@ -216,7 +216,7 @@ async def test_only_author_or_office_may_change(bot):
     assert await entries_of(bot, WORKER) == []
 
 
-async def test_restart_mid_flow_saves_nothing_and_says_start_again(tmp_path):
+async def test_restart_mid_flow_resumes_and_saves_once(tmp_path):
     from .conftest import TZ
     from datetime import datetime
     now = datetime(2026, 11, 24, 10, tzinfo=TZ)
@@ -225,12 +225,28 @@ async def test_restart_mid_flow_saves_nothing_and_says_start_again(tmp_path):
         await h.join(WORKER, "BHQ-1", "worker")
         await h.send(WORKER, "/visit")
         await h.press_label(WORKER, "5")
-        old_buttons = h.api.last_markup(WORKER)
-    async with Harness(tmp_path, now) as h2:   # the bot restarted
-        await h2.press(WORKER, old_buttons[0][0]["callback_data"])
-        assert "失效" in h2.answers()[-1]["text"]
-        await h2.send(WORKER, "/mine")
-        assert "还没有记录" in h2.last_text(WORKER)
+        assert "宣传群众多少人" in h.last_text(WORKER)
+    async with Harness(tmp_path, now) as h2:   # the bot restarted in the middle of the flow
+        assert await entries_of(h2, WORKER) == []               # nothing half-saved
+        await h2.send(WORKER, "20")                               # the flow goes on where it stood
+        assert "承诺书多少份" in h2.last_text(WORKER)
+        for label in ("没有", "没有", "跳过"):
+            await h2.press_label(WORKER, label)
+        await h2.send(WORKER, "跳过")
+        await h2.press_label(WORKER, "跳过")
+        await h2.press_label(WORKER, "今天")
+        await h2.press_label(WORKER, "确认")
+        [entry] = await entries_of(h2, WORKER)
+        assert entry.measures == {"households": 5, "people": 20}
+
+
+async def test_button_of_a_lost_draft_says_start_again(bot):
+    await bot.send(WORKER, "/visit")
+    buttons = bot.api.last_markup(WORKER)
+    await bot.send(WORKER, "/cancel")
+    await bot.press(WORKER, buttons[0][0]["callback_data"])
+    assert "失效" in bot.answers()[-1]["text"]
+    assert await entries_of(bot, WORKER) == []
 
 
 async def test_stats_shows_mine_area_and_progress_to_target(bot):
