@@ -91,7 +91,6 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Us
                                                 button(user.lang, "btn-cancel", cb("quick", "cancel", token))]]))
         return
     pending.pop(token)  # before saving: a double tap cannot save twice
-    await query.edit_message_reply_markup(None)
     await save_entries(update, context, user, report_entries(report, user, too_big))
 
 

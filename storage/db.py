@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +23,8 @@ class Database:
         self.path = Path(path)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # Update ids recorded lately by a write, so the end-of-update marker can skip them.
+        self.recorded: deque[int] = deque(maxlen=256)
 
     async def connect(self) -> "Database":
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,13 +68,21 @@ class Database:
             else:
                 await self.conn.execute("COMMIT")
 
+    # execute_fetchall is one trip to aiosqlite's thread; execute + fetch + close would be three.
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        """The first row of a query that yields at most one (by key or LIMIT 1)."""
+        rows = await self.conn.execute_fetchall(sql, tuple(params))
+        return rows[0] if rows else None
+
+    async def record_update(self, conn: aiosqlite.Connection, update_id: int | None, now) -> None:
+        """Record a chat update inside the caller's transaction, beside what it wrote."""
+        if update_id is not None:
+            await conn.execute("INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
+                               (update_id, now.isoformat()))
+            self.recorded.append(update_id)
 
     async def backup(self, target: Path | str) -> Path:
         """Copy the live database with SQLite's online backup API (safe while the bot runs)."""

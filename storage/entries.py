@@ -7,7 +7,6 @@ from datetime import date, datetime
 import aiosqlite
 
 from .db import Database
-from .ledger import LedgerRepo
 from .models import Entry, NewEntry, NewPhoto
 
 _COLS = ("e.id, e.user_id, e.org_id, e.kind, e.measures, e.happened_on, e.recorded_at, e.lat, e.lon, "
@@ -68,7 +67,7 @@ class EntryRepo:
         async with self.db.transaction() as conn:
             for new in entries:
                 ids.append(await self._insert(conn, new, now, update_id))
-            await LedgerRepo.mark_update(conn, update_id, now)
+            await self.db.record_update(conn, update_id, now)
         return ids
 
     async def _insert(self, conn: aiosqlite.Connection, new: NewEntry, now: datetime,

@@ -17,17 +17,12 @@ class LedgerRepo:
             "SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,))
         return row is not None
 
-    @staticmethod
-    async def mark_update(conn: aiosqlite.Connection, update_id: int | None, now: datetime) -> None:
-        """Record an update inside the caller's transaction, beside what it wrote."""
-        if update_id is not None:
-            await conn.execute(
-                "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
-                (update_id, now.isoformat()))
-
     async def mark_update_done(self, update_id: int, now: datetime) -> None:
+        """Record an update that wrote nothing (one that wrote was recorded with its write)."""
+        if update_id in self.db.recorded:
+            return
         async with self.db.transaction() as conn:
-            await self.mark_update(conn, update_id, now)
+            await self.db.record_update(conn, update_id, now)
 
     async def sent(self, topic: str) -> set[int]:
         rows = await self.db.fetchall("SELECT recipient FROM sent_ledger WHERE topic = ?", (topic,))

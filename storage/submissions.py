@@ -7,7 +7,6 @@ from datetime import datetime
 import aiosqlite
 
 from .db import Database
-from .ledger import LedgerRepo
 from .models import NewPhoto, Submission
 
 _COLS = ("id, deadline_id, period_key, org_id, user_id, submitted_at, late, nil_reason, note, figures, "
@@ -58,6 +57,6 @@ class SubmissionRepo:
                     "INSERT INTO evidence (submission_id, file_id, file_unique_id, sha256, path, created_at) "
                     "VALUES (?,?,?,?,?,?)",
                     (new_id, photo.file_id, photo.file_unique_id, photo.sha256, photo.path, now.isoformat()))
-            await LedgerRepo.mark_update(conn, update_id, now)
+            await self.db.record_update(conn, update_id, now)
             cur = await conn.execute(f"SELECT {_COLS} FROM submissions WHERE id = ?", (new_id,))
             return _submission(await cur.fetchone())

@@ -5,7 +5,6 @@ import secrets
 from datetime import datetime, timedelta
 
 from .db import Database
-from .ledger import LedgerRepo
 from .models import Invite, Role, User
 
 _COLS = "id, telegram_id, name, org_id, role, lang, active, blocked_at"
@@ -115,7 +114,7 @@ class UserRepo:
                 "INSERT INTO memberships (user_id, org_id, role, since, invite_code) VALUES (?,?,?,?,?)",
                 (user_id, invite.org_id, invite.role, stamp, code))
             await conn.execute("UPDATE invites SET uses_left = uses_left - 1 WHERE code = ?", (code,))
-            await LedgerRepo.mark_update(conn, update_id, now)
+            await self.db.record_update(conn, update_id, now)
         user = await self.get(user_id)
         assert user is not None
         return user
