@@ -1,0 +1,109 @@
+"""Office views: /summary [YYYY-MM], /export [YYYY-MM], /missing with 提醒他们."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import logbook, obligations, office
+from bot.i18n import t
+from schedules.reminders import fan_out
+from storage.models import User
+
+from .common import button, cb, parse_cb, requires, svc
+from .sender import TelegramSender
+
+log = logging.getLogger(__name__)
+NUDGE_EVERY = timedelta(hours=1)
+
+
+async def scope_root(context: ContextTypes.DEFAULT_TYPE, user: User) -> int:
+    """Offices see their whole subtree; a contact only their own village/community."""
+    if user.role == "office":
+        return user.org_id
+    return (await logbook.area_of(svc(context).storage, user.org_id)).id
+
+
+@requires("contact")
+async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
+    """Send the month's summary (this month so far by default) for the person's own area."""
+    s = svc(context)
+    bounds = office.month_bounds(context.args[0] if context.args else None, s.clock.now().date())
+    if bounds is None:
+        await update.effective_chat.send_message(t(user.lang, "summary-usage"))
+        return
+    await update.effective_chat.send_message(t(user.lang, "working"))
+    for text in await office.month_text(s, await scope_root(context, user), *bounds, user.lang):
+        await update.effective_chat.send_message(text)
+
+
+def open_deadline(context: ContextTypes.DEFAULT_TYPE):
+    """The next contact deadline still open now."""
+    s = svc(context)
+    now = s.clock.now()
+    return next((o for o in obligations.relevant_occurrences(s, now, back_days=0)
+                 if o.who == "contact" and o.due_at > now), None)
+
+
+async def owing_in_scope(context: ContextTypes.DEFAULT_TYPE, user: User, occ) -> list[obligations.Debtor]:
+    """Contacts still owing the deadline in this office's subtree (for a contact: their area)."""
+    s = svc(context)
+    within = {o.id for o in await s.storage.orgs.subtree(await scope_root(context, user))}
+    return [d for d in await obligations.debtors(s.storage, occ) if d.area.id in within]
+
+
+@requires("contact")
+async def missing(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
+    """List the areas that still owe the open deadline, with a 提醒他们 button."""
+    s = svc(context)
+    occ = open_deadline(context)
+    if occ is None:
+        await update.effective_chat.send_message(t(user.lang, "missing-no-deadline"))
+        return
+    within = {o.id for o in await s.storage.orgs.subtree(await scope_root(context, user))}
+    areas = [a for a in await obligations.missing_areas(s.storage, occ) if a.id in within]
+    if not areas:
+        await update.effective_chat.send_message(t(user.lang, "missing-none", title=occ.title))
+        return
+    debtors = await owing_in_scope(context, user, occ)
+    people = {d.area.id: [] for d in debtors}
+    for d in debtors:
+        people[d.area.id].append(d.user.name)
+    lines = [t(user.lang, "missing-head", title=occ.title, due=f"{occ.due_date:%m-%d}", count=len(areas))]
+    lines += [f"· {a.name}：{'、'.join(people.get(a.id, [])) or t(user.lang, 'missing-no-contact')}" for a in areas]
+    markup = InlineKeyboardMarkup([[button(user.lang, "btn-nudge", cb("missing", "nudge"))]]) if debtors else None
+    await update.effective_chat.send_message("\n".join(lines), reply_markup=markup)
+
+
+@requires("contact")
+async def nudge(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
+    """Send the reminder now to those who still owe (at most once an hour per deadline)."""
+    query = update.callback_query
+    s = svc(context)
+    occ = open_deadline(context)
+    if occ is None or parse_cb(query.data) is None:
+        await query.answer(t(user.lang, "missing-no-deadline"), show_alert=True)
+        return
+    now = s.clock.now()
+    topic = f"nudge:{occ.period_key}"
+    last = await s.storage.ledger.last_sent_at(topic)
+    if last is not None and now - last < NUDGE_EVERY:
+        wait = int((NUDGE_EVERY - (now - last)).total_seconds() // 60) + 1
+        await query.answer(t(user.lang, "nudge-wait", minutes=wait), show_alert=True)
+        return
+    await query.answer()
+    await s.storage.ledger.record(topic, int(now.timestamp()), "sent", now)
+    messages = {d.user.telegram_id: (t(d.user.lang, "nudge", title=occ.title, due=f"{occ.due_date:%m-%d}"),
+                                     [(t(d.user.lang, "btn-report-now"), "v1:report:open")])
+                for d in await owing_in_scope(context, user, occ)}
+    counts = await fan_out(s, TelegramSender(context.bot, s.storage, s.clock), f"{topic}:{now:%Y%m%d%H%M}", messages)
+    log.info("user %s nudged %s: %s", user.id, occ.period_key, dict(counts))
+    await update.effective_chat.send_message(t(user.lang, "nudge-done", count=counts.get("sent", 0)))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("summary", summary))
+    app.add_handler(CommandHandler("missing", missing))
+    app.add_handler(CallbackQueryHandler(nudge, pattern=r"^v1:missing:nudge"))

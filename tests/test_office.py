@@ -1,0 +1,97 @@
+"""Office summaries: automatic (once, late rather than never), /summary, /missing + 提醒他们."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers.sender import TelegramSender
+from schedules.summaries import run_summaries
+
+from .conftest import CONTACT, OFFICE, TZ, WORKER
+from .helpers import Harness
+
+GROUP = -500
+
+
+def at(*args) -> datetime:
+    return datetime(*args, tzinfo=TZ)
+
+
+async def setup(h) -> None:
+    await h.import_orgs()
+    await h.join(WORKER, "BHQ-1", "worker")
+    await h.join(CONTACT, "BHQ", "contact")
+    await h.join(202, "CYB", "contact")
+    await h.join(OFFICE, "WLS", "office")
+    await h.send(OFFICE, "/bind_office", chat_id=GROUP, chat_type="group")
+    await h.send(WORKER, "入户15户，装APP 8人")
+    await h.press_label(WORKER, "保存")
+    h.api.calls.clear()
+
+
+async def summaries(h) -> dict:
+    return dict(await run_summaries(h.svc, TelegramSender(h.app.bot, h.storage, h.clock)))
+
+
+async def test_deadline_day_summary_once_at_close(tmp_path):
+    async with Harness(tmp_path, at(2026, 11, 25, 17, 0)) as h:   # Wednesday
+        await setup(h)
+        # last week's digest, and the 20th's summary that never went out (late rather than never)
+        assert await summaries(h) == {"sent": 2}
+        digest = h.api.texts(GROUP)
+        assert any("monthly-20:2026-11" in x for x in digest)
+        h.api.calls.clear()
+        h.clock.set(at(2026, 11, 25, 17, 29))
+        assert await summaries(h) == {}                           # not before 17:30
+        h.clock.set(at(2026, 11, 25, 17, 31))
+        assert await summaries(h) == {"sent": 1}
+        text = "\n".join(h.api.texts(GROUP))
+        assert "百花桥村" in text and "monthly-25:2026-11" in text
+        assert await summaries(h) == {}                           # exactly once
+        assert any(x.startswith("📅 上周") for x in digest)
+
+
+async def test_summary_after_downtime_goes_out_late(tmp_path):
+    async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
+        await setup(h)
+        await summaries(h)
+    async with Harness(tmp_path, at(2026, 11, 27, 9, 0)) as h2:   # down through the 25th's close
+        counts = await summaries(h2)
+        assert counts == {"sent": 1}
+        assert await summaries(h2) == {}
+        assert "monthly-25:2026-11" in "\n".join(h2.api.texts(GROUP))
+
+
+async def test_summary_command_scopes(tmp_path):
+    async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
+        await setup(h)
+        await h.send(OFFICE, "/summary 2026-11")
+        office_text = "\n".join(h.api.texts(OFFICE))
+        assert "茶园坝社区" in office_text and "百花桥村" in office_text
+        await h.send(CONTACT, "/summary")
+        contact_text = "\n".join(h.api.texts(CONTACT))
+        assert "百花桥村" in contact_text and "茶园坝社区" not in contact_text
+        await h.send(WORKER, "/summary")
+        assert "不能使用" in h.last_text(WORKER)
+        await h.send(OFFICE, "/summary 2026-13")
+        assert "用法" in h.last_text(OFFICE)
+
+
+async def test_missing_and_nudge_once_an_hour(tmp_path):
+    async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
+        await setup(h)
+        await h.send(202, "/report")
+        await h.press_label(202, "11月25日")
+        await h.press_label(202, "确认报送")
+        await h.send(OFFICE, "/missing")
+        text = h.last_text(OFFICE)
+        assert "百花桥村：用户201" in text and "茶园坝社区" not in text
+        await h.press_label(OFFICE, "提醒他们")
+        assert "已提醒 1 人" in h.last_text(OFFICE)
+        assert "平安办提醒" in h.last_text(CONTACT)
+        await h.press(OFFICE, "v1:missing:nudge")
+        assert "一小时内" in h.answers()[-1]["text"]
+        h.clock.set(at(2026, 11, 24, 11, 1))
+        await h.press(OFFICE, "v1:missing:nudge")
+        assert "已提醒 1 人" in h.last_text(OFFICE)
+        await h.press(WORKER, "v1:missing:nudge")                 # forged by a worker
+        assert "不能使用" in h.answers()[-1]["text"]
