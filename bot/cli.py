@@ -174,6 +174,66 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _office_services(settings: Settings, storage):
+    from .clock import SystemClock
+    from .services import Services
+
+    return Services(settings=settings, storage=storage, clock=SystemClock(settings.tz))
+
+
+def _month(settings: Settings, text: str):
+    from .clock import SystemClock
+    from .office import month_bounds
+
+    bounds = month_bounds(text, SystemClock(settings.tz).now().date())
+    if bounds is None:
+        print(f"--month must be YYYY-MM, got {text!r}", file=sys.stderr)
+        raise SystemExit(2)
+    return bounds
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Print the month's summary for the whole tree (or one org's subtree)."""
+    from .office import month_text
+
+    settings = _settings()
+    bounds = _month(settings, args.month)
+
+    async def work(storage):
+        root = await storage.orgs.by_code(args.org) if args.org else None
+        if args.org and root is None:
+            return None
+        return await month_text(_office_services(settings, storage), root.id if root else None, *bounds, "zh")
+
+    texts = asyncio.run(_with_storage(settings, work))
+    if texts is None:
+        print(f"unknown org code {args.org!r}", file=sys.stderr)
+        return 1
+    print("\n\n".join(texts))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the month's progress table (and chart) to files."""
+    from .office import export_month
+
+    settings = _settings()
+    bounds = _month(settings, args.month)
+
+    async def work(storage):
+        root = await storage.orgs.by_code(args.org) if args.org else None
+        if args.org and root is None:
+            return None
+        return await export_month(_office_services(settings, storage), root.id if root else None, *bounds,
+                                  Path(args.out), Path(args.chart) if args.chart else None)
+
+    if asyncio.run(_with_storage(settings, work)) is None:
+        print(f"unknown org code {args.org!r}", file=sys.stderr)
+        return 1
+    print(args.out if not args.chart else f"{args.out}\n{args.chart}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="反诈宣传工作台账机器人")
     sub = parser.add_subparsers(dest="command")
@@ -203,13 +263,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="the backup file to write")
     p.set_defaults(func=cmd_backup)
 
-    for extra in EXTRA_COMMANDS:
-        extra(sub)
+    p = sub.add_parser("summary", help="print a month's summary")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--org", help="an org code (default: the whole tree)")
+    p.set_defaults(func=cmd_summary)
+
+    p = sub.add_parser("export", help="write a month's progress table (.xlsx) and chart (.png)")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--out", required=True, help="the .xlsx file to write")
+    p.add_argument("--chart", help="also write the chart to this .png")
+    p.add_argument("--org", help="an org code (default: the whole tree)")
+    p.set_defaults(func=cmd_export)
     return parser
-
-
-# Later features add their subcommands here (backup, summary, export).
-EXTRA_COMMANDS: list = []
 
 
 def main(argv: list[str] | None = None) -> int:

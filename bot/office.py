@@ -1,9 +1,11 @@
 """What the office asks for, channel-independent: which period, which deadline, the summary."""
 from __future__ import annotations
 
+import asyncio
 import calendar
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 from . import obligations
 from .deadlines import Occurrence, occurrences
@@ -48,3 +50,15 @@ async def month_summary(services, root_org_id: int | None, start: date, end: dat
 
 async def month_text(services, root_org_id: int | None, start: date, end: date, lang: str) -> list[str]:
     return render_text(await month_summary(services, root_org_id, start, end), lang)
+
+
+async def export_month(services, root_org_id: int | None, start: date, end: date, xlsx: Path,
+                       chart: Path | None = None, lang: str = "zh") -> Summary:
+    """Write the progress table (and the chart) of a month; the heavy work runs off the event loop."""
+    from .export import export_progress, render_chart
+
+    result = await month_summary(services, root_org_id, start, end)
+    await export_progress(services.storage, result, xlsx, lang, tz=services.settings.tz)
+    if chart is not None:
+        await asyncio.to_thread(render_chart, result, chart, lang)
+    return result

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
@@ -37,6 +39,27 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User
     await update.effective_chat.send_message(t(user.lang, "working"))
     for text in await office.month_text(s, await scope_root(context, user), *bounds, user.lang):
         await update.effective_chat.send_message(text)
+
+
+@requires("office")
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
+    """Send the month's progress table (.xlsx) and its chart."""
+    s = svc(context)
+    month = context.args[0] if context.args else None
+    bounds = office.month_bounds(month, s.clock.now().date())
+    if bounds is None:
+        await update.effective_chat.send_message(t(user.lang, "export-usage"))
+        return
+    await update.effective_chat.send_message(t(user.lang, "working"))
+    label = f"{bounds[0]:%Y-%m}"
+    with tempfile.TemporaryDirectory() as tmp:
+        xlsx, chart = Path(tmp) / f"进展情况表-{label}.xlsx", Path(tmp) / f"chart-{label}.png"
+        result = await office.export_month(s, user.org_id, *bounds, xlsx, chart, user.lang)
+        root = result.root_name or ""
+        await update.effective_chat.send_document(xlsx.read_bytes(), filename=xlsx.name,
+                                                  caption=t(user.lang, "export-caption", root=root, month=label))
+        await update.effective_chat.send_photo(chart.read_bytes(),
+                                               caption=t(user.lang, "chart-caption", root=root, month=label))
 
 
 def open_deadline(context: ContextTypes.DEFAULT_TYPE):
@@ -106,4 +129,5 @@ async def nudge(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("summary", summary))
     app.add_handler(CommandHandler("missing", missing))
+    app.add_handler(CommandHandler("export", export))
     app.add_handler(CallbackQueryHandler(nudge, pattern=r"^v1:missing:nudge"))

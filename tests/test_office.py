@@ -95,3 +95,49 @@ async def test_missing_and_nudge_once_an_hour(tmp_path):
         assert "已提醒 1 人" in h.last_text(OFFICE)
         await h.press(WORKER, "v1:missing:nudge")                 # forged by a worker
         assert "不能使用" in h.answers()[-1]["text"]
+
+
+async def test_export_sends_workbook_and_chart(tmp_path):
+    import io
+    from openpyxl import load_workbook
+    async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
+        await setup(h)
+        await h.send(OFFICE, "/export 2026-11")
+        [doc] = h.api.sent(OFFICE, "sendDocument")
+        [photo] = h.api.sent(OFFICE, "sendPhoto")
+        assert "进展情况表" in doc.params["caption"]
+        book = load_workbook(io.BytesIO(doc.files["document"]))
+        sheet = book.worksheets[0]
+        names = [row[0] for row in sheet.iter_rows(values_only=True)]
+        assert "百花桥村" in " ".join(str(n) for n in names)
+        assert photo.files["photo"][:8] == b"\x89PNG\r\n\x1a\n"
+        await h.send(CONTACT, "/export")
+        assert "不能使用" in h.last_text(CONTACT)
+
+
+def test_cli_summary_and_export(tmp_path, monkeypatch, capsys):
+    import asyncio
+    from bot.cli import main
+    from openpyxl import load_workbook
+
+    async def prepare():
+        async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
+            await setup(h)
+    asyncio.run(prepare())
+    for name in ("TELEGRAM_BOT_TOKEN", "BOT_API_BASE_URL", "TARGETS_FILE", "DEADLINES_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "bot.sqlite3"))
+    assert main(["summary", "--month", "2026-11"]) == 0
+    out = capsys.readouterr().out
+    assert "反诈宣传工作汇总" in out and "百花桥村" in out and "茶园坝社区" in out
+    assert main(["export", "--month", "2026-11", "--out", "t.xlsx", "--chart", "c.png"]) == 0
+    assert load_workbook(tmp_path / "t.xlsx").sheetnames[0] == "进展情况表"
+    assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(["summary", "--month", "2026-11", "--org", "NOPE"]) == 1
+    try:
+        main(["summary", "--month", "11/2026"])
+    except SystemExit as stop:
+        assert stop.code == 2
+    else:
+        raise AssertionError("a bad --month must stop with status 2")
