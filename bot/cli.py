@@ -192,6 +192,16 @@ def _month(settings: Settings, text: str):
     return bounds
 
 
+async def _root(storage, code: str | None) -> int | None | bool:
+    """The org id to summarise: the one named, else the tree's single root, else None (all).
+    False when the named code is unknown."""
+    if code:
+        org = await storage.orgs.by_code(code)
+        return org.id if org else False
+    roots = [o for o in await storage.orgs.all() if o.parent_id is None]
+    return roots[0].id if len(roots) == 1 else None
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     """Print the month's summary for the whole tree (or one org's subtree)."""
     from .office import month_text
@@ -200,10 +210,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     bounds = _month(settings, args.month)
 
     async def work(storage):
-        root = await storage.orgs.by_code(args.org) if args.org else None
-        if args.org and root is None:
+        root = await _root(storage, args.org)
+        if root is False:
             return None
-        return await month_text(_office_services(settings, storage), root.id if root else None, *bounds, "zh")
+        return await month_text(_office_services(settings, storage), root, *bounds, "zh")
 
     texts = asyncio.run(_with_storage(settings, work))
     if texts is None:
@@ -221,10 +231,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     bounds = _month(settings, args.month)
 
     async def work(storage):
-        root = await storage.orgs.by_code(args.org) if args.org else None
-        if args.org and root is None:
+        root = await _root(storage, args.org)
+        if root is False:
             return None
-        return await export_month(_office_services(settings, storage), root.id if root else None, *bounds,
+        return await export_month(_office_services(settings, storage), root, *bounds,
                                   Path(args.out), Path(args.chart) if args.chart else None)
 
     if asyncio.run(_with_storage(settings, work)) is None:

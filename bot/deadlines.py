@@ -40,6 +40,8 @@ from pydantic import (
     model_validator,
 )
 
+from .validation import describe
+
 log = logging.getLogger(__name__)
 
 DEFAULT_CALENDAR = Path(__file__).parent / "data" / "deadlines.toml"
@@ -182,23 +184,9 @@ def _parse_entry(raw: Any, index: int, name: str) -> DeadlineSpec:
     try:
         return DeadlineSpec.model_validate(raw)
     except ValidationError as exc:
-        reason = "; ".join(_describe(err) for err in exc.errors())
+        reason = "; ".join(describe(err) for err in exc.errors())
         raise CalendarError(name, reason, index, spec_id) from exc
 
-
-def _describe(err: Any) -> str:
-    """Turn a pydantic error into a sentence an administrator can act on."""
-    field = ".".join(str(part) for part in err["loc"])
-    kind = err["type"]
-    if kind == "missing":
-        return f"missing key '{field}'"
-    if kind == "extra_forbidden":
-        return f"unknown key '{field}'"
-    if kind == "literal_error":
-        return f"{field} must be {err['ctx']['expected']}, got {err['input']!r}"
-    if kind == "value_error":
-        return str(err["msg"]).removeprefix("Value error, ")
-    return f"{field}: {err['msg']}"
 
 
 def _check_unique_ids(specs: list[DeadlineSpec], name: str) -> None:

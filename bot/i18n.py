@@ -1,4 +1,4 @@
-"""Every user-facing string lives in locale/<lang>/strings.ftl; this looks them up."""
+"""Every user-facing string lives in one catalogue per language, locale/<lang>/strings.ftl."""
 from __future__ import annotations
 
 import logging
@@ -17,8 +17,7 @@ log = logging.getLogger(__name__)
 def _bundle(lang: str) -> FluentBundle:
     # use_isolating=False: bidi marks around numbers show as junk on some phones.
     bundle = FluentBundle([lang], use_isolating=False)
-    for path in sorted((LOCALE_DIR / lang).glob("*.ftl")):
-        bundle.add_resource(FluentResource(path.read_text("utf-8")))
+    bundle.add_resource(FluentResource((LOCALE_DIR / lang / "strings.ftl").read_text("utf-8")))
     return bundle
 
 

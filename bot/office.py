@@ -39,8 +39,10 @@ def status_occurrence(services, start: date, end: date, now: datetime) -> Occurr
 async def summary(services, root_org_id: int | None, start: date, end: date,
                   occ: Occurrence | None = None) -> Summary:
     now = services.clock.now()
-    return await build_summary(services.storage, root_org_id, start, end, now.date(), targets_of(services),
-                               period_key=occ.period_key if occ else None, due_at=occ.due_at if occ else None)
+    result = await build_summary(services.storage, root_org_id, start, end, now.date(), targets_of(services),
+                                 period_key=occ.period_key if occ else None, due_at=occ.due_at if occ else None)
+    result.period_title = occ.title if occ else None
+    return result
 
 
 async def month_summary(services, root_org_id: int | None, start: date, end: date) -> Summary:

@@ -109,6 +109,7 @@ class Summary(BaseModel):
     as_of: date
     year_start: date
     period_key: str | None = None
+    period_title: str | None = None  # the deadline's title, which people know it by
     due_at: datetime | None = None
     rows: list[Row]              # one per village/community/department (+ 本级 rows), tree order
     townships: list[Row]         # subtotals per township/street present
@@ -427,7 +428,7 @@ def render_blocks(summary: Summary, lang: str) -> list[list[str]]:
     head = [t(lang, "summary-title", root=s.root_name or t(lang, "summary-all-orgs")),
             t(lang, "summary-period", start=s.start.isoformat(), end=s.end.isoformat(), asof=s.as_of.isoformat())]
     if s.period_key is not None:
-        head.append(t(lang, "summary-deadline", period=s.period_key,
+        head.append(t(lang, "summary-deadline", period=s.period_title or s.period_key,
                       due=_due(lang, (s.due_at - timedelta(seconds=1)).date()) if s.due_at else "—"))
     blocks = [head, _totals_block(lang, s, s.totals, t(lang, "summary-totals"))]
     if len(s.townships) > 1:

@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, ValidationError, field_validator, model_validator
 
+from .validation import describe
+
 DEFAULT_TARGETS = Path(__file__).parent / "data" / "targets.toml"
 
 Measure = Literal["coverage", "install_rate", "lectures_per_month", "pushes_per_week"]
@@ -183,7 +185,7 @@ def parse_targets(data: dict[str, Any], name: str = "<targets>") -> Targets:
         try:
             spec = TargetSpec.model_validate(raw)
         except ValidationError as exc:
-            raise TargetError(name, "; ".join(_describe(e) for e in exc.errors()), index) from exc
+            raise TargetError(name, "; ".join(describe(e) for e in exc.errors()), index) from exc
         key = (spec.measure, spec.org, spec.due)
         if key in seen:
             what = f"{spec.measure}" + (f" due {spec.due}" if spec.due else "") + (f" for {spec.org}" if spec.org else "")
@@ -192,21 +194,6 @@ def parse_targets(data: dict[str, Any], name: str = "<targets>") -> Targets:
         specs.append(spec)
     return Targets(specs=specs)
 
-
-def _describe(err: Any) -> str:
-    field = ".".join(str(part) for part in err["loc"])
-    kind = err["type"]
-    if kind == "missing":
-        return f"missing key '{field}'"
-    if kind == "extra_forbidden":
-        return f"unknown key '{field}'"
-    if kind == "literal_error":
-        return f"{field} must be {err['ctx']['expected']}, got {err['input']!r}"
-    if kind == "value_error":
-        return str(err["msg"]).removeprefix("Value error, ")
-    if field == "value":
-        return f"value must be a number, got {err['input']!r}"
-    return f"{field}: {err['msg']}"
 
 
 # ------------------------------------------------------------------------- pace

@@ -38,14 +38,14 @@ async def test_deadline_day_summary_once_at_close(tmp_path):
         # last week's digest, and the 20th's summary that never went out (late rather than never)
         assert await summaries(h) == {"sent": 2}
         digest = h.api.texts(GROUP)
-        assert any("monthly-20:2026-11" in x for x in digest)
+        assert any("月度进展情况表及佐证材料" in x for x in digest)
         h.api.calls.clear()
         h.clock.set(at(2026, 11, 25, 17, 29))
         assert await summaries(h) == {}                           # not before 17:30
         h.clock.set(at(2026, 11, 25, 17, 31))
         assert await summaries(h) == {"sent": 1}
         text = "\n".join(h.api.texts(GROUP))
-        assert "百花桥村" in text and "monthly-25:2026-11" in text
+        assert "百花桥村" in text and "当月防范工作报送" in text
         assert await summaries(h) == {}                           # exactly once
         assert any(x.startswith("📅 上周") for x in digest)
 
@@ -58,7 +58,7 @@ async def test_summary_after_downtime_goes_out_late(tmp_path):
         counts = await summaries(h2)
         assert counts == {"sent": 1}
         assert await summaries(h2) == {}
-        assert "monthly-25:2026-11" in "\n".join(h2.api.texts(GROUP))
+        assert "当月防范工作报送" in "\n".join(h2.api.texts(GROUP))
 
 
 async def test_summary_command_scopes(tmp_path):
@@ -130,7 +130,7 @@ def test_cli_summary_and_export(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "bot.sqlite3"))
     assert main(["summary", "--month", "2026-11"]) == 0
     out = capsys.readouterr().out
-    assert "反诈宣传工作汇总" in out and "百花桥村" in out and "茶园坝社区" in out
+    assert "武陵山乡 反诈宣传工作汇总" in out and "百花桥村" in out and "茶园坝社区" in out
     assert main(["export", "--month", "2026-11", "--out", "t.xlsx", "--chart", "c.png"]) == 0
     assert load_workbook(tmp_path / "t.xlsx").sheetnames[0] == "进展情况表"
     assert (tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"

@@ -72,3 +72,289 @@ users-none = Nobody else in your area yet. Send /invite to invite people.
 users-head = { $count } people:
 users-deactivate-btn = Deactivate { $name }
 users-deactivated = { $name } is deactivated.
+
+## Kinds
+kind-visit = door-to-door visit
+kind-poster = posters and banners
+kind-app = APP installs
+kind-leaflet = leaflets
+kind-lecture = lecture or event
+kind-push = group push
+kind-broadcast = broadcast
+
+## Measures and units
+m-households = households
+m-people = people
+m-pledges = pledges
+m-app_installs = APP installs
+m-posters = posters
+m-banners = banners
+m-slogans = slogans
+m-boards = boards
+m-leaflets = leaflets
+m-lectures = events
+m-attendees = attendees
+m-group_pushes = pushes
+m-broadcasts = broadcasts
+u-households = {""}
+u-people = {""}
+u-pledges = {""}
+u-app_installs = {""}
+u-posters = {""}
+u-banners = {""}
+u-slogans = {""}
+u-boards = {""}
+u-leaflets = {""}
+u-lectures = {""}
+u-attendees = {""}
+u-group_pushes = {""}
+u-broadcasts = {""}
+measure-value = { $measure } { $value }
+
+## Guided logging
+log-pick-kind = What did you do? Tap one:
+ask-number = How many { $measure }? Tap a number or type it.
+n = { $n }
+btn-none = none / 0
+btn-skip = Skip
+btn-share-location = 📍 Send my location
+btn-confirm = ✅ Confirm
+btn-edit = ✏️ Change
+btn-cancel = ✖️ Cancel
+btn-save = ✅ Save
+btn-sure = ✅ Yes, correct
+btn-undo-id = Undo #{ $id }
+btn-edit-id = Edit #{ $id }
+btn-redo = Restore #{ $id }
+ask-houses = Which households? Send house numbers separated by commas or lines, or tap Skip.
+ask-place = Where? Tap "Send my location" or type an address, or Skip.
+ask-place-required = Where was it put up? Tap "Send my location" or type an address (required).
+ask-photo = Send a photo, or tap Skip.
+ask-photo-required = Please send a photo (required).
+ask-day = Which day? Today by default, or type a date (e.g. 11-20).
+day-today = Today
+day-yesterday = Yesterday
+day-before = Day before
+got-it = Got it.
+bad-number = Please send a number, e.g. 15.
+need-one-figure = At least one figure is needed. Please fill them in again.
+bad-day = The day must be today or within 7 days back, e.g. 11-20. Please choose again.
+wrong-input = That is not needed here. Please answer the question, or send /cancel.
+log-expired = This step has ended (the bot may have restarted). Please send /log to start again.
+photo-duplicate = ⚠️ This photo was used before. It will be saved but flagged for the office.
+card-title = Please check [{ $kind }]:
+card-no-figures = (no figures)
+card-day = Day: { $day }
+card-place = Place: { $place }
+card-houses = Houses: { $count } ({ $houses }…)
+card-photos = Photos: { $count }
+recheck = These are large: { $figures }. Are they correct? They will be reviewed by the office.
+saved = Saved { $ids }.
+saved-next = Wrong? Tap Undo below, or send /mine.
+flag-duplicate_evidence = ⚠️ Photo reused: flagged for review.
+flag-needs_review = ⚠️ Large figure: sent for office review.
+flag-over_registered = ⚠️ Households logged exceed the registered households: flagged.
+cancelled = Cancelled. Nothing was saved.
+nothing-to-cancel = Nothing in progress. Send /log to start.
+
+## One-line reports
+quick-nothing = I found no figures. Try: "visited 15 households, 3 posters", or log step by step:
+quick-card-title = I read:
+quick-card-ask = Correct? Tap Save. If not, tap Change and send it again.
+quick-place-hint = Tip: posters need a photo and a place; use /poster to log them step by step.
+quick-expired = This card was already handled or has expired. Please send again.
+quick-edit = OK, please send the corrected line.
+
+## My entries
+mine-none = No entries this month. Type today's work in one line, or send /log.
+mine-head = Today { $today }, this month { $month }:
+mine-more = { $count } older entries not shown.
+undone = Undid #{ $id }. Tap to restore if that was a mistake.
+already-undone = #{ $id } was already undone.
+restored = Restored #{ $id }.
+edit-ask = Editing #{ $id } (now: { $now }). Send the new number, or a line like "12 households".
+edit-bad = I did not understand. Send the new number (now: { $now }), or /cancel.
+edited = Changed #{ $id }: { $now }. The earlier version is kept.
+stats-mine = Me this month: { $figures }
+stats-area = { $area } this month: { $figures }
+stats-progress = { $measure ->
+    [coverage] Coverage
+   *[other] APP installs
+  } { $done }/{ $goal }, { $missing } to go (target due { $due })
+
+## Submissions and deadlines
+deadlines-head = Deadlines:
+deadlines-none = No deadlines coming up.
+deadlines-next = To submit, send /report.
+status-on_time = submitted on time
+status-late = submitted late
+status-owed = still owed
+status-na = not yours to submit
+report-none = Nothing for you to submit now. Send /deadlines to see what is coming.
+report-pick = Which one do you want to submit?
+report-pick-btn = { $title } (due { $due })
+report-gone = This submission is closed or has expired. Please send /report again.
+report-card = [{ $title }] { $start }–{ $end }, due { $due }
+report-evidence = Evidence: { $count }
+report-note = Note: { $note }
+report-nil = No activity this period, because: { $reason }
+report-will-be-late = ⚠️ The deadline has passed: this will be recorded as late.
+report-ask-note = Send a note; photos are welcome too.
+report-ask-nil = No activity this period? Please write the reason briefly.
+report-done = ✅ Submitted [{ $title }]. You may submit again before { $due }; the earlier one is kept.
+report-done-late = ⏰ Submitted [{ $title }] after the deadline: recorded as late.
+btn-submit = ✅ Submit
+btn-add-note = 📝 Add note/photos
+btn-nil = No activity
+btn-report-now = Submit now
+
+## Reminders
+remind = ⏰ Reminder: [{ $title }] is due by { $due } ({ $period }).
+    { $progress }
+    Tap "Submit now" below.
+escalate-contact = [{ $title }] is nearly due; these workers have not finished: { $names }. Please remind them.
+escalate-office = [{ $title }] due { $due }: { $count } areas have not submitted: { $names }
+
+## Office queries
+working = Working on it…
+summary-usage = Usage: /summary or /summary 2026-11 (year-month)
+export-usage = Usage: /export or /export 2026-11 (year-month)
+export-caption = { $root } { $month } progress table
+chart-caption = { $root } { $month } coverage and install rate
+missing-no-deadline = No submission is open now.
+missing-none = [{ $title }]: everyone has submitted.
+missing-head = [{ $title }] due { $due }: { $count } areas have not submitted:
+missing-no-contact = (no contact)
+btn-nudge = 🔔 Remind them
+nudge = 🔔 From the office: [{ $title }] is due { $due }. Please submit soon.
+nudge-wait = Already reminded within the hour. Try again in { $minutes } min.
+nudge-done = Reminded { $count } people.
+weekly-title = 📅 Last week's digest
+
+## Summaries (bot/summary.py): the text summary, the progress table and the chart. Keep the keys identical in both languages.
+
+summary-title = 📊 { $root }: anti-fraud publicity summary
+summary-all-orgs = all organisations
+summary-period = Period: { $start } to { $end } (as of { $asof })
+summary-deadline = Report: { $period }, due { $due }
+summary-due = { $day }/{ $month }
+summary-totals = [Total]
+summary-township-title = [{ $name }]
+summary-township-head = —— { $name } ——
+summary-direct = { $name } (own entries)
+summary-no-rows = No village or community figures.
+summary-no-contact = no contact
+summary-pace-ok = ✅
+summary-pace-behind = ⚠️behind
+summary-target = ; target { $target } by { $due }, pace { $expected }{ $pace }
+summary-quota = { " " }(pace { $quota }{ $pace })
+summary-total-visits = { $title } door-to-door: { $households } households visited ({ $listed } with house number, { $unique } unique), { $people } people, { $pledges } pledges
+summary-total-coverage = Coverage { $rate } (this year { $reached }/{ $base } households{ $target })
+summary-total-installs = Anti-fraud APP: { $installs } installs this period, install rate { $rate } (this year { $reached }/{ $base } people{ $target })
+summary-materials = Posters { $posters } · banners { $banners } · slogans { $slogans } · boards { $boards } ({ $placed } with photo and place, { $placed_entries }/{ $poster_entries } entries)
+summary-total-activities = Leaflets { $leaflets } · events { $lectures }, { $attendees } attendees{ $quota } · pushes { $pushes } · broadcasts { $broadcasts }
+summary-total-audit = Photos { $evidence } · flagged { $flagged } · entries { $entries }
+summary-total-submitted = Reports: on time { $on_time } · late { $late } · missing { $missing } · not yet due { $pending }
+summary-area-line1 = ▪ { $name }: visits { $households } ({ $unique } unique) coverage { $coverage }{ $cov_pace } · APP { $installs } rate { $rate }{ $inst_pace }
+summary-area-line2 = { "  " }materials { $materials } ({ $placed } photo+place) · leaflets { $leaflets } · events { $lectures }/{ $attendees } · pushes { $pushes }{ $push_pace } · broadcasts { $broadcasts } · photos { $evidence } · flagged { $flagged }
+summary-status-on_time = ✅on time ({ $who })
+summary-status-late = ⏰late ({ $who })
+summary-status-missing = ❌missing ({ $who })
+summary-status-pending = ⏳not yet, not due ({ $who })
+summary-footnote = Coverage and install rate count the year to date; a house number counts once; ✅ on pace, ⚠️ behind.
+
+## Statuses, kinds, measures, flags (table and ledger)
+summary-status-label-on_time = on time
+summary-status-label-late = late
+summary-status-label-missing = missing
+summary-status-label-pending = missing (not yet due)
+summary-kind-visit = door-to-door visit
+summary-kind-poster = publicity material
+summary-kind-app = APP installs
+summary-kind-leaflet = leaflets
+summary-kind-lecture = event
+summary-kind-push = group push
+summary-kind-broadcast = broadcast
+summary-m-households = { $n } households
+summary-m-people = { $n } people
+summary-m-pledges = { $n } pledges
+summary-m-app_installs = { $n } APP installs
+summary-m-posters = { $n } posters
+summary-m-banners = { $n } banners
+summary-m-slogans = { $n } slogans
+summary-m-boards = { $n } boards
+summary-m-leaflets = { $n } leaflets
+summary-m-lectures = { $n } events
+summary-m-attendees = { $n } attendees
+summary-m-group_pushes = { $n } pushes
+summary-m-broadcasts = { $n } broadcasts
+summary-flag-duplicate_evidence = reused photo
+summary-flag-needs_review = needs review
+summary-flag-over_registered = above registered households
+summary-yes = yes
+summary-no = no
+
+## Progress table (xlsx)
+xlsx-sheet-progress = Progress
+xlsx-sheet-ledger = Ledger
+xlsx-totals = Total
+xlsx-caption = { $root } anti-fraud publicity progress table   period: { $start } to { $end }   as of: { $asof }   report: { $period }
+xlsx-note = Coverage = households reached this year ÷ registered households (a house number counts once; visits without house numbers count as logged); install rate = installs this year ÷ population; the pace runs linearly from the previous target to this one.
+col-township = Township
+col-area = Village / community
+col-registered = Registered households
+col-population = Population
+col-households = Households visited
+col-listed = With house number
+col-unique = Unique house numbers
+col-people = People reached
+col-pledges = Pledges
+col-reached = Households reached this year
+col-coverage = Coverage
+col-coverage-target = Coverage target
+col-coverage-due = Coverage due
+col-coverage-expected = Coverage pace
+col-coverage-pace = Coverage on pace
+col-installs = APP installs (period)
+col-installs-ytd = APP installs this year
+col-install-rate = Install rate
+col-install-target = Install target
+col-install-due = Install due
+col-install-expected = Install pace
+col-install-pace = Install on pace
+col-posters = Posters
+col-banners = Banners
+col-slogans = Slogans
+col-boards = Boards
+col-placed = With photo and place
+col-leaflets = Leaflets
+col-lectures = Events
+col-attendees = Attendees
+col-pushes = Group pushes
+col-pushes-quota = Pushes due
+col-broadcasts = Broadcasts
+col-evidence = Photos
+col-entries = Entries
+col-flagged = Flagged
+col-status = Report
+col-submitter = Submitted by / contact
+col-submitted-at = Submitted at
+ledger-id = ID
+ledger-date = Date
+ledger-recorded = Logged at
+ledger-who = Logged by
+ledger-org = Grid / village
+ledger-kind = Kind
+ledger-measures = Figures
+ledger-place = Place
+ledger-evidence = Photos
+ledger-listed = House numbers
+ledger-flags = Flags
+
+## Chart
+chart-title = { $root }: coverage and APP install rate (as of { $asof })
+chart-coverage = Coverage
+chart-install = APP install rate
+chart-coverage-target = Coverage target
+chart-install-target = Install target
+chart-by-township = { " " }(by township)

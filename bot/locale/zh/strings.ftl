@@ -72,3 +72,289 @@ users-none = 您的范围内还没有其他人员。发送 /invite 邀请。
 users-head = 共 { $count } 人：
 users-deactivate-btn = 停用 { $name }
 users-deactivated = 已停用 { $name }。
+
+## 活动类型
+kind-visit = 入户走访
+kind-poster = 张贴宣传品
+kind-app = 反诈APP安装
+kind-leaflet = 发放宣传单
+kind-lecture = 宣讲活动
+kind-push = 群推送
+kind-broadcast = 广播
+
+## 指标与单位
+m-households = 入户
+m-people = 宣传群众
+m-pledges = 承诺书
+m-app_installs = 安装APP
+m-posters = 海报
+m-banners = 横幅
+m-slogans = 标语
+m-boards = 展板
+m-leaflets = 宣传单
+m-lectures = 活动
+m-attendees = 参加人数
+m-group_pushes = 推送
+m-broadcasts = 广播
+u-households = 户
+u-people = 人
+u-pledges = 份
+u-app_installs = 人
+u-posters = 张
+u-banners = 条
+u-slogans = 条
+u-boards = 块
+u-leaflets = 份
+u-lectures = 场
+u-attendees = 人
+u-group_pushes = 次
+u-broadcasts = 次
+measure-value = { $measure } { $value }{ $unit }
+
+## 按步骤登记
+log-pick-kind = 要登记哪项工作？点一下：
+ask-number = { $measure }多少{ $unit }？点数字，或直接输入（如 15、十五）。
+n = { $n }
+btn-none = 没有 / 0
+btn-skip = 跳过
+btn-share-location = 📍 发送当前位置
+btn-confirm = ✅ 确认
+btn-edit = ✏️ 修改
+btn-cancel = ✖️ 取消
+btn-save = ✅ 保存
+btn-sure = ✅ 确认无误
+btn-undo-id = 撤销 #{ $id }
+btn-edit-id = 修改 #{ $id }
+btn-redo = 恢复 #{ $id }
+ask-houses = 走访了哪些户？可发门牌号，用逗号或换行分开（如 3组12号，3组14号）。没有就点跳过。
+ask-place = 在哪里？点“发送当前位置”，或输入地址。不需要就点跳过。
+ask-place-required = 张贴在哪里？点“发送当前位置”，或输入地址（必填）。
+ask-photo = 发一张现场照片。没有就点跳过。
+ask-photo-required = 请发一张现场照片（必填）。
+ask-day = 哪天做的？默认今天，也可输入日期（如 11-20）。
+day-today = 今天
+day-yesterday = 昨天
+day-before = 前天
+got-it = 收到。
+bad-number = 请发一个数字，如 15 或 十五。
+need-one-figure = 至少要填一项数量，请重新填写。
+bad-day = 日期只能是今天或 7 天内，例如 11-20。请再选一次。
+wrong-input = 这一步不需要这个。请按提示回答，或发送 /cancel 取消。
+log-expired = 这一步已结束（可能是机器人重启了）。请重新发送 /log 开始。
+photo-duplicate = ⚠️ 这张照片以前用过。仍会保存，但会标记给平安办核查。
+card-title = 请核对【{ $kind }】：
+card-no-figures = （没有数量）
+card-day = 日期：{ $day }
+card-place = 地点：{ $place }
+card-houses = 门牌：{ $count } 户（{ $houses }…）
+card-photos = 照片：{ $count } 张
+recheck = 数字较大：{ $figures }。确认无误吗？确认后会提交平安办复核。
+saved = 已保存 { $ids }。
+saved-next = 记错了可点下面的撤销，或发送 /mine 查看。
+flag-duplicate_evidence = ⚠️ 照片重复使用，已标记核查。
+flag-needs_review = ⚠️ 数字较大，已提交平安办复核。
+flag-over_registered = ⚠️ 本村（社区）入户数已超过登记户数，已标记核查。
+cancelled = 已取消，什么都没保存。
+nothing-to-cancel = 现在没有进行中的操作。发送 /log 开始登记。
+
+## 一句话上报
+quick-nothing = 没读到数量。可以这样写：“入户15户，海报3张，装APP 8人”。或点下面按步骤登记：
+quick-card-title = 我读到的是：
+quick-card-ask = 对吗？点“保存”。不对点“修改”重新发。
+quick-place-hint = 提示：海报横幅需要照片和地点，可用 /poster 按步骤登记。
+quick-expired = 这张卡片已处理过或已过期。请重新发送。
+quick-edit = 好的，请重新发送改好的一句话。
+
+## 我的记录
+mine-none = 本月还没有记录。直接发一句今天的工作，或发送 /log。
+mine-head = 今天 { $today } 条，本月 { $month } 条：
+mine-more = 还有 { $count } 条更早的记录未显示。
+undone = 已撤销 #{ $id }。点错了可以恢复。
+already-undone = #{ $id } 已经撤销过了。
+restored = 已恢复 #{ $id }。
+edit-ask = 修改 #{ $id }（现在：{ $now }）。请发新的数字，或一句话如“入户12户”。
+edit-bad = 没读懂。请发新的数字（现在：{ $now }），或发送 /cancel。
+edited = 已修改 #{ $id }：{ $now }。原记录已留档。
+stats-mine = 我本月：{ $figures }
+stats-area = { $area }本月：{ $figures }
+stats-progress = { $measure ->
+    [coverage] 入户
+   *[other] APP安装
+  } { $done }/{ $goal }，还差 { $missing }（目标期限 { $due }）
+
+## 报送与截止时间
+deadlines-head = 报送时间：
+deadlines-none = 近期没有截止的报送。
+deadlines-next = 要报送请发送 /report。
+status-on_time = 已按时报送
+status-late = 已报送（逾期）
+status-owed = 还没报送
+status-na = 不需您报送
+report-none = 目前没有需要您报送的。发送 /deadlines 查看报送时间。
+report-pick = 要报送哪一项？
+report-pick-btn = { $title }（{ $due }截止）
+report-gone = 这项报送已结束或已失效。请重新发送 /report。
+report-card = 【{ $title }】{ $start }–{ $end }，{ $due }截止
+report-evidence = 佐证材料：{ $count } 份
+report-note = 说明：{ $note }
+report-nil = 本期无活动，原因：{ $reason }
+report-will-be-late = ⚠️ 已过截止时间，报送将记为逾期。
+report-ask-note = 请发送说明文字，也可以发照片。
+report-ask-nil = 本期没有开展活动？请简单写一下原因。
+report-done = ✅ 已报送【{ $title }】。{ $due }前还可以重新报送，原记录留档。
+report-done-late = ⏰ 已报送【{ $title }】，已过截止时间，记为逾期。
+btn-submit = ✅ 确认报送
+btn-add-note = 📝 添加说明/照片
+btn-nil = 本期无活动
+btn-report-now = 立即报送
+
+## 提醒
+remind = ⏰ 提醒：【{ $title }】请在 { $due }前报送（{ $period }）。
+    { $progress }
+    点下面“立即报送”。
+escalate-contact = 【{ $title }】快截止了，这些网格员还没完成：{ $names }。请提醒他们。
+escalate-office = 【{ $title }】{ $due }截止，还有 { $count } 个村（社区）没报送：{ $names }
+
+## 平安办查询
+working = 正在生成，请稍候…
+summary-usage = 用法：/summary 或 /summary 2026-11（年-月）
+export-usage = 用法：/export 或 /export 2026-11（年-月）
+export-caption = { $root } { $month } 进展情况表
+chart-caption = { $root } { $month } 入户率、安装率
+missing-no-deadline = 目前没有进行中的报送。
+missing-none = 【{ $title }】都已报送。
+missing-head = 【{ $title }】{ $due }截止，还有 { $count } 个村（社区）没报送：
+missing-no-contact = （没有联络员）
+btn-nudge = 🔔 提醒他们
+nudge = 🔔 平安办提醒：【{ $title }】{ $due }截止，请尽快报送。
+nudge-wait = 一小时内已提醒过，请 { $minutes } 分钟后再试。
+nudge-done = 已提醒 { $count } 人。
+weekly-title = 📅 上周工作周报
+
+## 汇总（bot/summary.py）：文字汇总、进展情况表和图表。两种语言的键必须一致。
+
+summary-title = 📊 { $root } 反诈宣传工作汇总
+summary-all-orgs = 全部单位
+summary-period = 统计期间：{ $start } 至 { $end }（截至 { $asof }）
+summary-deadline = 报送期次：{ $period }，截止 { $due }
+summary-due = { $month }月{ $day }日
+summary-totals = 【合计】
+summary-township-title = 【{ $name }】
+summary-township-head = —— { $name } ——
+summary-direct = { $name }（本级）
+summary-no-rows = 没有村（社区）数据。
+summary-no-contact = 无联络员
+summary-pace-ok = ✅
+summary-pace-behind = ⚠️落后
+summary-target = ；目标 { $target }（{ $due }前），应达 { $expected }{ $pace }
+summary-quota = （应达 { $quota } 场{ $pace }）
+summary-total-visits = { $title }入户走访 { $households } 户次（登记门牌 { $listed }，不重复 { $unique } 户），宣传 { $people } 人，承诺书 { $pledges } 份
+summary-total-coverage = 入户率 { $rate }（今年累计 { $reached }/{ $base } 户{ $target }）
+summary-total-installs = 反诈APP 本期安装 { $installs } 人，安装率 { $rate }（今年累计 { $reached }/{ $base } 人{ $target }）
+summary-materials = 海报 { $posters } 张 · 横幅 { $banners } 条 · 标语 { $slogans } 条 · 展板 { $boards } 块（有照片和位置 { $placed }，{ $placed_entries }/{ $poster_entries } 条记录）
+summary-total-activities = 宣传单 { $leaflets } 份 · 宣讲 { $lectures } 场 { $attendees } 人{ $quota } · 群推送 { $pushes } 次 · 广播 { $broadcasts } 次
+summary-total-audit = 佐证照片 { $evidence } 张 · 存疑 { $flagged } 条 · 台账 { $entries } 条
+summary-total-submitted = 报送：按时 { $on_time } · 逾期 { $late } · 未报 { $missing } · 未到截止 { $pending }
+summary-area-line1 = ▪ { $name }：入户 { $households } 户次（不重复 { $unique }）入户率 { $coverage }{ $cov_pace } · APP { $installs } 人 安装率 { $rate }{ $inst_pace }
+summary-area-line2 = 　宣传品 { $materials }（照片+位置 { $placed }）· 传单 { $leaflets } · 宣讲 { $lectures } 场 { $attendees } 人 · 推送 { $pushes }{ $push_pace } · 广播 { $broadcasts } · 佐证 { $evidence } · 存疑 { $flagged }
+summary-status-on_time = ✅按时（{ $who }）
+summary-status-late = ⏰逾期（{ $who }）
+summary-status-missing = ❌未报（{ $who }）
+summary-status-pending = ⏳未报，未到截止（{ $who }）
+summary-footnote = 注：入户率、安装率为今年累计；同一门牌只算一户；✅达到进度，⚠️落后于进度。
+
+## 状态、类别、数量、标记（表格和明细）
+summary-status-label-on_time = 按时
+summary-status-label-late = 逾期
+summary-status-label-missing = 未报送
+summary-status-label-pending = 未报送（未到截止）
+summary-kind-visit = 入户走访
+summary-kind-poster = 张贴宣传品
+summary-kind-app = 反诈APP安装
+summary-kind-leaflet = 发放宣传单
+summary-kind-lecture = 宣讲活动
+summary-kind-push = 群推送
+summary-kind-broadcast = 广播
+summary-m-households = 入户{ $n }户
+summary-m-people = 宣传{ $n }人
+summary-m-pledges = 承诺书{ $n }份
+summary-m-app_installs = 安装APP{ $n }人
+summary-m-posters = 海报{ $n }张
+summary-m-banners = 横幅{ $n }条
+summary-m-slogans = 标语{ $n }条
+summary-m-boards = 展板{ $n }块
+summary-m-leaflets = 宣传单{ $n }份
+summary-m-lectures = 宣讲{ $n }场
+summary-m-attendees = 参加{ $n }人
+summary-m-group_pushes = 群推送{ $n }次
+summary-m-broadcasts = 广播{ $n }次
+summary-flag-duplicate_evidence = 照片重复
+summary-flag-needs_review = 待复核
+summary-flag-over_registered = 超出登记户数
+summary-yes = 是
+summary-no = 否
+
+## 进展情况表（xlsx）
+xlsx-sheet-progress = 进展情况表
+xlsx-sheet-ledger = 台账明细
+xlsx-totals = 合计
+xlsx-caption = { $root } 反诈宣传工作进展情况表　统计期间：{ $start } 至 { $end }　截至：{ $asof }　报送期次：{ $period }
+xlsx-note = 说明：入户率＝今年累计入户户数÷实有户数（同一门牌只算一户，未登记门牌的按填报户数计）；安装率＝今年累计安装人数÷常住人口；应达进度按上一目标至本目标时限线性计算。
+col-township = 乡镇（街道）
+col-area = 村（社区）
+col-registered = 实有户数
+col-population = 常住人口
+col-households = 入户走访（户次）
+col-listed = 登记门牌（户）
+col-unique = 不重复门牌（户）
+col-people = 宣传人数（人）
+col-pledges = 承诺书（份）
+col-reached = 今年累计入户（户）
+col-coverage = 入户率
+col-coverage-target = 入户率目标
+col-coverage-due = 入户目标时限
+col-coverage-expected = 入户率应达进度
+col-coverage-pace = 入户是否达进度
+col-installs = 本期安装APP（人）
+col-installs-ytd = 今年累计安装（人）
+col-install-rate = 安装率
+col-install-target = 安装率目标
+col-install-due = 安装目标时限
+col-install-expected = 安装率应达进度
+col-install-pace = 安装是否达进度
+col-posters = 海报（张）
+col-banners = 横幅（条）
+col-slogans = 标语（条）
+col-boards = 展板（块）
+col-placed = 有照片和位置（张/条/块）
+col-leaflets = 宣传单（份）
+col-lectures = 宣讲活动（场）
+col-attendees = 参加人数（人）
+col-pushes = 群推送（次）
+col-pushes-quota = 推送应达（次）
+col-broadcasts = 广播（次）
+col-evidence = 佐证照片（张）
+col-entries = 台账（条）
+col-flagged = 存疑（条）
+col-status = 报送情况
+col-submitter = 报送人／联络员
+col-submitted-at = 报送时间
+ledger-id = 编号
+ledger-date = 日期
+ledger-recorded = 登记时间
+ledger-who = 填报人
+ledger-org = 所属网格／村（社区）
+ledger-kind = 工作类别
+ledger-measures = 数量
+ledger-place = 位置
+ledger-evidence = 佐证照片（张）
+ledger-listed = 登记门牌（户）
+ledger-flags = 标记
+
+## 图表
+chart-title = { $root } 入户率和反诈APP安装率（截至 { $asof }）
+chart-coverage = 入户率
+chart-install = APP安装率
+chart-coverage-target = 入户率目标
+chart-install-target = 安装率目标
+chart-by-township = （按乡镇（街道）汇总）
