@@ -1,9 +1,10 @@
 """Build the Telegram Application: storage, handlers, rate limiter, scheduled jobs."""
 from __future__ import annotations
 
+import asyncio
 import logging
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
 from storage import Storage
@@ -13,6 +14,7 @@ from .config import Settings
 from .services import Services
 
 log = logging.getLogger(__name__)
+TICK_SECONDS = 60  # how often the scheduler looks at what is due
 
 
 def build_application(settings: Settings, clock: Clock | None = None,
@@ -20,7 +22,6 @@ def build_application(settings: Settings, clock: Clock | None = None,
     """Assemble the bot. Tests pass a recording `request` and a fake `clock`."""
     from handlers import register_all
     from handlers.persistence import SqlitePersistence
-    from schedules import install as install_schedules
 
     clock = clock or SystemClock(settings.tz)
     secret = token or (settings.telegram_bot_token.get_secret_value()
@@ -42,8 +43,23 @@ def build_application(settings: Settings, clock: Clock | None = None,
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     register_all(app)
-    install_schedules(app)
+    app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=2, name="tick",
+                                job_kwargs={"misfire_grace_time": TICK_SECONDS, "coalesce": True})
     return app
+
+
+async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One scheduler round; a round still running (a long fan-out) makes the next one skip."""
+    from handlers.sender import TelegramSender
+    from schedules import run_due
+
+    app = context.application
+    lock: asyncio.Lock = app.bot_data.setdefault("tick_lock", asyncio.Lock())
+    if lock.locked():
+        return
+    async with lock:
+        svc = app.bot_data["svc"]
+        await run_due(svc, TelegramSender(app.bot, svc.storage, svc.clock))
 
 
 def _open(settings: Settings, clock: Clock):

@@ -1,17 +1,15 @@
-"""Scheduled work under PTB's JobQueue: one repeating tick that derives what is due.
+"""Scheduled work, channel-independent: `run_due` does whatever is due now.
 
 APScheduler forgets its jobs on restart and by default drops a run that starts more
-than a second late, so no job carries state: each tick asks the calendar, the clock
-and the database what is due now (reminders, office summaries, the nightly backup)."""
+than a second late, so no job carries state: each tick (bot/app.py puts one on PTB's
+JobQueue) asks the calendar, the clock and the database what is due now (reminders,
+office summaries, the nightly backup). `sender` is the channel: anything with
+`async send(chat_id, text, buttons) -> 'sent' | 'blocked' | 'failed'`."""
 from __future__ import annotations
 
-import asyncio
 import logging
 
-from telegram.ext import Application, ContextTypes
-
 log = logging.getLogger(__name__)
-TICK_SECONDS = 60
 
 
 async def run_due(services, sender) -> dict:
@@ -29,23 +27,3 @@ async def run_due(services, sender) -> dict:
         except Exception:
             log.exception("scheduled %s failed; will try again next tick", name)
     return results
-
-
-async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """One scheduler round; a round still running (a long fan-out) makes the next one skip."""
-    from handlers.sender import TelegramSender
-
-    app = context.application
-    lock: asyncio.Lock = app.bot_data.setdefault("tick_lock", asyncio.Lock())
-    if lock.locked():
-        return
-    async with lock:
-        svc = app.bot_data["svc"]
-        await run_due(svc, TelegramSender(app.bot, svc.storage, svc.clock))
-
-
-def install(app: Application) -> None:
-    if app.job_queue is None:
-        raise RuntimeError("python-telegram-bot[job-queue] is required")
-    app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=2, name="tick",
-                                job_kwargs={"misfire_grace_time": TICK_SECONDS, "coalesce": True})

@@ -174,3 +174,15 @@ def test_every_message_the_code_asks_for_exists():
             used |= set(re.findall(r"button\([^,()]+,\s*\"([a-z0-9_-]+)\"", path.read_text("utf-8")))
     assert len(used) > 80
     assert used - keys("zh") == set()
+
+
+def test_domain_does_not_import_telegram():
+    """bot/ (but its wiring: app.py, cli.py), storage/ and schedules/ stay channel-independent."""
+    import re
+    from pathlib import Path
+    root = Path(__file__).parents[1]
+    wiring = {root / "bot" / "app.py", root / "bot" / "cli.py"}
+    offenders = [str(p.relative_to(root)) for folder in ("bot", "storage", "schedules")
+                 for p in (root / folder).rglob("*.py")
+                 if p not in wiring and re.search(r"^\s*(from|import) telegram\b", p.read_text("utf-8"), re.M)]
+    assert offenders == []

@@ -244,3 +244,17 @@ async def test_backup_command_while_the_bot_runs(tmp_path, monkeypatch):
         assert code == 0
     with sqlite3.connect(tmp_path / "copy.sqlite3") as copy:
         assert copy.execute("SELECT measures FROM entries").fetchall() == [('{"households": 15}',)]
+
+
+async def test_job_queue_tick_runs_what_is_due_and_is_registered(tmp_path):
+    from types import SimpleNamespace
+    from bot.app import TICK_SECONDS, tick
+    async with Harness(tmp_path, at(2026, 11, 26, 9, 0, 30)) as h:
+        await setup(h)
+        [job] = h.app.job_queue.jobs()
+        assert job.name == "tick" and job.job.trigger.interval.total_seconds() == TICK_SECONDS
+        assert job.job.misfire_grace_time == TICK_SECONDS
+        await tick(SimpleNamespace(application=h.app))
+        assert len(reminded(h, CONTACT)) == 1
+        await tick(SimpleNamespace(application=h.app))
+        assert len(reminded(h, CONTACT)) == 1
