@@ -78,6 +78,11 @@ async def reply(update: Update, text: str, **kwargs: object) -> None:
         await chat.send_message(text, **kwargs)
 
 
+async def stranger(update: Update) -> None:
+    """Tell an unregistered (or deactivated) person how to join."""
+    await reply(update, t(lang_of(update, None), "stranger"))
+
+
 def requires(role: Role) -> Callable[[Handler], Callable]:
     """Run the callback only for an active registered person of at least `role`.
 
@@ -89,7 +94,7 @@ def requires(role: Role) -> Callable[[Handler], Callable]:
         async def inner(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
             user = await current_user(update, context)
             if user is None:
-                await reply(update, t(lang_of(update, None), "stranger"))
+                await stranger(update)
                 return None
             if not user.can(role):
                 log.info("refused %s to user %s (role %s)", func.__name__, user.id, user.role)

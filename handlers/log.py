@@ -29,7 +29,7 @@ from bot.i18n import t
 from bot.kinds import KINDS
 from storage.models import NewEntry, NewPhoto, User
 
-from .common import button, cb, current_user, requires, svc
+from .common import button, cb, current_user, parse_cb, requires, stranger, svc
 from .evidence import save_photo
 
 log = logging.getLogger(__name__)
@@ -57,13 +57,20 @@ async def show_menu(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Us
 async def start_kind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
     """Begin a draft of one kind (from its command or the menu button)."""
     user = await current_user(update, context)
-    if update.callback_query:
-        await update.callback_query.answer()
-        kind = update.callback_query.data.split(":")[3]
+    if user is None:
+        await stranger(update)
+        return ConversationHandler.END
+    query = update.callback_query
+    if query:
+        parsed = parse_cb(query.data)
+        kind = parsed[2][0] if parsed and parsed[2] else ""
     else:
         kind = update.message.text.split()[0].lstrip("/").split("@")[0]
-    if user is None or kind not in KINDS:
-        return await requires("worker")(lambda *_: None)(update, context)  # explains and stops
+    if kind not in KINDS:  # a forged or outdated button: a flow in progress stays as it was
+        await query.answer(t(user.lang, "button-expired"), show_alert=True)
+        return None
+    if query:
+        await query.answer()
     today = svc(context).clock.now().date()
     context.user_data["draft"] = {"kind": kind, "measures": {}, "pending": list(KINDS[kind].measures),
                                   "asked": [], "photos": [], "households": [], "day": today.isoformat()}
@@ -320,8 +327,13 @@ async def wrong_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     return await ask_next(update, context, user)
 
 
+# What each flow button may carry; anything else (forged, outdated) falls through to the
+# catch-all that says the button has expired.
+ARGS = {"kind": r":[a-z]+", "n": r":\d{1,4}", "day": r":[0-2]"}
+
+
 def _cbq(action: str) -> CallbackQueryHandler:
-    return CallbackQueryHandler(_guarded, pattern=rf"^v1:log:{action}(:|$)")
+    return CallbackQueryHandler(_guarded, pattern=rf"^v1:log:{action}{ARGS.get(action, '')}$")
 
 
 async def _guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:

@@ -22,7 +22,7 @@ from bot.deadlines import Occurrence
 from bot.i18n import t
 from storage.models import NewPhoto, User
 
-from .common import button, cb, current_user, requires, svc
+from .common import button, cb, current_user, requires, stranger, svc
 from .evidence import save_photo
 
 log = logging.getLogger(__name__)
@@ -71,10 +71,11 @@ async def deadlines(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Us
 async def start_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Show what this person owes; go straight to the card when there is only one."""
     user = await current_user(update, context)
+    if user is None:
+        await stranger(update)
+        return ConversationHandler.END
     if update.callback_query:
         await update.callback_query.answer()
-    if user is None:
-        return await requires("worker")(lambda *_: None)(update, context) or ConversationHandler.END
     occs = await open_for(context, user)
     if not occs:
         await update.effective_chat.send_message(t(user.lang, "report-none"))
@@ -221,7 +222,8 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 def build() -> ConversationHandler:
     def q(action: str, fn) -> CallbackQueryHandler:
-        return CallbackQueryHandler(fn, pattern=rf"^v1:report:{action}(:|$)")
+        arg = r":[\w-]+:[\w-]+" if action == "pick" else ""  # pick carries a period key
+        return CallbackQueryHandler(fn, pattern=rf"^v1:report:{action}{arg}$")
 
     text = filters.TEXT & ~filters.COMMAND
     with warnings.catch_warnings():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .conftest import OFFICE, WORKER, WORKER2
+from .conftest import OFFICE, STRANGER, WORKER, WORKER2
 from .helpers import Harness, message_json, update_json
 
 
@@ -260,3 +260,17 @@ async def test_stats_shows_mine_area_and_progress_to_target(bot):
     assert "百花桥村本月：入户 20户，安装APP 8人" in text
     # 2026-11-24: coverage target 100 % by 12-31 of 470 households; installs 100 % of 1420 (last, 09-30)
     assert "入户 20/470，还差 450" in text and "APP安装 8/1,420，还差 1,412" in text
+
+
+async def test_forged_flow_buttons_change_nothing(bot):
+    await bot.send(WORKER, "/visit")
+    for data in ("v1:log:n", "v1:log:n:-5", "v1:log:n:abc", "v1:log:n:99999", "v1:log:kind",
+                 "v1:log:kind:nuke", "v1:log:day:-30", "v1:log:day:9"):
+        await bot.press(WORKER, data)
+        assert "失效" in bot.answers()[-1]["text"], data
+    await bot.press(WORKER, "v1:log:n:7")
+    await bot.press(STRANGER, "v1:log:kind:visit")
+    assert "还没有登记" in bot.last_text(STRANGER)
+    user = await bot.storage.users.by_telegram_id(WORKER)
+    assert await bot.storage.entries.for_user(user.id, date(2026, 1, 1)) == []
+    assert "宣传群众多少人" in bot.last_text(WORKER)   # the real flow went on
