@@ -258,3 +258,80 @@ async def test_job_queue_tick_runs_what_is_due_and_is_registered(tmp_path):
         assert len(reminded(h, CONTACT)) == 1
         await tick(SimpleNamespace(application=h.app))
         assert len(reminded(h, CONTACT)) == 1
+
+
+CALENDAR = """
+[[deadline]]
+id = "eom"
+day = -1
+title = "月末报送"
+covers = "month_to_date"
+who = "contact"
+remind = ["-1d 09:00", "0d 15:00"]
+
+[[deadline]]
+id = "d31"
+day = 31
+title = "三十一日报送"
+covers = "month_to_date"
+who = "contact"
+remind = ["0d 10:00"]
+
+[[deadline]]
+id = "m5"
+day = 5
+title = "上月报送"
+covers = "previous_month"
+who = "contact"
+remind = ["-1d 20:30", "0d 22:00"]
+
+[[deadline]]
+id = "w"
+day = -1
+title = "网格员月报"
+covers = "month_to_date"
+who = "worker"
+remind = ["0d 11:00"]
+"""
+
+
+async def test_walk_through_months_who_is_reminded_when(tmp_path):
+    """Tick every 30 minutes across a year end, February and a 30-day month, restarting once."""
+    from datetime import timedelta
+    calendar = tmp_path / "deadlines.toml"
+    calendar.write_text(CALENDAR, encoding="utf-8")
+    windows = [(at(2026, 12, 28), at(2027, 1, 7)), (at(2027, 2, 25), at(2027, 3, 7)),
+               (at(2027, 4, 27), at(2027, 5, 2))]
+    seen: list[tuple[str, int, str, str]] = []
+
+    async def walk(h, start, end):
+        h.clock.set(start)
+        while h.clock.now() < end:
+            before = len(h.api.calls)
+            await remind(h)
+            for call in h.api.calls[before:]:
+                if call.ok and call.method == "sendMessage" and call.params["text"].startswith("⏰"):
+                    title = call.params["text"].split("【")[1].split("】")[0]
+                    seen.append((f"{h.clock.now():%m-%d %H:%M}", call.params["chat_id"], title, call.params["text"]))
+            h.clock.advance(timedelta(minutes=30))
+
+    async with Harness(tmp_path, windows[0][0], deadlines_file=calendar) as h:
+        await setup(h)
+        for uid in list(CONTACTS)[1:]:
+            await h.storage.users.set_active(uid, False, h.clock.now())   # one contact is enough here
+        await walk(h, *windows[0])
+        await walk(h, windows[1][0], at(2027, 2, 28, 10, 30))
+    async with Harness(tmp_path, at(2027, 2, 28, 10, 30), deadlines_file=calendar) as h:   # restart
+        await walk(h, at(2027, 2, 28, 10, 30), windows[1][1])
+        await walk(h, *windows[2])
+    C, W = CONTACT, WORKER
+    assert [x[:3] for x in seen] == [
+        ("12-30 09:00", C, "月末报送"), ("12-31 10:00", C, "三十一日报送"), ("12-31 11:00", W, "网格员月报"),
+        ("12-31 15:00", C, "月末报送"), ("01-04 20:30", C, "上月报送"),   # its 22:00 slot would move past the deadline
+        ("02-27 09:00", C, "月末报送"), ("02-28 10:00", C, "三十一日报送"), ("02-28 11:00", W, "网格员月报"),
+        ("02-28 15:00", C, "月末报送"), ("03-04 20:30", C, "上月报送"),
+        ("04-29 09:00", C, "月末报送"), ("04-30 10:00", C, "三十一日报送"), ("04-30 11:00", W, "网格员月报"),
+        ("04-30 15:00", C, "月末报送"),
+    ]
+    year_end = next(x[3] for x in seen if x[0] == "01-04 20:30")
+    assert "12.01–12.31" in year_end and "1月5日24时" in year_end
