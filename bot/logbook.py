@@ -16,7 +16,9 @@ FLAG_DUPLICATE = "duplicate_evidence"
 FLAG_REVIEW = "needs_review"          # above the plausibility bound, confirmed twice
 FLAG_OVER_REGISTERED = "over_registered"
 
-_NUMBER = re.compile(r"^\s*([0-9]+|[零〇一二两三四五六七八九十百千万]+)\s*[户人张条块份场次个家]?\s*$")
+# A count typed by hand, maybe rough ("三十来人", "20多户"): the stated number is kept.
+_NUMBER = re.compile(r"^\s*([0-9]+|[零〇一二两三四五六七八九十百千万]+)\s*(?:余|多|来|左右|\+)?\s*"
+                     r"[户人张条块份场次个家]?\s*(?:左右)?\s*$")
 _DATE = re.compile(r"^\s*(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?\s*$")
 
 
@@ -54,10 +56,19 @@ def over_bounds(measures: dict[str, int], settings: Settings) -> list[str]:
     return [k for k, v in measures.items() if v > settings.measure_limit(k)]
 
 
+def sep(lang: str) -> str:
+    return "，" if lang == "zh" else ", "
+
+
+def day_text(lang: str, day: date) -> str:
+    """One way of writing a day everywhere: 11月28日 / 2026-11-28."""
+    return f"{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
+
+
 def format_measures(lang: str, measures: dict[str, int]) -> str:
     """'入户 15户，安装APP 8人': non-zero measures in the canonical order."""
     keys = sorted((k for k, v in measures.items() if v), key=lambda k: MEASURES.index(k) if k in MEASURES else 99)
-    return "，".join(t(lang, "measure-value", measure=t(lang, f"m-{k}"), value=measures[k], unit=t(lang, f"u-{k}"))
+    return sep(lang).join(t(lang, "measure-value", measure=t(lang, f"m-{k}"), value=measures[k], unit=t(lang, f"u-{k}"))
                      for k in keys)
 
 
@@ -65,7 +76,7 @@ def format_day(lang: str, day: date, today: date) -> str:
     delta = (today - day).days
     names = {0: "day-today", 1: "day-yesterday", 2: "day-before"}
     label = t(lang, names[delta]) if delta in names else ""
-    return f"{day.month}月{day.day}日 {label}".strip() if lang == "zh" else f"{day.isoformat()} {label}".strip()
+    return f"{day_text(lang, day)} {label}".strip()
 
 
 def card(lang: str, draft: dict, today: date) -> str:
@@ -73,13 +84,16 @@ def card(lang: str, draft: dict, today: date) -> str:
     lines = [t(lang, "card-title", kind=t(lang, f"kind-{draft['kind']}")),
              format_measures(lang, draft["measures"]) or t(lang, "card-no-figures"),
              t(lang, "card-day", day=format_day(lang, date.fromisoformat(draft["day"]), today))]
-    if draft.get("address") or draft.get("lat") is not None:
-        place = draft.get("address") or f"{draft['lat']:.5f}, {draft['lon']:.5f}"
-        lines.append(t(lang, "card-place", place=place))
-    if draft.get("households"):
-        lines.append(t(lang, "card-houses", count=len(draft["households"]),
-                       houses="、".join(draft["households"][:5])))
-    lines.append(t(lang, "card-photos", count=len(draft.get("photos", []))))
+    if draft.get("address"):
+        lines.append(t(lang, "card-place", place=draft["address"]))
+    elif draft.get("lat") is not None:
+        lines.append(t(lang, "card-place-gps"))
+    houses = draft.get("households") or []
+    if houses:
+        shown = "、".join(houses[:5]) + ("…" if len(houses) > 5 else "")
+        lines.append(t(lang, "card-houses", count=len(houses), houses=shown))
+    if draft.get("photos"):
+        lines.append(t(lang, "card-photos", count=len(draft["photos"])))
     return "\n".join(lines)
 
 

@@ -28,5 +28,19 @@ def progress(services, area, year_totals: dict[str, int], on: date, codes: list[
         goal = math.ceil(target.value * base)
         done = year_totals.get(figure, 0)
         out.append({"measure": measure, "done": done, "goal": goal, "missing": max(0, goal - done),
-                    "due": target.due.strftime("%m-%d") if hasattr(target.due, "strftime") else str(target.due)})
+                    "due": target.due, "passed": target.due < on})
     return out
+
+
+async def progress_lines(services, area, on: date, lang: str) -> list[str]:
+    """'APP安装 37/50，还差 13（7月31日前完成）' for the area's year so far."""
+    from .i18n import t
+    from .logbook import day_text
+
+    org_ids = [o.id for o in await services.storage.orgs.subtree(area.id)]
+    year = await services.storage.entries.totals(org_ids, date(on.year, 1, 1), on)
+    codes = [o.code for o in await services.storage.orgs.path(area.id)]
+    # Counts as plain strings: Fluent would group them as 1,420, unusual in Chinese forms.
+    return [t(lang, "stats-progress", measure=p["measure"], done=str(p["done"]), goal=str(p["goal"]),
+              missing=str(p["missing"]), due=day_text(lang, p["due"]), passed="yes" if p["passed"] else "no")
+            for p in progress(services, area, year, on, codes)]

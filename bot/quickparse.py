@@ -131,6 +131,23 @@ def parse_quick_report(text: str) -> dict[str, int]:
     return _finish(totals)
 
 
+# What may be left in a clause that gave no figure without anything having been missed.
+_NOT_A_COUNT = re.compile(r"\d+点(?:\d+分)?|\d+\s*(?:[月日号时%‰]|[组栋幢楼队]|单元|网格)|第\s*\d+|_+")
+_COUNT_LEFT = re.compile(r"\d|[一二两三四五六七八九十百]+\s*[户人张条块份场次家]")
+
+
+def unread_parts(text: str) -> list[str]:
+    """Clauses that hold a number yet gave no figure ("发传单30分": a typo for 份), so the
+    card can say what was not understood instead of dropping it silently."""
+    out = []
+    for clause in _clauses(_normalise(text)):
+        found: dict[str, int] = {}
+        _add_clause(clause, found)
+        if not _finish(found) and _COUNT_LEFT.search(_NOT_A_COUNT.sub("", clause)):
+            out.append(clause.strip())
+    return out
+
+
 def _normalise(text: str) -> str:
     # NFKC turns full-width digits/letters/punctuation into ASCII; lower() makes APP == app.
     text = unicodedata.normalize("NFKC", text or "").lower()

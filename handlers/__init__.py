@@ -34,8 +34,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     logger.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         from bot.i18n import t
+
+        from .common import lang_of
         try:
-            await update.effective_chat.send_message(t("zh", "error-generic"))
+            await update.effective_chat.send_message(t(lang_of(update, None), "error-generic"))
         except Exception:  # the network may be what failed; the log above has the cause
             logger.warning("could not tell the user about the error", exc_info=True)
 

@@ -77,24 +77,28 @@ async def start_kind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int 
     return await ask_next(update, context, user)
 
 
-async def ask_next(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> int:
-    """Ask the next open question of the draft, or show the card."""
+async def ask_next(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, prefix: str = "") -> int:
+    """Ask the next open question of the draft, or show the card. `prefix` leads the
+    question in the same message (why it is asked again), so a slip costs one message."""
     draft = context.user_data["draft"]
     chat = update.effective_chat
     lang = user.lang
+    lead = f"{prefix}\n" if prefix else ""
     if draft["pending"]:
         measure = draft["pending"][0]
         rows = [[button(lang, "n", cb("log", "n", n), n=n) for n in QUICK_NUMBERS]]
         if _optional(draft, measure):
             rows.append([button(lang, "btn-none", cb("log", "n", 0))])
-        await chat.send_message(t(lang, "ask-number", measure=t(lang, f"m-{measure}"), unit=t(lang, f"u-{measure}")),
+        first = len(draft["pending"]) == len(KINDS[draft["kind"]].measures)  # the hint once is enough
+        key = "ask-number" if first or prefix else "ask-number-short"
+        await chat.send_message(lead + t(lang, key, measure=t(lang, f"m-{measure}"), unit=t(lang, f"u-{measure}")),
                                 reply_markup=InlineKeyboardMarkup(rows))
         return NUMBER
     for step, state in (("houses", HOUSES), ("place", PLACE), ("photo", PHOTO), ("day", DAY)):
         if step not in draft["asked"] and _wants(draft, step):
             draft["asked"].append(step)
             text, markup = _question(lang, draft, step)
-            await chat.send_message(text, reply_markup=markup)
+            await chat.send_message(lead + text, reply_markup=markup)
             return state
     return await show_card(update, context, user)
 
@@ -153,14 +157,13 @@ async def got_number(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     else:
         value = logbook.parse_number(update.message.text)
     if value is None or (value == 0 and not _optional(draft, measure)):
-        await update.effective_chat.send_message(t(user.lang, "bad-number"))
-        return await ask_next(update, context, user)
+        return await ask_next(update, context, user, prefix=t(user.lang, "bad-number"))
     draft["pending"].pop(0)
     if value:
         draft["measures"][measure] = value
     if not draft["pending"] and not any(draft["measures"].values()):
         draft["pending"] = list(KINDS[draft["kind"]].measures)  # posters: at least one figure
-        await update.effective_chat.send_message(t(user.lang, "need-one-figure"))
+        return await ask_next(update, context, user, prefix=t(user.lang, "need-one-figure"))
     return await ask_next(update, context, user)
 
 
@@ -271,6 +274,11 @@ def draft_to_entry(draft: dict, user: User, flags: list[str]) -> NewEntry:
                     households=draft.get("households", []), photos=[NewPhoto(**p) for p in draft["photos"]])
 
 
+def describe_entry(lang: str, entry) -> str:
+    """'入户走访 入户 15户': how a saved, undone or restored entry is named to its author."""
+    return f"{t(lang, f'kind-{entry.kind}')} {logbook.format_measures(lang, entry.measures)}"
+
+
 async def save_entries(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User,
                        entries: list[NewEntry]) -> list[int]:
     """Apply the truthfulness flags, save in one transaction with the update id, and say so."""
@@ -282,10 +290,12 @@ async def save_entries(update: Update, context: ContextTypes.DEFAULT_TYPE, user:
         notes.update(f for f in entry.flags if f == logbook.FLAG_REVIEW)
     ids = await s.storage.entries.add(entries, now, update.update_id)
     log.info("user %s saved entries %s", user.id, ids)
-    lines = [t(user.lang, "saved", ids="、".join(f"#{i}" for i in ids))]
+    what = "；".join(describe_entry(user.lang, e) for e in entries)
+    lines = [t(user.lang, "saved", what=what)]
     lines += [t(user.lang, f"flag-{f}") for f in sorted(notes)]
     lines.append(t(user.lang, "saved-next"))
-    undo = InlineKeyboardMarkup([[button(user.lang, "btn-undo-id", cb("mine", "undo", i), id=i) for i in ids[:3]]])
+    undo = InlineKeyboardMarkup([[button(user.lang, "btn-undo-id", cb("mine", "undo", i), kind=t(user.lang, f"kind-{e.kind}"))
+                                  for i, e in zip(ids, entries)][:4]])
     if update.callback_query:  # the card itself becomes the receipt: one message, not two
         await update.callback_query.edit_message_text("\n".join(lines), reply_markup=undo)
     else:
@@ -320,11 +330,10 @@ async def wrong_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     user = await _user(update, context)
     if user is None:
         return ConversationHandler.END
-    await update.effective_chat.send_message(t(user.lang, "wrong-input"))
     draft = context.user_data["draft"]
     if draft["asked"] and not draft["pending"]:
         draft["asked"].pop()  # so that ask_next asks the current step once more
-    return await ask_next(update, context, user)
+    return await ask_next(update, context, user, prefix=t(user.lang, "wrong-input"))
 
 
 # What each flow button may carry; anything else (forged, outdated) falls through to the

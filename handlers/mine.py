@@ -10,19 +10,21 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot import logbook
 from bot.i18n import t
 from bot.kinds import KINDS
+from bot.progress import progress_lines
 from bot.quickparse import parse_quick_report
 from storage.models import Entry, User
 
 from .common import button, cb, parse_cb, requires, svc
+from .log import describe_entry
 
 log = logging.getLogger(__name__)
 MINE_LIMIT = 15
 
 
-def entry_line(lang: str, e: Entry, today: date) -> str:
+def entry_line(lang: str, n: int, e: Entry, today: date) -> str:
+    """'1. 11月24日 今天 入户走访 入户 15户' (numbered to match its buttons; ⚠️ when flagged)."""
     flags = "⚠️" if e.flags else ""
-    return (f"#{e.id} {logbook.format_day(lang, e.happened_on, today)} {t(lang, f'kind-{e.kind}')}："
-            f"{logbook.format_measures(lang, e.measures)}{flags}")
+    return f"{n}. {logbook.format_day(lang, e.happened_on, today)} {describe_entry(lang, e)}{flags}"
 
 
 @requires("worker")
@@ -36,11 +38,12 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -
         return
     todays = [e for e in entries if e.happened_on == today]
     lines = [t(user.lang, "mine-head", today=len(todays), month=len(entries))]
-    lines += [entry_line(user.lang, e, today) for e in entries[:MINE_LIMIT]]
+    shown = entries[:MINE_LIMIT]
+    lines += [entry_line(user.lang, n, e, today) for n, e in enumerate(shown, start=1)]
     if len(entries) > MINE_LIMIT:
         lines.append(t(user.lang, "mine-more", count=len(entries) - MINE_LIMIT))
-    rows = [[button(user.lang, "btn-undo-id", cb("mine", "undo", e.id), id=e.id),
-             button(user.lang, "btn-edit-id", cb("mine", "edit", e.id), id=e.id)] for e in entries[:MINE_LIMIT]]
+    rows = [[button(user.lang, "btn-undo-n", cb("mine", "undo", e.id), n=n),
+             button(user.lang, "btn-edit-n", cb("mine", "edit", e.id), n=n)] for n, e in enumerate(shown, start=1)]
     await update.effective_chat.send_message("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
 
 
@@ -70,15 +73,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Us
         done = await s.storage.entries.undo(entry.id, user.id, s.clock.now())
         log.info("user %s undid entry %s", user.id, entry.id)
         await update.effective_chat.send_message(
-            t(user.lang, "undone" if done else "already-undone", id=entry.id),
-            reply_markup=InlineKeyboardMarkup([[button(user.lang, "btn-redo", cb("mine", "redo", entry.id), id=entry.id)]]))
+            t(user.lang, "undone" if done else "already-undone", what=describe_entry(user.lang, entry)),
+            reply_markup=InlineKeyboardMarkup([[button(user.lang, "btn-redo", cb("mine", "redo", entry.id))]]))
     elif action == "redo":
         await s.storage.entries.restore(entry.id)
-        await update.effective_chat.send_message(t(user.lang, "restored", id=entry.id))
+        await update.effective_chat.send_message(t(user.lang, "restored", what=describe_entry(user.lang, entry)))
     elif action == "edit":
         context.user_data["editing"] = entry.id
-        await update.effective_chat.send_message(t(user.lang, "edit-ask", id=entry.id,
-                                                   now=logbook.format_measures(user.lang, entry.measures)))
+        await update.effective_chat.send_message(t(user.lang, "edit-ask", now=describe_entry(user.lang, entry)))
 
 
 async def apply_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, text: str) -> None:
@@ -98,8 +100,7 @@ async def apply_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, user: U
     if logbook.over_bounds(measures, s.settings):
         flags.add(logbook.FLAG_REVIEW)  # an edit cannot launder an implausible figure
     updated = await s.storage.entries.edit(entry.id, measures, entry.happened_on, user.id, s.clock.now(), sorted(flags))
-    await update.effective_chat.send_message(t(user.lang, "edited", id=entry.id,
-                                               now=logbook.format_measures(user.lang, updated.measures)))
+    await update.effective_chat.send_message(t(user.lang, "edited", now=describe_entry(user.lang, updated)))
 
 
 def new_figures(entry: Entry, text: str) -> dict[str, int] | None:
@@ -122,17 +123,10 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) 
     org_ids = [o.id for o in await s.storage.orgs.subtree(area.id)]
     mine_totals = await s.storage.entries.totals(org_ids, start, today, user_id=user.id)
     area_totals = await s.storage.entries.totals(org_ids, start, today)
-    year = await s.storage.entries.totals(org_ids, date(today.year, 1, 1), today)
     lines = [t(user.lang, "stats-mine", figures=logbook.format_measures(user.lang, mine_totals) or "0"),
              t(user.lang, "stats-area", area=area.name, figures=logbook.format_measures(user.lang, area_totals) or "0")]
-    lines += progress_lines(user.lang, area, year, context, today)
+    lines += await progress_lines(s, area, today, user.lang)
     await update.effective_chat.send_message("\n".join(lines))
-
-
-def progress_lines(lang: str, area, year_totals: dict[str, int], context, today: date) -> list[str]:
-    """Coverage and install rate of the year so far against the target in force."""
-    from bot.progress import progress
-    return [t(lang, "stats-progress", **p) for p in progress(svc(context), area, year_totals, today)]
 
 
 def register(app: Application) -> None:

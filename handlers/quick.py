@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from bot import logbook
 from bot.i18n import t
 from bot.kinds import KINDS, split_by_kind
-from bot.quickparse import parse_quick_report
+from bot.quickparse import parse_quick_report, unread_parts
 from storage.models import NewEntry, NewPhoto, User
 
 from .common import button, cb, parse_cb, requires, svc
@@ -35,8 +35,12 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User
         await apply_edit(update, context, user, text or "")
         return
     figures = parse_quick_report(text or "")
+    unread = unread_parts(text or "")
     if not figures:
-        await msg.reply_text(t(user.lang, "quick-nothing"), reply_markup=kind_menu(user.lang))
+        hint = t(user.lang, "quick-nothing")
+        if unread:
+            hint = t(user.lang, "quick-unread-only", parts="”“".join(unread)) + "\n" + hint
+        await msg.reply_text(hint, reply_markup=kind_menu(user.lang))
         return
     photo = await save_photo(msg, context) if msg.photo else None
     token = secrets.token_hex(4)
@@ -44,18 +48,21 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User
     pending[token] = {"figures": figures, "photo": photo, "day": svc(context).clock.now().date().isoformat()}
     for old in list(pending)[:-MAX_PENDING]:
         pending.pop(old)
-    await msg.reply_text(quick_card(user.lang, figures, photo is not None),
+    await msg.reply_text(quick_card(user.lang, figures, photo is not None, unread),
                          reply_markup=InlineKeyboardMarkup([[
                              button(user.lang, "btn-save", cb("quick", "save", token)),
                              button(user.lang, "btn-edit", cb("quick", "edit", token)),
                              button(user.lang, "btn-cancel", cb("quick", "cancel", token))]]))
 
 
-def quick_card(lang: str, figures: dict[str, int], has_photo: bool) -> str:
+def quick_card(lang: str, figures: dict[str, int], has_photo: bool, unread: list[str]) -> str:
+    """What was read, one line per kind, and what was not (so nothing is dropped silently)."""
     lines = [t(lang, "quick-card-title")]
-    for kind, measures in split_by_kind(figures).items():
-        lines.append(f"· {t(lang, f'kind-{kind}')}：{logbook.format_measures(lang, measures)}")
-    lines.append(t(lang, "card-photos", count=int(has_photo)))
+    lines += [f"· {logbook.format_measures(lang, measures)}" for measures in split_by_kind(figures).values()]
+    if has_photo:
+        lines.append(t(lang, "card-photos", count=1))
+    if unread:
+        lines.append(t(lang, "quick-unread", parts="”“".join(unread)))
     if any(KINDS[k].place == "required" for k in split_by_kind(figures)):
         lines.append(t(lang, "quick-place-hint"))
     lines.append(t(lang, "quick-card-ask"))

@@ -27,11 +27,11 @@ from .evidence import save_photo
 
 log = logging.getLogger(__name__)
 CARD, NOTE, NIL = range(3)
-STATUS_ICON = {"on_time": "✅", "late": "⏰", "owed": "❗"}
+STATUS_ICON = {"on_time": "✅", "late": "⏰", "owed": "❗", "owed-late": "❗"}
 
 
 def due_text(lang: str, occ: Occurrence) -> str:
-    return f"{occ.due_date.month}月{occ.due_date.day}日" if lang == "zh" else occ.due_date.isoformat()
+    return logbook.day_text(lang, occ.due_date)
 
 
 async def open_for(context: ContextTypes.DEFAULT_TYPE, user: User) -> list[Occurrence]:
@@ -56,15 +56,19 @@ async def deadlines(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Us
     s = svc(context)
     now = s.clock.now()
     lines = [t(user.lang, "deadlines-head")]
+    mine = False
     for occ in obligations.relevant_occurrences(s, now, back_days=10, ahead_days=31):
         status = await obligations.status(s.storage, occ, user)
         if occ.due_at <= now and status in (None, "on_time"):
             continue  # past and settled: nothing to act on
+        mine = mine or status is not None
+        if status == "owed" and occ.due_at <= now:
+            status = "owed-late"
         mark = f"{STATUS_ICON[status]} {t(user.lang, f'status-{status}')}" if status else t(user.lang, "status-na")
         lines.append(f"{due_text(user.lang, occ)} {occ.title} · {mark}")
     if len(lines) == 1:
         lines.append(t(user.lang, "deadlines-none"))
-    lines.append(t(user.lang, "deadlines-next"))
+    lines.append(t(user.lang, "deadlines-next" if mine else "deadlines-worker"))
     await update.effective_chat.send_message("\n".join(lines))
 
 
@@ -78,12 +82,14 @@ async def start_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
         await update.callback_query.answer()
     occs = await open_for(context, user)
     if not occs:
-        await update.effective_chat.send_message(t(user.lang, "report-none"))
+        none = "report-none-worker" if user.role == "worker" else "report-none"
+        await update.effective_chat.send_message(t(user.lang, none))
         return ConversationHandler.END
     if len(occs) == 1:
         return await show_card(update, context, user, occs[0], fresh=True)
+    now = svc(context).clock.now()
     rows = [[button(user.lang, "report-pick-btn", cb("report", "pick", o.period_key), title=o.title,
-                    due=due_text(user.lang, o))] for o in occs]
+                    due=due_text(user.lang, o), late="yes" if o.due_at <= now else "no")] for o in occs]
     await update.effective_chat.send_message(t(user.lang, "report-pick"), reply_markup=InlineKeyboardMarkup(rows))
     return CARD
 
@@ -118,8 +124,8 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Us
     org_ids, user_id, _ = await _scope(context, user, occ)
     figures = await s.storage.entries.totals(org_ids, occ.period_start, occ.period_end, user_id=user_id)
     evidence = await s.storage.entries.evidence_count(org_ids, occ.period_start, occ.period_end)
-    lines = [t(user.lang, "report-card", title=occ.title, start=f"{occ.period_start:%m.%d}",
-               end=f"{occ.period_end:%m.%d}", due=due_text(user.lang, occ)),
+    lines = [t(user.lang, "report-card", title=occ.title, start=logbook.day_text(user.lang, occ.period_start),
+               end=logbook.day_text(user.lang, occ.period_end), due=due_text(user.lang, occ)),
              logbook.format_measures(user.lang, figures) or t(user.lang, "card-no-figures"),
              t(user.lang, "report-evidence", count=evidence + len(draft["photos"]))]
     if draft["note"]:

@@ -60,14 +60,14 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         user = await s.storage.users.join(code, update.effective_user.id, display_name(update),
-                                          s.clock.now(), update.update_id)
+                                          s.clock.now(), update.update_id, lang=lang_of(update, None))
     except InviteError as err:
         await reply(update, t(lang_of(update, None), f"invite-{err.reason}"))
         return
     log.info("user %s joined org %s as %s", user.id, user.org_id, user.role)
     await set_menu(context, update.effective_chat.id, user)
-    await reply(update, t(user.lang, "welcome", name=user.name,
-                          path=await org_path(context, user.org_id),
+    org = await s.storage.orgs.get(user.org_id)
+    await reply(update, t(user.lang, "welcome", name=user.name, org=org.name,
                           role=t(user.lang, f"role-{user.role}"),
                           next=t(user.lang, f"next-{user.role}")))
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import logbook, obligations, office
 from bot.i18n import t
-from schedules.reminders import fan_out
+from schedules.reminders import fan_out, report_button
 from storage.models import User
 
 from .common import button, cb, parse_cb, requires, svc
@@ -94,7 +95,8 @@ async def missing(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User
     people = {d.area.id: [] for d in debtors}
     for d in debtors:
         people[d.area.id].append(d.user.name)
-    lines = [t(user.lang, "missing-head", title=occ.title, due=f"{occ.due_date:%m-%d}", count=len(areas))]
+    lines = [t(user.lang, "missing-head", title=occ.title, due=logbook.day_text(user.lang, occ.due_date),
+               count=len(areas))]
     lines += [f"· {a.name}：{'、'.join(people.get(a.id, [])) or t(user.lang, 'missing-no-contact')}" for a in areas]
     markup = InlineKeyboardMarkup([[button(user.lang, "btn-nudge", cb("missing", "nudge"))]]) if debtors else None
     await update.effective_chat.send_message("\n".join(lines), reply_markup=markup)
@@ -113,17 +115,22 @@ async def nudge(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) 
     topic = f"nudge:{occ.period_key}"
     last = await s.storage.ledger.last_sent_at(topic)
     if last is not None and now - last < NUDGE_EVERY:
-        wait = int((NUDGE_EVERY - (now - last)).total_seconds() // 60) + 1
+        wait = math.ceil((NUDGE_EVERY - (now - last)).total_seconds() / 60)
         await query.answer(t(user.lang, "nudge-wait", minutes=wait), show_alert=True)
         return
     await query.answer()
+    debtors = await owing_in_scope(context, user, occ)
+    if not debtors:
+        await update.effective_chat.send_message(t(user.lang, "nudge-nobody"))
+        return
     await s.storage.ledger.record(topic, int(now.timestamp()), "sent", now)
-    messages = {d.user.telegram_id: (t(d.user.lang, "nudge", title=occ.title, due=f"{occ.due_date:%m-%d}"),
-                                     [(t(d.user.lang, "btn-report-now"), "v1:report:open")])
-                for d in await owing_in_scope(context, user, occ)}
-    counts = await fan_out(s, TelegramSender(context.bot, s.storage, s.clock), f"{topic}:{now:%Y%m%d%H%M}", messages)
-    log.info("user %s nudged %s: %s", user.id, occ.period_key, dict(counts))
-    await update.effective_chat.send_message(t(user.lang, "nudge-done", count=counts.get("sent", 0)))
+    messages = {d.user.telegram_id: (t(d.user.lang, "nudge", title=occ.title, due=logbook.day_text(d.user.lang, occ.due_date)),
+                                     [(t(d.user.lang, "btn-report-now"), report_button(occ))])
+                for d in debtors}
+    sender = TelegramSender(context.bot, s.storage, s.clock)
+    outcome = await fan_out(s, sender, f"{topic}:{now:%Y%m%d%H%M}", messages)
+    log.info("user %s nudged %s: %s", user.id, occ.period_key, dict(outcome))
+    await update.effective_chat.send_message(t(user.lang, "nudge-done", names="、".join(d.user.name for d in debtors)))
 
 
 def register(app: Application) -> None:

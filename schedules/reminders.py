@@ -15,7 +15,8 @@ from datetime import date, datetime
 from bot import obligations
 from bot.deadlines import Occurrence, ReminderSlot, due_reminders, last_reminder
 from bot.i18n import t
-from bot.progress import progress
+from bot.logbook import day_text
+from bot.progress import progress_lines
 
 log = logging.getLogger(__name__)
 CONCURRENCY = 8  # messages in flight at once; the most a crash mid-round can lose
@@ -62,14 +63,19 @@ async def _remind(services, sender, occ: Occurrence, slot: ReminderSlot, now: da
 
     def message(debtor) -> tuple[str, list[tuple[str, str]]]:
         lang = debtor.user.lang
-        return (t(lang, "remind", title=occ.title, due=_due(lang, occ), period=_period(occ),
+        return (t(lang, "remind", title=occ.title, due=_due(lang, occ), period=_period(lang, occ),
                   progress=progress_cache[(debtor.area.id, lang)]),
-                [(t(lang, "btn-report-now"), "v1:report:open")])
+                [(t(lang, "btn-report-now"), report_button(occ))])
 
     counts = await fan_out(services, sender, topic, {d.user.telegram_id: message(d) for d in todo})
     if counts:
         log.info("reminders %s: %s", topic, dict(counts))
     return counts
+
+
+def report_button(occ: Occurrence) -> str:
+    """立即报送 opens the very report the message is about."""
+    return f"v1:report:pick:{occ.period_key}"
 
 
 async def fan_out(services, sender, topic: str, messages: dict[int, tuple[str, list | None]]) -> Counter:
@@ -92,17 +98,20 @@ async def fan_out(services, sender, topic: str, messages: dict[int, tuple[str, l
 
 
 async def progress_text(services, area, lang: str, today: date) -> str:
-    org_ids = [o.id for o in await services.storage.orgs.subtree(area.id)]
-    year = await services.storage.entries.totals(org_ids, date(today.year, 1, 1), today)
-    return "；".join(t(lang, "stats-progress", **p) for p in progress(services, area, year, today))
+    return "\n".join(await progress_lines(services, area, today, lang))
 
 
 def _due(lang: str, occ: Occurrence) -> str:
-    return f"{occ.due_date.month}月{occ.due_date.day}日24时" if lang == "zh" else f"end of {occ.due_date.isoformat()}"
+    return day_text(lang, occ.due_date)
 
 
-def _period(occ: Occurrence) -> str:
-    return f"{occ.period_start:%m.%d}–{occ.period_end:%m.%d}"
+def _period(lang: str, occ: Occurrence) -> str:
+    """'11月1日—28日' / '2026-11-01 to 2026-11-28'."""
+    start, end = occ.period_start, occ.period_end
+    if lang != "zh":
+        return f"{start.isoformat()} to {end.isoformat()}"
+    tail = f"{end.day}日" if (start.year, start.month) == (end.year, end.month) else day_text(lang, end)
+    return f"{day_text(lang, start)}—{tail}"
 
 
 async def escalate(services, sender, occ: Occurrence) -> Counter:

@@ -88,7 +88,7 @@ class UserRepo:
         return Invite(code=code, org_id=org_id, role=role, uses_left=uses, expires_at=expires)
 
     async def join(self, code: str, telegram_id: int, name: str, now: datetime,
-                   update_id: int | None) -> User:
+                   update_id: int | None, lang: str = "zh") -> User:
         """Redeem an invite: register or move the person, keep their history, count the use."""
         code = code.strip().upper()
         async with self.db.transaction() as conn:
@@ -104,10 +104,10 @@ class UserRepo:
                 raise InviteError("used_up")
             stamp = now.isoformat()
             await conn.execute(
-                "INSERT INTO users (telegram_id, name, org_id, role, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(telegram_id) DO UPDATE SET name=excluded.name, "
+                "INSERT INTO users (telegram_id, name, org_id, role, lang, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(telegram_id) DO UPDATE SET name=excluded.name, "
                 "org_id=excluded.org_id, role=excluded.role, active=1, updated_at=excluded.updated_at",
-                (telegram_id, name, invite.org_id, invite.role, stamp, stamp))
+                (telegram_id, name, invite.org_id, invite.role, lang, stamp, stamp))
             cur = await conn.execute("SELECT id FROM users WHERE telegram_id = ?", (telegram_id,))
             (user_id,) = await cur.fetchone()
             await conn.execute(

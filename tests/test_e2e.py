@@ -124,7 +124,7 @@ def test_join_by_invite_then_me_over_http(server, tmp_path):
         api.push_update(update_json(message=message_json(WORKER, f"/start {code}")))
         bot.wait_until("the welcome", lambda: any("欢迎" in t for t in texts_to(api, WORKER)))
         welcome = next(t for t in texts_to(api, WORKER) if "欢迎" in t)
-        assert ORG_PATH in welcome
+        assert "百花桥村第一网格的网格员" in welcome and "下一步" in welcome
 
         seen = len(texts_to(api, WORKER))
         api.push_update(update_json(message=message_json(WORKER, "/me")))

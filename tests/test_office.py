@@ -86,13 +86,13 @@ async def test_missing_and_nudge_once_an_hour(tmp_path):
         text = h.last_text(OFFICE)
         assert "百花桥村：用户201" in text and "茶园坝社区" not in text
         await h.press_label(OFFICE, "提醒他们")
-        assert "已提醒 1 人" in h.last_text(OFFICE)
+        assert "已提醒：用户201" in h.last_text(OFFICE)
         assert "平安办提醒" in h.last_text(CONTACT)
         await h.press(OFFICE, "v1:missing:nudge")
-        assert "一小时内" in h.answers()[-1]["text"]
+        assert "刚提醒过，60 分钟后" in h.answers()[-1]["text"]
         h.clock.set(at(2026, 11, 24, 11, 1))
         await h.press(OFFICE, "v1:missing:nudge")
-        assert "已提醒 1 人" in h.last_text(OFFICE)
+        assert "已提醒：用户201" in h.last_text(OFFICE)
         await h.press(WORKER, "v1:missing:nudge")                 # forged by a worker
         assert "不能使用" in h.answers()[-1]["text"]
 

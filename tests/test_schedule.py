@@ -24,7 +24,7 @@ async def remind(h) -> dict:
 
 
 def reminded(h, uid: int) -> list[str]:
-    return [x for x in h.api.texts(uid) if x.startswith("⏰ 提醒")]
+    return [x for x in h.api.texts(uid) if x.startswith("⏰")]
 
 
 async def setup(h) -> None:
@@ -50,13 +50,13 @@ async def test_reminder_goes_once_to_those_who_owe(tmp_path):
         counts = await remind(h)
         assert counts == {"sent": 4}
         [text] = reminded(h, CONTACT)
-        assert "宣传及APP安装情况报送" in text and "11月28日24时" in text and "11.01–11.28" in text
+        assert "宣传及APP安装情况报送" in text and "11月28日前" in text and "11月1日—28日" in text
         assert "APP安装 0/" in text                       # progress toward the target in force
-        assert h.api.last_markup(CONTACT)[0][0]["callback_data"] == "v1:report:open"
+        assert h.api.last_markup(CONTACT)[0][0]["callback_data"] == "v1:report:pick:monthly-28:2026-11"
         assert reminded(h, WORKER) == []                  # contact deadlines are not the workers'
         assert await remind(h) == {}                      # the same slot again: nothing
-        await h.press(CONTACT, "v1:report:open")          # 立即报送 opens the report
-        assert "宣传及APP安装情况报送" in h.last_text(CONTACT) or "要报送哪一项" in h.last_text(CONTACT)
+        await h.press_label(CONTACT, "立即报送")           # opens that very report
+        assert h.last_text(CONTACT).startswith("【宣传及APP安装情况报送】统计11月1日—11月28日")
 
 
 async def test_submitted_area_gets_nothing_and_restart_repeats_nothing(tmp_path):
@@ -158,7 +158,7 @@ async def test_year_end_previous_month_report(tmp_path):
         await setup(h)
         await remind(h)
         [text] = reminded(h, CONTACT)
-        assert "上月宣传工作报送" in text and "12.01–12.31" in text and "1月5日24时" in text
+        assert "上月宣传工作报送" in text and "12月1日—31日" in text and "1月5日前" in text
 
 
 async def test_report_snapshot_replace_history_and_late(tmp_path):
@@ -208,7 +208,7 @@ async def test_workers_cannot_submit_contact_deadlines(tmp_path):
     async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
         await setup(h)
         await h.send(WORKER, "/report")
-        assert "没有需要您报送" in h.last_text(WORKER)
+        assert "联络员负责" in h.last_text(WORKER)
         await h.press(WORKER, "v1:report:pick:monthly-25:2026-11")   # forged
         assert "已失效" in h.last_text(WORKER)
         assert await h.storage.submissions.current("monthly-25:2026-11") == []
@@ -334,4 +334,4 @@ async def test_walk_through_months_who_is_reminded_when(tmp_path):
         ("04-30 15:00", C, "月末报送"),
     ]
     year_end = next(x[3] for x in seen if x[0] == "01-04 20:30")
-    assert "12.01–12.31" in year_end and "1月5日24时" in year_end
+    assert "12月1日—31日" in year_end and "1月5日前" in year_end

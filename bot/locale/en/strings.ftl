@@ -1,7 +1,7 @@
 ## General
 stranger = Hello! You are not registered yet. Ask your office for an invite code, then send: /start CODE
 not-allowed = Sorry, your role cannot use this. Send /help to see what you can do.
-not-understood = I did not understand that. Type your work in one line (e.g. "visited 15 households, 3 posters") or send /log.
+not-understood = I did not understand that. Type your work in one line, e.g. "入户15户，海报3张", or send /log.
 button-expired = This button has expired. Please send the command again.
 error-generic = Something went wrong and was logged. Please try again later, or send /help.
 
@@ -15,7 +15,7 @@ start-no-code = Welcome to the anti-fraud work log! Ask your office for an invit
 invite-unknown = That invite code is wrong. Check it and send again: /start CODE
 invite-expired = That invite code has expired. Ask your office for a new one.
 invite-used_up = That invite code has been used up. Ask your office for a new one.
-welcome = Welcome, { $name }! You are { $role } of { $path }.
+welcome = Welcome, { $name }! You are { $role } of { $org }.
     { $next }
 welcome-back = Hello { $name }! You are { $role } of { $path }. Send /help for commands.
 next-worker = Next: type today's work in one line, or send /log to record it step by step.
@@ -28,7 +28,10 @@ me = Name: { $name }
     Place: { $path }
 me-office-chat = Summaries go to group: { $chat }
 me-no-office-chat = No summary group yet: send /bind_office in your work group.
-help-head = Commands you can use:
+help-head = Log work: type one line, e.g. "入户15户，海报3张"
+    Step by step: /log
+    See or fix what I logged: /mine
+    All commands:
 lang-usage = Usage: /lang zh (中文) or /lang en (English)
 lang-set = Language set to English.
 
@@ -92,7 +95,7 @@ m-banners = banners
 m-slogans = slogans
 m-boards = boards
 m-leaflets = leaflets
-m-lectures = events
+m-lectures = lectures
 m-attendees = attendees
 m-group_pushes = pushes
 m-broadcasts = broadcasts
@@ -123,33 +126,32 @@ btn-edit = ✏️ Change
 btn-cancel = ✖️ Cancel
 btn-save = ✅ Save
 btn-sure = ✅ Yes, correct
-btn-undo-id = Undo #{ $id }
-btn-edit-id = Edit #{ $id }
-btn-redo = Restore #{ $id }
+btn-undo-id = Undo { $kind }
+btn-redo = Restore
 ask-houses = Which households? Send house numbers separated by commas or lines, or tap Skip.
 ask-place = Where? Tap "Send my location" or type an address, or Skip.
 ask-place-required = Where was it put up? Tap "Send my location" or type an address (required).
 ask-photo = Send a photo, or tap Skip.
-ask-photo-required = Please send a photo (required).
+ask-photo-required = Please take a photo and send it (required): tap 📎 next to the text box. If you cannot now, send /cancel and log it later.
 ask-day = Which day? Today by default, or type a date (e.g. 11-20).
 day-today = Today
 day-yesterday = Yesterday
-day-before = Day before
+day-before = 2 days ago
 got-it = Got it.
-bad-number = Please send a number, e.g. 15.
+bad-number = Just a number, e.g. 30.
 need-one-figure = At least one figure is needed. Please fill them in again.
 bad-day = The day must be today or within 7 days back, e.g. 11-20. Please choose again.
-wrong-input = That is not needed here. Please answer the question, or send /cancel.
+wrong-input = That is not what this step needs.
 log-expired = This step has ended (the bot may have restarted). Please send /log to start again.
 photo-duplicate = ⚠️ This photo was used before. It will be saved but flagged for the office.
 card-title = Please check [{ $kind }]:
 card-no-figures = (no figures)
 card-day = Day: { $day }
 card-place = Place: { $place }
-card-houses = Houses: { $count } ({ $houses }…)
+card-houses = Houses: { $count } ({ $houses })
 card-photos = Photos: { $count }
 recheck = These are large: { $figures }. Are they correct? They will be reviewed by the office.
-saved = Saved { $ids }.
+saved = Saved: { $what }.
 saved-next = Wrong? Tap Undo below, or send /mine.
 flag-duplicate_evidence = ⚠️ Photo reused: flagged for review.
 flag-needs_review = ⚠️ Large figure: sent for office review.
@@ -158,7 +160,7 @@ cancelled = Cancelled. Nothing was saved.
 nothing-to-cancel = Nothing in progress. Send /log to start.
 
 ## One-line reports
-quick-nothing = I found no figures. Try: "visited 15 households, 3 posters", or log step by step:
+quick-nothing = I found no figures. Type your work in one line the way you post to the work group, e.g. "入户15户，海报3张", or tap below to log step by step:
 quick-card-title = I read:
 quick-card-ask = Correct? Tap Save. If not, tap Change and send it again.
 quick-place-hint = Tip: posters need a photo and a place; use /poster to log them step by step.
@@ -169,19 +171,21 @@ quick-edit = OK, please send the corrected line.
 mine-none = No entries this month. Type today's work in one line, or send /log.
 mine-head = Today { $today }, this month { $month }:
 mine-more = { $count } older entries not shown.
-undone = Undid #{ $id }. Tap to restore if that was a mistake.
-already-undone = #{ $id } was already undone.
-restored = Restored #{ $id }.
-edit-ask = Editing #{ $id } (now: { $now }). Send the new number, or a line like "12 households".
+undone = Removed: { $what }. Tap Restore if that was a mistake.
+already-undone = This entry was already removed.
+restored = Restored: { $what }.
+edit-ask = Editing: { $now }. Send the new number, or a line like "入户12户".
 edit-bad = I did not understand. Send the new number (now: { $now }), or /cancel.
-edited = Changed #{ $id }: { $now }. The earlier version is kept.
+edited = Changed to: { $now }. The earlier version is kept.
 stats-mine = Me this month: { $figures }
 stats-area = { $area } this month: { $figures }
 stats-progress = { $measure ->
     [coverage] Coverage
    *[other] APP installs
-  } { $done }/{ $goal }, { $missing } to go (target due { $due })
-
+  } { $done }/{ $goal }, { $missing } to go ({ $passed ->
+    [yes] the { $due } target has passed
+   *[other] by { $due }
+  })
 ## Submissions and deadlines
 deadlines-head = Deadlines:
 deadlines-none = No deadlines coming up.
@@ -192,9 +196,12 @@ status-owed = still owed
 status-na = not yours to submit
 report-none = Nothing for you to submit now. Send /deadlines to see what is coming.
 report-pick = Which one do you want to submit?
-report-pick-btn = { $title } (due { $due })
+report-pick-btn = { $title } (due { $due }{ $late ->
+    [yes] , overdue
+   *[other] {""}
+  })
 report-gone = This submission is closed or has expired. Please send /report again.
-report-card = [{ $title }] { $start }–{ $end }, due { $due }
+report-card = [{ $title }] covering { $start } to { $end }, due { $due }
 report-evidence = Evidence: { $count }
 report-note = Note: { $note }
 report-nil = No activity this period, because: { $reason }
@@ -209,9 +216,9 @@ btn-nil = No activity
 btn-report-now = Submit now
 
 ## Reminders
-remind = ⏰ Reminder: [{ $title }] is due by { $due } ({ $period }).
+remind = ⏰ [{ $title }] is due by { $due } (covering { $period }).
     { $progress }
-    Tap "Submit now" below.
+    Tap "Submit now" to check and submit.
 escalate-contact = [{ $title }] is nearly due; these workers have not finished: { $names }. Please remind them.
 escalate-office = [{ $title }] due { $due }: { $count } areas have not submitted: { $names }
 
@@ -224,11 +231,11 @@ chart-caption = { $root } { $month } coverage and install rate
 missing-no-deadline = No submission is open now.
 missing-none = [{ $title }]: everyone has submitted.
 missing-head = [{ $title }] due { $due }: { $count } areas have not submitted:
-missing-no-contact = (no contact)
+missing-no-contact = (no contact yet: send /invite)
 btn-nudge = 🔔 Remind them
 nudge = 🔔 From the office: [{ $title }] is due { $due }. Please submit soon.
-nudge-wait = Already reminded within the hour. Try again in { $minutes } min.
-nudge-done = Reminded { $count } people.
+nudge-wait = Just reminded. You can remind again in { $minutes } min.
+nudge-done = Reminded: { $names }.
 weekly-title = 📅 Last week's digest
 
 ## Summaries (bot/summary.py): the text summary, the progress table and the chart. Keep the keys identical in both languages.
@@ -358,3 +365,13 @@ chart-install = APP install rate
 chart-coverage-target = Coverage target
 chart-install-target = Install target
 chart-by-township = { " " }(by township)
+quick-unread = Not understood: "{ $parts }". If something is missing, tap Change and send it again.
+ask-number-short = How many { $measure }?
+card-place-gps = Place: 📍 location shared
+btn-undo-n = Undo { $n }
+btn-edit-n = Edit { $n }
+deadlines-worker = Village/community contacts submit the reports; you only log your work.
+report-none-worker = Village/community contacts submit the reports; you only log your work. Send /stats for this month's progress.
+status-owed-late = overdue, not submitted
+nudge-nobody = Nobody to remind: these areas have no contact yet.
+quick-unread-only = Not understood: "{ $parts }".

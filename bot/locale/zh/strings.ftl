@@ -15,7 +15,7 @@ start-no-code = 欢迎使用反诈宣传台账！请向平安办要邀请码，�
 invite-unknown = 邀请码不对。请核对后重新发送：/start 邀请码
 invite-expired = 这个邀请码已过期。请向平安办要一个新的。
 invite-used_up = 这个邀请码已用完。请向平安办要一个新的。
-welcome = { $name }，欢迎！您是 { $path } 的{ $role }。
+welcome = { $name }，欢迎！您是{ $org }的{ $role }。
     { $next }
 welcome-back = { $name }，您好！您是 { $path } 的{ $role }。发送 /help 查看命令。
 next-worker = 下一步：直接发一句今天的工作（如“入户15户，海报3张”），或发送 /log 按步骤登记。
@@ -28,7 +28,10 @@ me = 姓名：{ $name }
     所属：{ $path }
 me-office-chat = 汇总发送到群：{ $chat }
 me-no-office-chat = 还没有绑定汇总群：在工作群里发送 /bind_office。
-help-head = 您可以使用这些命令：
+help-head = 记工作：直接发一句，如“入户15户，海报3张”
+    一步步记：/log
+    查看或改我记的：/mine
+    全部命令：
 lang-usage = 用法：/lang zh（中文）或 /lang en（English）
 lang-set = 已切换为中文。
 
@@ -92,7 +95,7 @@ m-banners = 横幅
 m-slogans = 标语
 m-boards = 展板
 m-leaflets = 宣传单
-m-lectures = 活动
+m-lectures = 宣讲
 m-attendees = 参加人数
 m-group_pushes = 推送
 m-broadcasts = 广播
@@ -123,33 +126,32 @@ btn-edit = ✏️ 修改
 btn-cancel = ✖️ 取消
 btn-save = ✅ 保存
 btn-sure = ✅ 确认无误
-btn-undo-id = 撤销 #{ $id }
-btn-edit-id = 修改 #{ $id }
-btn-redo = 恢复 #{ $id }
+btn-undo-id = 撤销 { $kind }
+btn-redo = 恢复
 ask-houses = 走访了哪些户？可发门牌号，用逗号或换行分开（如 3组12号，3组14号）。没有就点跳过。
 ask-place = 在哪里？点“发送当前位置”，或输入地址。不需要就点跳过。
 ask-place-required = 张贴在哪里？点“发送当前位置”，或输入地址（必填）。
 ask-photo = 发一张现场照片。没有就点跳过。
-ask-photo-required = 请发一张现场照片（必填）。
+ask-photo-required = 请拍一张现场照片发来（必填）：点输入框旁的📎。现在拍不了就发 /cancel，拍好再记。
 ask-day = 哪天做的？默认今天，也可输入日期（如 11-20）。
 day-today = 今天
 day-yesterday = 昨天
 day-before = 前天
 got-it = 收到。
-bad-number = 请发一个数字，如 15 或 十五。
+bad-number = 填个数字就行，比如 30 或 三十。
 need-one-figure = 至少要填一项数量，请重新填写。
 bad-day = 日期只能是今天或 7 天内，例如 11-20。请再选一次。
-wrong-input = 这一步不需要这个。请按提示回答，或发送 /cancel 取消。
+wrong-input = 这一步要的不是这个。
 log-expired = 这一步已结束（可能是机器人重启了）。请重新发送 /log 开始。
 photo-duplicate = ⚠️ 这张照片以前用过。仍会保存，但会标记给平安办核查。
 card-title = 请核对【{ $kind }】：
 card-no-figures = （没有数量）
 card-day = 日期：{ $day }
 card-place = 地点：{ $place }
-card-houses = 门牌：{ $count } 户（{ $houses }…）
+card-houses = 门牌：{ $count } 户（{ $houses }）
 card-photos = 照片：{ $count } 张
 recheck = 数字较大：{ $figures }。确认无误吗？确认后会提交平安办复核。
-saved = 已保存 { $ids }。
+saved = 已保存：{ $what }。
 saved-next = 记错了可点下面的撤销，或发送 /mine 查看。
 flag-duplicate_evidence = ⚠️ 照片重复使用，已标记核查。
 flag-needs_review = ⚠️ 数字较大，已提交平安办复核。
@@ -158,7 +160,7 @@ cancelled = 已取消，什么都没保存。
 nothing-to-cancel = 现在没有进行中的操作。发送 /log 开始登记。
 
 ## 一句话上报
-quick-nothing = 没读到数量。可以这样写：“入户15户，海报3张，装APP 8人”。或点下面按步骤登记：
+quick-nothing = 没看到数字。记工作就发一句，如“入户15户，海报3张”，或点下面按钮一步步填：
 quick-card-title = 我读到的是：
 quick-card-ask = 对吗？点“保存”。不对点“修改”重新发。
 quick-place-hint = 提示：海报横幅需要照片和地点，可用 /poster 按步骤登记。
@@ -169,19 +171,21 @@ quick-edit = 好的，请重新发送改好的一句话。
 mine-none = 本月还没有记录。直接发一句今天的工作，或发送 /log。
 mine-head = 今天 { $today } 条，本月 { $month } 条：
 mine-more = 还有 { $count } 条更早的记录未显示。
-undone = 已撤销 #{ $id }。点错了可以恢复。
-already-undone = #{ $id } 已经撤销过了。
-restored = 已恢复 #{ $id }。
-edit-ask = 修改 #{ $id }（现在：{ $now }）。请发新的数字，或一句话如“入户12户”。
+undone = 已撤销：{ $what }。点错了可以恢复。
+already-undone = 这条已经撤销过了。
+restored = 已恢复：{ $what }。
+edit-ask = 修改：{ $now }。请发新的数字，或一句话如“入户12户”。
 edit-bad = 没读懂。请发新的数字（现在：{ $now }），或发送 /cancel。
-edited = 已修改 #{ $id }：{ $now }。原记录已留档。
+edited = 已修改：{ $now }。原记录已留档。
 stats-mine = 我本月：{ $figures }
 stats-area = { $area }本月：{ $figures }
 stats-progress = { $measure ->
     [coverage] 入户
    *[other] APP安装
-  } { $done }/{ $goal }，还差 { $missing }（目标期限 { $due }）
-
+  } { $done }/{ $goal }，还差 { $missing }（{ $passed ->
+    [yes] { $due }的目标已过
+   *[other] { $due }前完成
+  }）
 ## 报送与截止时间
 deadlines-head = 报送时间：
 deadlines-none = 近期没有截止的报送。
@@ -192,9 +196,12 @@ status-owed = 还没报送
 status-na = 不需您报送
 report-none = 目前没有需要您报送的。发送 /deadlines 查看报送时间。
 report-pick = 要报送哪一项？
-report-pick-btn = { $title }（{ $due }截止）
+report-pick-btn = { $title }（{ $due }截止{ $late ->
+    [yes] ，已逾期
+   *[other] {""}
+  }）
 report-gone = 这项报送已结束或已失效。请重新发送 /report。
-report-card = 【{ $title }】{ $start }–{ $end }，{ $due }截止
+report-card = 【{ $title }】统计{ $start }—{ $end }，{ $due }截止
 report-evidence = 佐证材料：{ $count } 份
 report-note = 说明：{ $note }
 report-nil = 本期无活动，原因：{ $reason }
@@ -209,9 +216,9 @@ btn-nil = 本期无活动
 btn-report-now = 立即报送
 
 ## 提醒
-remind = ⏰ 提醒：【{ $title }】请在 { $due }前报送（{ $period }）。
+remind = ⏰ { $due }前要报【{ $title }】（统计{ $period }）。
     { $progress }
-    点下面“立即报送”。
+    点“立即报送”核对后提交。
 escalate-contact = 【{ $title }】快截止了，这些网格员还没完成：{ $names }。请提醒他们。
 escalate-office = 【{ $title }】{ $due }截止，还有 { $count } 个村（社区）没报送：{ $names }
 
@@ -224,11 +231,11 @@ chart-caption = { $root } { $month } 入户率、安装率
 missing-no-deadline = 目前没有进行中的报送。
 missing-none = 【{ $title }】都已报送。
 missing-head = 【{ $title }】{ $due }截止，还有 { $count } 个村（社区）没报送：
-missing-no-contact = （没有联络员）
+missing-no-contact = （还没有联络员，可发 /invite 邀请）
 btn-nudge = 🔔 提醒他们
 nudge = 🔔 平安办提醒：【{ $title }】{ $due }截止，请尽快报送。
-nudge-wait = 一小时内已提醒过，请 { $minutes } 分钟后再试。
-nudge-done = 已提醒 { $count } 人。
+nudge-wait = 刚提醒过，{ $minutes } 分钟后可再提醒。
+nudge-done = 已提醒：{ $names }。
 weekly-title = 📅 上周工作周报
 
 ## 汇总（bot/summary.py）：文字汇总、进展情况表和图表。两种语言的键必须一致。
@@ -358,3 +365,13 @@ chart-install = APP安装率
 chart-coverage-target = 入户率目标
 chart-install-target = 安装率目标
 chart-by-township = （按乡镇（街道）汇总）
+quick-unread = 没看懂：“{ $parts }”。漏了就点“修改”重发。
+ask-number-short = { $measure }多少{ $unit }？
+card-place-gps = 地点：📍已定位
+btn-undo-n = 撤销 { $n }
+btn-edit-n = 修改 { $n }
+deadlines-worker = 报送由村（社区）联络员负责，您只管记工作。
+report-none-worker = 报送由村（社区）联络员负责，您只管记工作。发送 /stats 看本月进度。
+status-owed-late = 已逾期，还没报送
+nudge-nobody = 没有可提醒的人：这些村（社区）还没有联络员。
+quick-unread-only = 没看懂：“{ $parts }”。
