@@ -157,7 +157,7 @@ async def run(args: argparse.Namespace) -> None:
             # --- what happened -----------------------------------------------------------------
             ok = Counter(int(c.params["chat_id"]) for c in api.calls if c.method == "sendMessage" and c.ok)
             reminders_ok = sum(1 for c in api.calls if c.method == "sendMessage" and c.ok
-                               and c.params["text"].startswith("⏰ 提醒"))
+                               and c.params["text"].startswith("⏰"))
             requests = sum(1 for c in api.calls if c.method == "sendMessage")
             rows = await h.storage.db.fetchall("SELECT recipient, status FROM sent_ledger WHERE topic LIKE 'remind:%'")
             ledger = {r[0]: r[1] for r in rows}
@@ -200,7 +200,7 @@ async def run(args: argparse.Namespace) -> None:
             print(f"                      {len(stalls)} stalls >= 0.5 s between requests, "
                   f"{sum(stalls):.2f} s in all (largest gaps: {', '.join(f'{g:.2f}' for g in gaps[:6])} s); "
                   f"{api.retry_answers} answered 429")
-            print(f"sent                : {delivered:,} reminders delivered ({reminders_ok:,} '⏰ 提醒' texts); "
+            print(f"sent                : {delivered:,} reminders delivered ({reminders_ok:,} '⏰' reminder texts); "
                   f"ledger 'sent' {statuses.get('sent', 0):,}")
             print(f"skipped (blocked)   : {statuses.get('blocked', 0):,} in the ledger; users.blocked_at set for "
                   f"{blocked_users:,}; fake API forbidden {len(api.forbidden):,}")
