@@ -74,9 +74,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (CalendarError, TargetError) as err:
         print(f"configuration error: {err}", file=sys.stderr)
         return 2
+    from telegram.error import InvalidToken
+
     app = build_application(settings)
     log.info("starting long polling")
-    app.run_polling(allowed_updates=None, drop_pending_updates=False)
+    try:
+        app.run_polling(allowed_updates=None, drop_pending_updates=False)
+    except InvalidToken:  # PTB's message quotes the token: never let it reach the terminal
+        print("configuration error: TELEGRAM_BOT_TOKEN: rejected by the Bot API", file=sys.stderr)
+        return 2
+    except Exception:
+        log.exception("the bot stopped on an error")  # through the redacting formatter
+        return 1
     return 0
 
 

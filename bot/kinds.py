@@ -26,6 +26,10 @@ KINDS: dict[str, Kind] = {
     )
 }
 
+# No single entry can honestly hold more than this of anything; larger numbers are typing
+# slips (or attacks on the sums) and are refused, not stored.
+MAX_FIGURE = 100_000
+
 MEASURES: tuple[str, ...] = (
     "households", "people", "pledges", "app_installs", "posters", "banners",
     "slogans", "boards", "leaflets", "lectures", "attendees", "group_pushes", "broadcasts",

@@ -9,7 +9,7 @@ import cn2an
 
 from .config import Settings
 from .i18n import t
-from .kinds import KINDS, MEASURES
+from .kinds import KINDS, MAX_FIGURE, MEASURES
 
 MAX_DAYS_BACK = 7
 FLAG_DUPLICATE = "duplicate_evidence"
@@ -27,11 +27,14 @@ def parse_number(text: str) -> int | None:
     match = _NUMBER.match(unicodedata.normalize("NFKC", text or ""))
     if not match:
         return None
-    try:
-        value = cn2an.cn2an(match.group(1), "smart")
-    except ValueError:
+    digits = match.group(1)
+    if len(digits) > 7:
         return None
-    return int(value) if value >= 0 and value == int(value) else None
+    try:
+        value = cn2an.cn2an(digits, "smart")
+    except Exception:  # cn2an raises ValueError, KeyError, OverflowError on odd runs
+        return None
+    return int(value) if 0 <= value <= MAX_FIGURE and value == int(value) else None
 
 
 def parse_day(text: str, today: date) -> date | None:

@@ -20,7 +20,7 @@ def month_bounds(text: str | None, today: date) -> tuple[date, date] | None:
     if not text:
         return today.replace(day=1), today
     match = _MONTH.match(text.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
         return None
     year, month = int(match.group(1)), int(match.group(2))
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])

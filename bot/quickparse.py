@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import cn2an
 
-from bot.kinds import MEASURES
+from bot.kinds import MAX_FIGURE, MEASURES
 
 # 群众/居民… 人 is the reach of a visit or the audience of a lecture; we only know
 # which once the whole report has been read (see _finish).
@@ -197,6 +197,11 @@ def _numbers(clause: str, hits: list[Hit]) -> list[Num]:
 
 
 def _value(m: re.Match[str]) -> int | None:
+    value = _raw_value(m)
+    return value if value is None or value <= MAX_FIGURE else None
+
+
+def _raw_value(m: re.Match[str]) -> int | None:
     if m["cn"]:
         run = m["cn"]
         if run in ("百", "千"):
@@ -209,7 +214,12 @@ def _value(m: re.Match[str]) -> int | None:
             return None
     digits, mul = m["ar"], m["mul"]
     if mul:
-        return int(cn2an.cn2an(digits + mul, "smart"))
+        if len(digits) > 6:
+            return None
+        try:
+            return int(cn2an.cn2an(digits + mul, "smart"))
+        except Exception:  # cn2an on odd input: not a count we can read
+            return None
     if "." in digits or len(digits) > 6:
         return None  # decimals and phone/ID numbers are not counts
     return int(digits)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
@@ -17,6 +18,13 @@ ROLES = ("worker", "contact", "office")
 USERS_PAGE = 30
 
 
+async def may_manage(storage, office: User, target: User) -> bool:
+    """An office manages the people below it: never itself, nor an office at its own level."""
+    if target.id == office.id or not await storage.orgs.is_within(target.org_id, office.org_id):
+        return False
+    return not (target.role == "office" and target.org_id == office.org_id)
+
+
 def invite_link(username: str | None, code: str) -> str | None:
     return f"https://t.me/{username}?start={code}" if username else None
 
@@ -27,7 +35,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User)
     s = svc(context)
     args = context.args or []
     subtree = await s.storage.orgs.subtree(user.org_id)
-    if len(args) < 2 or args[1] not in ROLES or not all(a.isdigit() for a in args[2:4]):
+    if len(args) < 2 or args[1] not in ROLES or not all(re.fullmatch(r"\d{1,4}", a, re.ASCII) for a in args[2:4]):
         sample = "、".join(o.code for o in subtree[:8])
         await reply(update, t(user.lang, "invite-usage", codes=sample))
         return
@@ -40,7 +48,8 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User)
     if not (1 <= uses <= 1000 and 1 <= days <= 365):
         await reply(update, t(user.lang, "invite-usage", codes=org.code))
         return
-    inv = await s.storage.users.create_invite(org.id, args[1], uses, days, s.clock.now(), user.id)
+    inv = await s.storage.users.create_invite(org.id, args[1], uses, days, s.clock.now(), user.id,
+                                              update_id=update.update_id)
     link = invite_link(context.bot.username, inv.code) or ""
     await reply(update, t(user.lang, "invite-made", org=org.name, role=t(user.lang, f"role-{inv.role}"),
                           code=inv.code, link=link, uses=uses, days=days))
@@ -54,7 +63,7 @@ async def bind_office(update: Update, context: ContextTypes.DEFAULT_TYPE, user: 
         await reply(update, t(user.lang, "bind-office-group-only"))
         return
     s = svc(context)
-    await s.storage.users.bind_office_chat(user.org_id, chat.id, user.id, s.clock.now())
+    await s.storage.users.bind_office_chat(user.org_id, chat.id, user.id, s.clock.now(), update.update_id)
     log.info("office chat for org %s bound to %s", user.org_id, chat.id)
     await reply(update, t(user.lang, "bind-office-done", title=chat.title or str(chat.id)))
 
@@ -64,7 +73,7 @@ async def users(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) 
     """List the people of the office's subtree, each with a 停用 button."""
     s = svc(context)
     orgs = {o.id: o for o in await s.storage.orgs.subtree(user.org_id)}
-    people = [p for p in await s.storage.users.in_orgs(list(orgs)) if p.id != user.id]
+    people = [p for p in await s.storage.users.in_orgs(list(orgs)) if await may_manage(s.storage, user, p)]
     if not people:
         await reply(update, t(user.lang, "users-none"))
         return
@@ -85,10 +94,10 @@ async def deactivate(update: Update, context: ContextTypes.DEFAULT_TYPE, user: U
     target = None
     if parsed and parsed[2] and parsed[2][0].lstrip("-").isdigit():
         target = await s.storage.users.by_telegram_id(int(parsed[2][0]))
-    if target is None or not await s.storage.orgs.is_within(target.org_id, user.org_id):
+    if target is None or not await may_manage(s.storage, user, target):
         await query.answer(t(user.lang, "not-allowed"), show_alert=True)
         return
-    await s.storage.users.set_active(target.telegram_id, False, s.clock.now())
+    await s.storage.users.set_active(target.telegram_id, False, s.clock.now(), update.update_id)
     log.info("user %s deactivated by %s", target.id, user.id)
     await query.answer()
     await query.edit_message_text(t(user.lang, "users-deactivated", name=target.name))

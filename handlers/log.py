@@ -31,6 +31,7 @@ from storage.models import NewEntry, NewPhoto, User
 
 from .common import button, cb, current_user, parse_cb, requires, stranger, svc
 from .evidence import save_photo
+from .flows import DRAFT_KEYS, Flow, drop_other_drafts
 
 log = logging.getLogger(__name__)
 NUMBER, HOUSES, PLACE, PHOTO, DAY, CONFIRM, RECHECK = range(7)
@@ -319,7 +320,8 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if update.callback_query:
         await update.callback_query.answer()
     user = await current_user(update, context)
-    had_draft = context.user_data.pop("draft", None) is not None
+    had_draft = any(k in context.user_data for k in DRAFT_KEYS)
+    drop_other_drafts(context.user_data)
     await update.effective_chat.send_message(t(user.lang if user else "zh", "cancelled" if had_draft else "nothing-to-cancel"),
                                              reply_markup=ReplyKeyboardRemove())
     return ConversationHandler.END
@@ -353,7 +355,7 @@ async def _guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | 
     return await route(update, context)
 
 
-def build() -> ConversationHandler:
+def build() -> Flow:
     text = filters.TEXT & ~filters.COMMAND
     other = filters.ALL & ~filters.COMMAND
     with warnings.catch_warnings():
@@ -362,8 +364,8 @@ def build() -> ConversationHandler:
         return _conversation(text, other)
 
 
-def _conversation(text: filters.BaseFilter, other: filters.BaseFilter) -> ConversationHandler:
-    return ConversationHandler(
+def _conversation(text: filters.BaseFilter, other: filters.BaseFilter) -> Flow:
+    return Flow(
         entry_points=[CommandHandler("log", show_menu), _cbq("kind"),
                       *(CommandHandler(c, start_kind) for c in KIND_COMMANDS)],
         states={
@@ -378,9 +380,9 @@ def _conversation(text: filters.BaseFilter, other: filters.BaseFilter) -> Conver
         fallbacks=[CommandHandler("cancel", cancel), _cbq("cancel"),
                    MessageHandler(other, wrong_input)],
         allow_reentry=True,
-        name="log", persistent=True,
+        name="log", persistent=True, draft_key="draft",
     )
 
 
 def register(app: Application) -> None:
-    app.add_handler(build())
+    app.add_handler(build().bind(app))

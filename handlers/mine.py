@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
@@ -15,7 +15,23 @@ from bot.quickparse import parse_quick_report
 from storage.models import Entry, User
 
 from .common import button, cb, parse_cb, requires, svc
+from .flows import drop_other_drafts, touched
 from .log import describe_entry
+
+EDIT_IDLE = timedelta(minutes=10)  # a 修改 not answered by then lets text be a report again
+
+
+def editing(context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Is a 修改 waiting for its new figures? (Stale ones are dropped.)"""
+    pending = context.user_data.get("editing")
+    if not isinstance(pending, dict):
+        context.user_data.pop("editing", None)
+        return False
+    now = svc(context).clock.now()
+    if now - touched(pending, now) > EDIT_IDLE:
+        context.user_data.pop("editing", None)
+        return False
+    return True
 
 log = logging.getLogger(__name__)
 MINE_LIMIT = 15
@@ -70,26 +86,31 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Us
     await query.answer()
     action = parsed[1]
     if action == "undo":
-        done = await s.storage.entries.undo(entry.id, user.id, s.clock.now())
+        done = await s.storage.entries.undo(entry.id, user.id, s.clock.now(), update.update_id)
         log.info("user %s undid entry %s", user.id, entry.id)
         await update.effective_chat.send_message(
             t(user.lang, "undone" if done else "already-undone", what=describe_entry(user.lang, entry)),
             reply_markup=InlineKeyboardMarkup([[button(user.lang, "btn-redo", cb("mine", "redo", entry.id))]]))
     elif action == "redo":
-        await s.storage.entries.restore(entry.id)
+        await s.storage.entries.restore(entry.id, s.clock.now(), update.update_id)
         await update.effective_chat.send_message(t(user.lang, "restored", what=describe_entry(user.lang, entry)))
     elif action == "edit":
-        context.user_data["editing"] = entry.id
+        if entry.undone_at is not None:
+            await update.effective_chat.send_message(t(user.lang, "already-undone"))
+            return
+        drop_other_drafts(context.user_data)  # what is typed next is the new figures, nothing else
+        context.user_data["editing"] = {"id": entry.id, "at": s.clock.now().isoformat()}
         await update.effective_chat.send_message(t(user.lang, "edit-ask", now=describe_entry(user.lang, entry)))
 
 
 async def apply_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, text: str) -> None:
     """Replace the figures of the entry being edited; the earlier version is kept."""
     s = svc(context)
-    entry = await s.storage.entries.get(context.user_data.get("editing", 0))
-    if not await may_change(context, user, entry):
+    editing = context.user_data.get("editing") or {}
+    entry = await s.storage.entries.get(editing.get("id", 0))
+    if entry is None or entry.undone_at is not None or not await may_change(context, user, entry):
         context.user_data.pop("editing", None)
-        await update.effective_chat.send_message(t(user.lang, "not-allowed"))
+        await update.effective_chat.send_message(t(user.lang, "edit-gone"))
         return
     measures = new_figures(entry, text)
     if measures is None:
@@ -99,7 +120,11 @@ async def apply_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, user: U
     flags = set(entry.flags) - {logbook.FLAG_REVIEW}
     if logbook.over_bounds(measures, s.settings):
         flags.add(logbook.FLAG_REVIEW)  # an edit cannot launder an implausible figure
-    updated = await s.storage.entries.edit(entry.id, measures, entry.happened_on, user.id, s.clock.now(), sorted(flags))
+    updated = await s.storage.entries.edit(entry.id, measures, entry.happened_on, user.id, s.clock.now(),
+                                           sorted(flags), update_id=update.update_id)
+    if updated is None:  # undone meanwhile (another device, the office)
+        await update.effective_chat.send_message(t(user.lang, "edit-gone"))
+        return
     await update.effective_chat.send_message(t(user.lang, "edited", now=describe_entry(user.lang, updated)))
 
 

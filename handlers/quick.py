@@ -20,7 +20,7 @@ from storage.models import NewEntry, NewPhoto, User
 from .common import button, cb, parse_cb, requires, svc
 from .evidence import save_photo
 from .log import kind_menu, save_entries
-from .mine import apply_edit
+from .mine import apply_edit, editing
 
 log = logging.getLogger(__name__)
 MAX_PENDING = 5  # cards kept per person; older ones expire
@@ -31,7 +31,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User
     """Read the message as a one-line report and show what was understood."""
     msg = update.message
     text = msg.caption if msg.photo else msg.text
-    if context.user_data.get("editing"):
+    if editing(context):
         await apply_edit(update, context, user, text or "")
         return
     figures = parse_quick_report(text or "")

@@ -24,6 +24,7 @@ from storage.models import NewPhoto, User
 
 from .common import button, cb, current_user, requires, stranger, svc
 from .evidence import save_photo
+from .flows import Flow, drop_other_drafts
 
 log = logging.getLogger(__name__)
 CARD, NOTE, NIL = range(3)
@@ -221,12 +222,12 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if update.callback_query:
         await update.callback_query.answer()
     user = await current_user(update, context)
-    context.user_data.pop("report", None)
+    drop_other_drafts(context.user_data)
     await update.effective_chat.send_message(t(user.lang if user else "zh", "cancelled"))
     return ConversationHandler.END
 
 
-def build() -> ConversationHandler:
+def build() -> Flow:
     def q(action: str, fn) -> CallbackQueryHandler:
         arg = r":[\w-]+:[\w-]+" if action == "pick" else ""  # pick carries a period key
         return CallbackQueryHandler(fn, pattern=rf"^v1:report:{action}{arg}$")
@@ -234,7 +235,7 @@ def build() -> ConversationHandler:
     text = filters.TEXT & ~filters.COMMAND
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r".*per_message=False", category=PTBUserWarning)
-        return ConversationHandler(
+        return Flow(
             entry_points=[CommandHandler("report", start_report), q("open", start_report), q("pick", pick)],
             states={
                 CARD: [q("pick", pick), q("ok", confirm), q("note", ask_note), q("nil", ask_nil)],
@@ -242,9 +243,9 @@ def build() -> ConversationHandler:
                 NIL: [MessageHandler(text, got_nil)],
             },
             fallbacks=[q("cancel", cancel), CommandHandler("cancel", cancel)],
-            allow_reentry=True, name="report", persistent=True)
+            allow_reentry=True, name="report", persistent=True, draft_key="report")
 
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("deadlines", deadlines))
-    app.add_handler(build())
+    app.add_handler(build().bind(app))

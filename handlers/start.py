@@ -100,7 +100,7 @@ async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -
         await reply(update, t(user.lang, "lang-usage"))
         return
     s = svc(context)
-    await s.storage.users.set_lang(user.id, choice, s.clock.now())
+    await s.storage.users.set_lang(user.id, choice, s.clock.now(), update.update_id)
     user = user.model_copy(update={"lang": choice})
     await set_menu(context, update.effective_chat.id, user)
     await reply(update, t(choice, "lang-set"))

@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import logbook, obligations, office
 from bot.i18n import t
-from schedules.reminders import fan_out, report_button
+from schedules.reminders import fan_out, in_quiet, report_button
 from storage.models import User
 
 from .common import button, cb, parse_cb, requires, svc
@@ -112,7 +112,10 @@ async def nudge(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) 
         await query.answer(t(user.lang, "missing-no-deadline"), show_alert=True)
         return
     now = s.clock.now()
-    topic = f"nudge:{occ.period_key}"
+    if in_quiet(now, obligations.quiet_hours(s.settings)):
+        await query.answer(t(user.lang, "nudge-quiet", end=f"{s.settings.quiet_end:%H:%M}"), show_alert=True)
+        return
+    topic = f"nudge:{occ.period_key}:{await scope_root(context, user)}"  # each office/area its own hour
     last = await s.storage.ledger.last_sent_at(topic)
     if last is not None and now - last < NUDGE_EVERY:
         wait = math.ceil((NUDGE_EVERY - (now - last)).total_seconds() / 60)

@@ -58,15 +58,20 @@ async def _deliver(services, sender, topic: str, chats: dict[int, int], build, t
     counts: Counter = Counter()
     done = await services.storage.ledger.sent(topic)
     for org_id, chat_id in chats.items():
-        if chat_id in done or not await services.storage.ledger.claim(topic, [chat_id], services.clock.now()):
+        if chat_id in done:
             continue
-        outcome = "sent"
+        # Build first: a summary that fails to build leaves no claim behind, so it is retried.
         texts = render_text(await build(org_id), "zh")
         if title:
             texts[0] = f"{title}\n{texts[0]}"
-        for text in texts:
-            outcome = await sender.send(chat_id, text)
-            if outcome != "sent":
+        if not await services.storage.ledger.claim(topic, [chat_id], services.clock.now()):
+            continue
+        outcome = "failed"
+        for part, text in enumerate(texts):
+            result = await sender.send(chat_id, text)
+            # Once a part is out, the summary counts as sent: a retry would repeat that part.
+            outcome = result if part == 0 else ("sent" if result != "blocked" else "blocked")
+            if result != "sent":
                 break
         await services.storage.ledger.settle(topic, {chat_id: outcome})
         counts[outcome] += 1

@@ -88,6 +88,7 @@ class Database:
         """Copy the live database with SQLite's online backup API (safe while the bot runs)."""
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
-        async with aiosqlite.connect(target) as dest:
-            await self.conn.backup(dest)
+        # Its own connection: it copies committed data only, and the bot's queries go on meanwhile.
+        async with aiosqlite.connect(self.path) as source, aiosqlite.connect(target) as dest:
+            await source.backup(dest)
         return target

@@ -89,16 +89,17 @@ class EntryRepo:
                 (entry_id, photo.file_id, photo.file_unique_id, photo.sha256, photo.path, now.isoformat()))
         return entry_id
 
-    async def undo(self, entry_id: int, by_user: int, now: datetime) -> bool:
+    async def undo(self, entry_id: int, by_user: int, now: datetime, update_id: int | None = None) -> bool:
         """Soft delete: the row stays for audit, it just stops counting."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE entries SET undone_at = ?, undone_by = ? WHERE id = ? AND undone_at IS NULL",
                 (now.isoformat(), by_user, entry_id))
+            await self.db.record_update(conn, update_id, now)
             return cur.rowcount > 0
 
     async def edit(self, entry_id: int, measures: dict[str, int], happened_on: date, by_user: int,
-                   now: datetime, flags: list[str] | None = None) -> Entry | None:
+                   now: datetime, flags: list[str] | None = None, update_id: int | None = None) -> Entry | None:
         """Change the figures or day; the earlier version is kept in entry_versions."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
@@ -114,6 +115,7 @@ class EntryRepo:
             await conn.execute(
                 "UPDATE entries SET measures = ?, happened_on = ?, version = version + 1, flags = ? WHERE id = ?",
                 (json.dumps(measures), happened_on.isoformat(), new_flags, entry_id))
+            await self.db.record_update(conn, update_id, now)
         return await self.get(entry_id)
 
     async def versions(self, entry_id: int) -> list[dict]:
@@ -147,12 +149,14 @@ class EntryRepo:
             (start.isoformat(), end.isoformat(), *org_ids))
         return int(row[0])
 
-    async def restore(self, entry_id: int) -> bool:
+    async def restore(self, entry_id: int, now: datetime | None = None, update_id: int | None = None) -> bool:
         """Take back an undo (a wrong tap must be easy to reverse)."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE entries SET undone_at = NULL, undone_by = NULL WHERE id = ? AND undone_at IS NOT NULL",
                 (entry_id,))
+            if now is not None:
+                await self.db.record_update(conn, update_id, now)
             return cur.rowcount > 0
 
     async def loggers(self, start: date, end: date) -> set[int]:

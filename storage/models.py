@@ -4,7 +4,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
+
+from bot.kinds import MAX_FIGURE
 
 Role = Literal["worker", "contact", "office"]
 OrgKind = Literal["township", "street", "community", "village", "grid", "department"]
@@ -77,12 +81,16 @@ class Entry(BaseModel):
     households_listed: int = 0
 
 
+# A figure as storage accepts it: never negative, never absurd.
+Figure = Annotated[int, Field(ge=0, le=MAX_FIGURE)]
+
+
 class NewEntry(BaseModel):
     """What a flow or a one-line report hands to storage."""
     user_id: int
     org_id: int
     kind: str
-    measures: dict[str, int]
+    measures: dict[str, Figure]
     happened_on: date
     lat: float | None = None
     lon: float | None = None

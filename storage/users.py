@@ -13,7 +13,7 @@ _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 class InviteError(Exception):
-    """Why an invite code cannot be used: 'unknown', 'expired' or 'used_up'."""
+    """Why an invite code cannot be used: 'unknown', 'expired', 'used_up' or 'deactivated'."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -57,15 +57,17 @@ class UserRepo:
         assert user is not None
         return user
 
-    async def set_lang(self, user_id: int, lang: str, now: datetime) -> None:
+    async def set_lang(self, user_id: int, lang: str, now: datetime, update_id: int | None = None) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE users SET lang = ?, updated_at = ? WHERE id = ?",
                                (lang, now.isoformat(), user_id))
+            await self.db.record_update(conn, update_id, now)
 
-    async def set_active(self, telegram_id: int, active: bool, now: datetime) -> bool:
+    async def set_active(self, telegram_id: int, active: bool, now: datetime, update_id: int | None = None) -> bool:
         async with self.db.transaction() as conn:
             cur = await conn.execute("UPDATE users SET active = ?, updated_at = ? WHERE telegram_id = ?",
                                      (int(active), now.isoformat(), telegram_id))
+            await self.db.record_update(conn, update_id, now)
             return cur.rowcount > 0
 
     async def mark_blocked(self, telegram_id: int, now: datetime | None) -> None:
@@ -77,7 +79,7 @@ class UserRepo:
     # --- invites -------------------------------------------------------------------------
 
     async def create_invite(self, org_id: int, role: Role, uses: int, days: int, now: datetime,
-                            created_by: int | None = None) -> Invite:
+                            created_by: int | None = None, update_id: int | None = None) -> Invite:
         code = "".join(secrets.choice(_ALPHABET) for _ in range(8))
         expires = now + timedelta(days=days)
         async with self.db.transaction() as conn:
@@ -85,6 +87,7 @@ class UserRepo:
                 "INSERT INTO invites (code, org_id, role, uses_left, expires_at, created_by, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (code, org_id, role, uses, expires.isoformat(), created_by, now.isoformat()))
+            await self.db.record_update(conn, update_id, now)
         return Invite(code=code, org_id=org_id, role=role, uses_left=uses, expires_at=expires)
 
     async def join(self, code: str, telegram_id: int, name: str, now: datetime,
@@ -102,6 +105,10 @@ class UserRepo:
                 raise InviteError("expired")
             if invite.uses_left <= 0:
                 raise InviteError("used_up")
+            cur = await conn.execute("SELECT active FROM users WHERE telegram_id = ?", (telegram_id,))
+            existing = await cur.fetchone()
+            if existing is not None and not existing[0]:
+                raise InviteError("deactivated")  # only the office may turn a person back on
             stamp = now.isoformat()
             await conn.execute(
                 "INSERT INTO users (telegram_id, name, org_id, role, lang, created_at, updated_at) "
@@ -121,13 +128,15 @@ class UserRepo:
 
     # --- office chats --------------------------------------------------------------------
 
-    async def bind_office_chat(self, org_id: int, chat_id: int, user_id: int, now: datetime) -> None:
+    async def bind_office_chat(self, org_id: int, chat_id: int, user_id: int, now: datetime,
+                               update_id: int | None = None) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO office_chats (org_id, chat_id, bound_by, bound_at) VALUES (?,?,?,?) "
                 "ON CONFLICT(org_id) DO UPDATE SET chat_id=excluded.chat_id, "
                 "bound_by=excluded.bound_by, bound_at=excluded.bound_at",
                 (org_id, chat_id, user_id, now.isoformat()))
+            await self.db.record_update(conn, update_id, now)
 
     async def office_chat(self, org_id: int) -> int | None:
         row = await self.db.fetchone("SELECT chat_id FROM office_chats WHERE org_id = ?", (org_id,))

@@ -34,6 +34,7 @@ class FakeBotAPI:
         self.files: dict[str, bytes] = {}          # file_id -> bytes served by getFile + download
         self.forbidden: set[int] = set()           # chat ids that "blocked the bot"
         self.retry_after: dict[int, int] = {}      # chat id -> how many 429s before success
+        self.reject_token = False                  # answer 401 to everything, as for a revoked token
         self._ids = itertools.count(1000)
         self._updates: list[dict] = []
         self._cond = threading.Condition()
@@ -81,6 +82,8 @@ class FakeBotAPI:
 
     # --- the API ---------------------------------------------------------------------------
     def handle(self, method: str, params: dict[str, Any], files: dict[str, bytes] | None = None) -> tuple[int, dict]:
+        if self.reject_token:
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         call = Call(method, params, files or {})
         chat = params.get("chat_id")
         if chat is not None and (int(chat) in self.forbidden or self.retry_after.get(int(chat), 0) > 0):

@@ -163,3 +163,15 @@ def test_restart_keeps_people_and_skips_a_redelivered_update(server, tmp_path):
         assert db.execute("SELECT COUNT(*) FROM users WHERE telegram_id = ?", (WORKER,)).fetchone()[0] == 1
         assert db.execute("SELECT COUNT(*) FROM memberships").fetchone()[0] == 1
         assert db.execute("SELECT uses_left FROM invites WHERE code = ?", (code,)).fetchone()[0] == 0
+
+
+def test_rejected_token_stops_with_one_line_and_never_prints_it(server, tmp_path):
+    server.api.reject_token = True
+    env = bot_env(server, tmp_path)
+    done = subprocess.run([sys.executable, "-m", "bot"], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2, done.stderr[-2000:]
+    # PTB logs the failure (with its traceback, at DEBUG) through the redacting formatter;
+    # the last word is one line naming the variable, and the token appears nowhere.
+    assert done.stderr.strip().splitlines()[-1] == "configuration error: TELEGRAM_BOT_TOKEN: rejected by the Bot API"
+    assert TOKEN not in done.stderr and TOKEN not in done.stdout

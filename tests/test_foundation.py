@@ -186,3 +186,38 @@ def test_domain_does_not_import_telegram():
                  for p in (root / folder).rglob("*.py")
                  if p not in wiring and re.search(r"^\s*(from|import) telegram\b", p.read_text("utf-8"), re.M)]
     assert offenders == []
+
+
+async def test_deactivated_person_cannot_rejoin_with_an_invite(bot):
+    org = await bot.storage.orgs.by_code("BHQ-1")
+    inv = await bot.storage.users.create_invite(org.id, "worker", 20, 7, bot.clock.now())
+    await bot.storage.users.set_active(WORKER, False, bot.clock.now())
+    await bot.send(WORKER, f"/start {inv.code}")
+    assert "已被停用" in bot.last_text(WORKER)
+    assert not (await bot.storage.users.by_telegram_id(WORKER)).active
+
+
+async def test_office_cannot_deactivate_itself_or_a_peer(bot):
+    await bot.join(303, "WLS", "office")
+    await bot.press(OFFICE, f"v1:users:off:{OFFICE}")
+    await bot.press(OFFICE, "v1:users:off:303")
+    assert all(a.get("show_alert") for a in bot.answers()[-2:])
+    assert (await bot.storage.users.by_telegram_id(OFFICE)).active
+    assert (await bot.storage.users.by_telegram_id(303)).active
+
+
+async def test_odd_arguments_get_usage_not_errors(bot):
+    await bot.send(OFFICE, "/invite BHQ-1 worker ²")
+    assert "用法" in bot.last_text(OFFICE)
+    for month in ("0000-01", "9999-12"):
+        await bot.send(OFFICE, f"/summary {month}")
+        assert "用法" in bot.last_text(OFFICE)
+    assert not [c for c in bot.api.calls if "出了点问题" in str(c.params.get("text", ""))]
+
+
+async def test_redelivered_invite_command_makes_one_invite(bot):
+    update = update_json(message=message_json(OFFICE, "/invite BHQ-1 worker"))
+    await bot.feed(update)
+    await bot.feed(update)
+    rows = await bot.storage.db.fetchall("SELECT COUNT(*) FROM invites WHERE created_by IS NOT NULL")
+    assert rows[0][0] == 1

@@ -294,3 +294,93 @@ async def test_rough_numbers_and_one_message_per_slip(bot):
     await bot.send(WORKER, "现在拍不了")                # text where a required photo is asked
     assert len(bot.api.texts(WORKER)) == sent + 1     # one message: why, and the question again
     assert "这一步要的不是这个" in bot.last_text(WORKER) and "/cancel" in bot.last_text(WORKER)
+
+
+# --- regressions from the security review ------------------------------------------------
+
+
+async def test_absurd_figures_are_refused_everywhere(bot):
+    import pytest
+    from pydantic import ValidationError
+    from storage.models import NewEntry
+    await bot.send(WORKER, "/visit")
+    for typed in ("4611686018427387904", "1" * 5000, str(10 ** 30)):
+        await bot.send(WORKER, typed)
+        assert "填个数字就行" in bot.last_text(WORKER)
+    await bot.send(WORKER, "/cancel")
+    await bot.send(WORKER, "入户4611686018427387904户")
+    assert "没看懂" in bot.last_text(WORKER)
+    await bot.send(WORKER, "入户9999999999999999999999万户")
+    assert "没看懂" in bot.last_text(WORKER)
+    with pytest.raises(ValidationError):
+        NewEntry(user_id=1, org_id=1, kind="visit", measures={"households": 100_001},
+                 happened_on=date(2026, 11, 24), source="quick")
+    await bot.send(WORKER, "/stats")                         # sums still work
+    assert "我本月" in bot.last_text(WORKER)
+
+
+async def test_cancel_clears_a_pending_edit(bot):
+    await bot.send(WORKER, "海报3张")
+    await bot.press_label(WORKER, "保存")
+    await bot.send(WORKER, "/mine")
+    await bot.press_label(WORKER, "修改 1")
+    await bot.send(WORKER, "/cancel")
+    await bot.send(WORKER, "入户20户，海报7张")                   # a new report, not an edit
+    await bot.press_label(WORKER, "保存")
+    entries = await entries_of(bot, WORKER)
+    assert sorted(e.measures["posters"] for e in entries if e.kind == "poster") == [3, 7]
+    assert any(e.measures.get("households") == 20 for e in entries)
+
+
+async def test_a_forgotten_edit_expires(bot):
+    from datetime import timedelta
+    await bot.send(WORKER, "海报3张")
+    await bot.press_label(WORKER, "保存")
+    await bot.send(WORKER, "/mine")
+    await bot.press_label(WORKER, "修改 1")
+    bot.clock.advance(timedelta(minutes=11))
+    await bot.send(WORKER, "海报7张")
+    assert "我读到的是" in bot.last_text(WORKER)              # read as a report again
+
+
+async def test_editing_an_undone_entry_says_so(bot):
+    await bot.send(WORKER, "海报3张")
+    await bot.press_label(WORKER, "保存")
+    await bot.send(WORKER, "/mine")
+    await bot.press_label(WORKER, "修改 1")
+    [entry] = await entries_of(bot, WORKER)
+    await bot.press(OFFICE, f"v1:mine:undo:{entry.id}")
+    await bot.send(WORKER, "5")
+    assert "已撤销或已不存在" in bot.last_text(WORKER)
+
+
+async def test_abandoned_flow_does_not_swallow_later_text(bot):
+    from datetime import timedelta
+    await bot.send(WORKER, "/poster")
+    await bot.press_label(WORKER, "3")
+    for _ in range(3):
+        await bot.press_label(WORKER, "没有")
+    assert "张贴在哪里" in bot.last_text(WORKER)               # left standing at the place question
+    bot.clock.advance(timedelta(hours=3))
+    await bot.send(WORKER, "入户15户")
+    assert "我读到的是" in bot.last_text(WORKER)              # a report, not a poster address
+
+
+async def test_starting_another_flow_ends_the_first(tmp_path):
+    from datetime import datetime
+    from .conftest import CONTACT, TZ
+    async with Harness(tmp_path, datetime(2026, 11, 24, 10, tzinfo=TZ)) as h:
+        await h.import_orgs()
+        await h.join(CONTACT, "BHQ", "contact")
+        await h.send(CONTACT, "/poster")
+        await h.press_label(CONTACT, "3")
+        for _ in range(3):
+            await h.press_label(CONTACT, "没有")
+        await h.send(CONTACT, "/report")
+        await h.press_label(CONTACT, "11月25日")
+        await h.press_label(CONTACT, "添加说明")
+        await h.send(CONTACT, "重点走访了老人")
+        assert "说明：重点走访了老人" in h.last_text(CONTACT)   # the note went to the report
+        await h.press_label(CONTACT, "确认报送")
+        [sub] = await h.storage.submissions.current("monthly-25:2026-11")
+        assert sub.note == "重点走访了老人"

@@ -141,3 +141,37 @@ def test_cli_summary_and_export(tmp_path, monkeypatch, capsys):
         assert stop.code == 2
     else:
         raise AssertionError("a bad --month must stop with status 2")
+
+
+async def test_a_summary_that_fails_to_build_is_retried(tmp_path, monkeypatch):
+    import bot.office as office
+    real = office.summary
+    calls = {"n": 0}
+
+    async def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("database hiccup")
+        return await real(*args, **kwargs)
+
+    async with Harness(tmp_path, at(2026, 11, 25, 17, 31)) as h:
+        await setup(h)
+        monkeypatch.setattr(office, "summary", flaky)
+        try:
+            await summaries(h)
+        except RuntimeError:
+            pass
+        assert await h.storage.ledger.pending() == []          # no claim left behind
+        await summaries(h)
+        assert any("当月防范工作报送" in x for x in h.api.texts(GROUP))
+
+
+async def test_nudge_is_per_area_and_never_at_night(tmp_path):
+    async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
+        await setup(h)
+        await h.press(202, "v1:missing:nudge")                     # CYB's contact nudges CYB
+        await h.press(OFFICE, "v1:missing:nudge")                  # the office is not blocked by it
+        assert "已提醒" in h.last_text(OFFICE)
+        h.clock.set(at(2026, 11, 24, 23, 30))
+        await h.press(OFFICE, "v1:missing:nudge")
+        assert "休息时间" in h.answers()[-1]["text"]

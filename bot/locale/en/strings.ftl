@@ -375,3 +375,6 @@ report-none-worker = Village/community contacts submit the reports; you only log
 status-owed-late = overdue, not submitted
 nudge-nobody = Nobody to remind: these areas have no contact yet.
 quick-unread-only = Not understood: "{ $parts }".
+invite-deactivated = Your account has been deactivated, so an invite cannot re-activate it. Please contact your office.
+edit-gone = That entry was removed or no longer exists. Send /mine to see your entries.
+nudge-quiet = It is quiet hours now: remind them after { $end }.

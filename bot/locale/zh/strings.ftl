@@ -375,3 +375,6 @@ report-none-worker = 报送由村（社区）联络员负责，您只管记工�
 status-owed-late = 已逾期，还没报送
 nudge-nobody = 没有可提醒的人：这些村（社区）还没有联络员。
 quick-unread-only = 没看懂：“{ $parts }”。
+invite-deactivated = 您的账号已被停用，不能用邀请码重新加入。如有疑问请联系平安办。
+edit-gone = 这条记录已撤销或已不存在，不能修改了。发送 /mine 查看。
+nudge-quiet = 现在是休息时间，{ $end }以后再提醒吧。
