@@ -211,22 +211,27 @@ async def _root(storage, code: str | None) -> int | None | bool:
     return roots[0].id if len(roots) == 1 else None
 
 
+def _office_run(args: argparse.Namespace, work) -> object | None:
+    """Run `work(services, root_id, start, end)` for --month and --org; None for an unknown org."""
+    settings = _settings()
+    bounds = _month(settings, args.month)
+
+    async def run(storage):
+        root = await _root(storage, args.org)
+        if root is False:
+            print(f"unknown org code {args.org!r}", file=sys.stderr)
+            return None
+        return await work(_office_services(settings, storage), root, *bounds)
+
+    return asyncio.run(_with_storage(settings, run))
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     """Print the month's summary for the whole tree (or one org's subtree)."""
     from .office import month_text
 
-    settings = _settings()
-    bounds = _month(settings, args.month)
-
-    async def work(storage):
-        root = await _root(storage, args.org)
-        if root is False:
-            return None
-        return await month_text(_office_services(settings, storage), root, *bounds, "zh")
-
-    texts = asyncio.run(_with_storage(settings, work))
+    texts = _office_run(args, lambda services, root, start, end: month_text(services, root, start, end, "zh"))
     if texts is None:
-        print(f"unknown org code {args.org!r}", file=sys.stderr)
         return 1
     print("\n\n".join(texts))
     return 0
@@ -236,18 +241,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the month's progress table (and chart) to files."""
     from .office import export_month
 
-    settings = _settings()
-    bounds = _month(settings, args.month)
-
-    async def work(storage):
-        root = await _root(storage, args.org)
-        if root is False:
-            return None
-        return await export_month(_office_services(settings, storage), root, *bounds,
-                                  Path(args.out), Path(args.chart) if args.chart else None)
-
-    if asyncio.run(_with_storage(settings, work)) is None:
-        print(f"unknown org code {args.org!r}", file=sys.stderr)
+    chart = Path(args.chart) if args.chart else None
+    done = _office_run(args, lambda services, root, start, end: export_month(
+        services, root, start, end, Path(args.out), chart))
+    if done is None:
         return 1
     print(args.out if not args.chart else f"{args.out}\n{args.chart}")
     return 0

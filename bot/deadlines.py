@@ -23,7 +23,6 @@ import calendar
 import datetime as dt
 import logging
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -40,7 +39,7 @@ from pydantic import (
     model_validator,
 )
 
-from .validation import describe
+from .validation import describe, read_toml
 
 log = logging.getLogger(__name__)
 
@@ -153,15 +152,7 @@ class CalendarError(Exception):
 
 def load_calendar(path: str | Path) -> list[DeadlineSpec]:
     """Read and validate a calendar file; any problem becomes a CalendarError."""
-    name = str(path)
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise CalendarError(name, f"cannot read: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise CalendarError(name, f"invalid TOML: {exc}") from exc
-    return parse_calendar(data, name)
+    return parse_calendar(read_toml(path, CalendarError), str(path))
 
 
 def parse_calendar(data: dict[str, Any], name: str = "<calendar>") -> list[DeadlineSpec]:

@@ -29,7 +29,7 @@ from storage.reports import LedgerRow, ReportRepo
 
 from .i18n import keys, t
 from .kinds import MEASURES
-from .summary import POSTER_MEASURES, Row, Summary, pct
+from .summary import Row, Summary, pct
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 PERCENT = "0.0%"

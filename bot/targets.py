@@ -17,13 +17,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, ValidationError, field_validator, model_validator
 
-from .validation import describe
+from .validation import describe, read_toml
 
 DEFAULT_TARGETS = Path(__file__).parent / "data" / "targets.toml"
 
@@ -159,15 +158,7 @@ class Targets(BaseModel):
 
 def load_targets(path: str | Path = DEFAULT_TARGETS) -> Targets:
     """Read and validate a targets file; any problem becomes a TargetError."""
-    name = str(path)
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except OSError as exc:
-        raise TargetError(name, f"cannot read: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise TargetError(name, f"invalid TOML: {exc}") from exc
-    return parse_targets(data, name)
+    return parse_targets(read_toml(path, TargetError), str(path))
 
 
 def parse_targets(data: dict[str, Any], name: str = "<targets>") -> Targets:

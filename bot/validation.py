@@ -1,7 +1,21 @@
-"""Pydantic errors worded for the administrator who edits a TOML file."""
+"""The TOML files an administrator edits: reading them, and wording what is wrong."""
 from __future__ import annotations
 
-from typing import Any
+import tomllib
+from pathlib import Path
+from typing import Any, Callable
+
+
+def read_toml(path: str | Path, error: Callable[[str, str], Exception]) -> dict[str, Any]:
+    """Read a TOML file; an unreadable or malformed one becomes `error(file, reason)`."""
+    name = str(path)
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise error(name, f"cannot read: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise error(name, f"invalid TOML: {exc}") from exc
 
 
 def describe(err: Any) -> str:

@@ -13,12 +13,13 @@
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import warnings
 from datetime import date, timedelta
 
-from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup,
+from telegram import (InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup,
                       ReplyKeyboardRemove, Update)
 from telegram.warnings import PTBUserWarning
 from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes,
@@ -144,11 +145,21 @@ async def _user(update: Update, context: ContextTypes.DEFAULT_TYPE) -> User | No
     return user
 
 
-async def got_number(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+def step(func):
+    """A flow step: runs only for a registered person whose draft is still there."""
+    @functools.wraps(func)
+    async def inner(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+        user = await _user(update, context)
+        if user is None:
+            return ConversationHandler.END
+        return await func(update, context, user)
+
+    return inner
+
+
+@step
+async def got_number(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> int:
     """Take a figure from a number button or typed text (15, １５, 十五)."""
-    user = await _user(update, context)
-    if user is None:
-        return ConversationHandler.END
     draft = context.user_data["draft"]
     if not draft["pending"]:
         return await ask_next(update, context, user)
@@ -168,22 +179,18 @@ async def got_number(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return await ask_next(update, context, user)
 
 
-async def got_houses(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@step
+async def got_houses(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> int:
     """Take the house numbers visited: one message, separated by commas or lines."""
-    user = await _user(update, context)
-    if user is None:
-        return ConversationHandler.END
     text = update.message.text
     houses = [h.strip() for h in re.split(r"[,，、;；\n]+", text) if h.strip()]
     context.user_data["draft"]["households"] = houses[:500]
     return await ask_next(update, context, user)
 
 
-async def got_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@step
+async def got_place(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> int:
     """Take a shared location or a typed address (跳过 where the kind allows it)."""
-    user = await _user(update, context)
-    if user is None:
-        return ConversationHandler.END
     draft = context.user_data["draft"]
     msg = update.message
     if msg.location:
@@ -196,11 +203,9 @@ async def got_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return await ask_next(update, context, user)
 
 
-async def got_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@step
+async def got_photo(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> int:
     """Keep the photo as evidence; warn at once if it was used before."""
-    user = await _user(update, context)
-    if user is None:
-        return ConversationHandler.END
     photo = await save_photo(update.message, context)
     draft = context.user_data["draft"]
     draft["photos"].append(photo)
@@ -209,11 +214,9 @@ async def got_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return await ask_next(update, context, user)
 
 
-async def skipped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@step
+async def skipped(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> int:
     """Go on without the optional item (house numbers or photo)."""
-    user = await _user(update, context)
-    if user is None:
-        return ConversationHandler.END
     draft = context.user_data["draft"]
     if "photo" in draft["asked"] and logbook.kind_needs(draft["kind"], "photo") and not draft["photos"]:
         await update.effective_chat.send_message(t(user.lang, "ask-photo-required"))
@@ -221,11 +224,9 @@ async def skipped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return await ask_next(update, context, user)
 
 
-async def got_day(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@step
+async def got_day(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> int:
     """Take the day: a button (today / yesterday / the day before) or a typed date."""
-    user = await _user(update, context)
-    if user is None:
-        return ConversationHandler.END
     today = svc(context).clock.now().date()
     if update.callback_query:
         day = today - timedelta(days=int(update.callback_query.data.split(":")[3]))
@@ -248,11 +249,9 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, user: Us
     return CONFIRM
 
 
-async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@step
+async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> int:
     """Save the entry (after one more confirmation when a figure is implausibly large)."""
-    user = await _user(update, context)
-    if user is None:
-        return ConversationHandler.END
     draft = context.user_data["draft"]
     s = svc(context)
     too_big = logbook.over_bounds(draft["measures"], s.settings)
@@ -304,11 +303,9 @@ async def save_entries(update: Update, context: ContextTypes.DEFAULT_TYPE, user:
     return ids
 
 
-async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@step
+async def edit(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> int:
     """Start the figures again, keeping the kind."""
-    user = await _user(update, context)
-    if user is None:
-        return ConversationHandler.END
     draft = context.user_data["draft"]
     draft.update(measures={}, pending=list(KINDS[draft["kind"]].measures), asked=[], photos=[], households=[])
     draft.pop("address", None), draft.pop("lat", None), draft.pop("lon", None)
@@ -327,11 +324,9 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def wrong_input(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:
+@step
+async def wrong_input(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> int | None:
     """Explain briefly and ask the same question again; the flow is not lost."""
-    user = await _user(update, context)
-    if user is None:
-        return ConversationHandler.END
     draft = context.user_data["draft"]
     if draft["asked"] and not draft["pending"]:
         draft["asked"].pop()  # so that ask_next asks the current step once more

@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 
@@ -157,12 +158,21 @@ async def _draft_occ(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tupl
     return user, occ
 
 
-async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+def step(func):
+    """A report step: runs only while the person's report draft is still open."""
+    @functools.wraps(func)
+    async def inner(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        found = await _draft_occ(update, context)
+        if found is None:
+            return ConversationHandler.END
+        return await func(update, context, *found)
+
+    return inner
+
+
+@step
+async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, occ: Occurrence) -> int:
     """Store the submission with a snapshot of the figures."""
-    found = await _draft_occ(update, context)
-    if found is None:
-        return ConversationHandler.END
-    user, occ = found
     s = svc(context)
     now = s.clock.now()
     draft = context.user_data.pop("report")
@@ -180,42 +190,36 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def ask_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    found = await _draft_occ(update, context)
-    if found is None:
-        return ConversationHandler.END
-    await update.effective_chat.send_message(t(found[0].lang, "report-ask-note"))
+@step
+async def ask_note(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, occ: Occurrence) -> int:
+    """Ask for the note (photos welcome too)."""
+    await update.effective_chat.send_message(t(user.lang, "report-ask-note"))
     return NOTE
 
 
-async def ask_nil(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    found = await _draft_occ(update, context)
-    if found is None:
-        return ConversationHandler.END
-    await update.effective_chat.send_message(t(found[0].lang, "report-ask-nil"))
+@step
+async def ask_nil(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, occ: Occurrence) -> int:
+    """Ask why there was no activity this period."""
+    await update.effective_chat.send_message(t(user.lang, "report-ask-nil"))
     return NIL
 
 
-async def got_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+@step
+async def got_note(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, occ: Occurrence) -> int:
     """Keep the note text and any photos, then show the card again."""
-    found = await _draft_occ(update, context)
-    if found is None:
-        return ConversationHandler.END
     draft, msg = context.user_data["report"], update.message
     if msg.photo:
         draft["photos"].append(await save_photo(msg, context))
     text = (msg.caption if msg.photo else msg.text) or ""
     if text.strip():
         draft["note"] = text.strip()[:1000]
-    return await show_card(update, context, *found)
+    return await show_card(update, context, user, occ)
 
 
-async def got_nil(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    found = await _draft_occ(update, context)
-    if found is None:
-        return ConversationHandler.END
+@step
+async def got_nil(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User, occ: Occurrence) -> int:
     context.user_data["report"]["nil"] = update.message.text.strip()[:500]
-    return await show_card(update, context, *found)
+    return await show_card(update, context, user, occ)
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

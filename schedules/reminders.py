@@ -116,7 +116,7 @@ def _period(lang: str, occ: Occurrence) -> str:
 
 async def escalate(services, sender, occ: Occurrence) -> Counter:
     """At the last reminder: contacts hear which of their workers still owe, offices which areas."""
-    storage, counts = services.storage, Counter()
+    storage = services.storage
     topic = f"escalate:{occ.period_key}"
     laggards = await _laggards_by_area(services, occ)
     messages: dict[int, tuple[str, None]] = {}

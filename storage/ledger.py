@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
 
 from .db import Database
 

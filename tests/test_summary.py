@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import itertools
-import re
 import subprocess
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
