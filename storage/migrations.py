@@ -1,5 +1,169 @@
 """Schema migrations, versioned in code. Append only: never edit a released step."""
 
+# Migration 4's triggers keep the monthly totals in step with every change. Each change is
+# "take the old row's contribution away, add the new one's", so the SQL for one row's
+# contribution is written once here and used with a sign.
+_ADD_TOTAL = "ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;"
+_ADD_N = "ON CONFLICT (org_id, month, household) DO UPDATE SET n = n + excluded.n;"
+
+
+def _has_place(r: str) -> str:
+    return f"(({r}.lat IS NOT NULL AND {r}.lon IS NOT NULL) OR TRIM(COALESCE({r}.address, '')) <> '')"
+
+
+def _entry_totals(r: str, sign: str) -> str:
+    """Entry row `r` (OLD or NEW) added to (sign '') or taken from (sign '-') report_totals."""
+    month = f"substr({r}.happened_on, 1, 7)"
+    return f"""
+        INSERT INTO report_totals (org_id, month, key, total)
+        SELECT {r}.org_id, {month}, j.key, {sign}j.value FROM json_each({r}.measures) j
+        WHERE {r}.undone_at IS NULL AND j.value <> 0
+        {_ADD_TOTAL}
+        INSERT INTO report_totals (org_id, month, key, total)
+        SELECT {r}.org_id, {month}, 'placed:' || j.key, {sign}j.value FROM json_each({r}.measures) j
+        WHERE {r}.undone_at IS NULL AND j.value <> 0 AND {r}.kind = 'poster'
+          AND {_has_place(r)}
+          AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = {r}.id)
+        {_ADD_TOTAL}
+        INSERT INTO report_totals (org_id, month, key, total)
+        SELECT {r}.org_id, {month}, s.key, {sign}s.n FROM (
+            SELECT '#entries' AS key, 1 AS n
+            UNION ALL SELECT '#flagged', {r}.flags <> ''
+            UNION ALL SELECT '#evidence', (SELECT COUNT(*) FROM evidence WHERE entry_id = {r}.id)
+            UNION ALL SELECT '#listed', (SELECT COUNT(*) FROM entry_households WHERE entry_id = {r}.id)
+            UNION ALL SELECT '#poster_entries', {r}.kind = 'poster'
+            UNION ALL SELECT '#poster_placed', {r}.kind = 'poster'
+                AND {_has_place(r)}
+                AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = {r}.id)
+        ) s
+        WHERE {r}.undone_at IS NULL AND s.n <> 0
+        {_ADD_TOTAL}"""
+
+
+def _entry_listings(r: str, sign: str) -> str:
+    """The house numbers of entry row `r` added to or taken from household_month."""
+    sql = f"""
+        INSERT INTO household_month (org_id, month, household, n)
+        SELECT h.org_id, substr({r}.happened_on, 1, 7), h.household, {sign}1 FROM entry_households h
+        WHERE h.entry_id = {r}.id AND {r}.undone_at IS NULL
+        {_ADD_N}"""
+    if sign:
+        sql += f"""
+        DELETE FROM household_month WHERE n <= 0 AND month = substr({r}.happened_on, 1, 7)
+          AND org_id IN (SELECT org_id FROM entry_households WHERE entry_id = {r}.id);"""
+    return sql
+
+
+def _evidence(entry_id: str, sign: str) -> str:
+    """One photo of entry `entry_id` added or taken away; placed figures change with the
+    entry's first photo in (count 1 after insert) or its last one out (count 0 after delete)."""
+    count = 0 if sign else 1
+    return f"""
+        INSERT INTO report_totals (org_id, month, key, total)
+        SELECT e.org_id, substr(e.happened_on, 1, 7), '#evidence', {sign}1 FROM entries e
+        WHERE e.id = {entry_id} AND e.undone_at IS NULL
+        {_ADD_TOTAL}
+        INSERT INTO report_totals (org_id, month, key, total)
+        SELECT e.org_id, substr(e.happened_on, 1, 7), x.key, {sign}x.value
+        FROM entries e, (SELECT 'placed:' || j.key AS key, j.value AS value
+                         FROM entries p, json_each(p.measures) j WHERE p.id = {entry_id} AND j.value <> 0
+                         UNION ALL SELECT '#poster_placed', 1) x
+        WHERE e.id = {entry_id} AND e.undone_at IS NULL AND e.kind = 'poster'
+          AND {_has_place("e")}
+          AND (SELECT COUNT(*) FROM evidence WHERE entry_id = {entry_id}) = {count}
+        {_ADD_TOTAL}"""
+
+
+def _listing(r: str, sign: str) -> str:
+    """One house-number row `r` (OLD or NEW) of entry_households added or taken away."""
+    sql = f"""
+        INSERT INTO report_totals (org_id, month, key, total)
+        SELECT e.org_id, substr(e.happened_on, 1, 7), '#listed', {sign}1 FROM entries e
+        WHERE e.id = {r}.entry_id AND e.undone_at IS NULL
+        {_ADD_TOTAL}
+        INSERT INTO household_month (org_id, month, household, n)
+        SELECT {r}.org_id, substr(e.happened_on, 1, 7), {r}.household, {sign}1 FROM entries e
+        WHERE e.id = {r}.entry_id AND e.undone_at IS NULL
+        {_ADD_N}"""
+    if sign:
+        sql += f"""
+        DELETE FROM household_month WHERE org_id = {r}.org_id AND household = {r}.household AND n <= 0;"""
+    return sql
+
+
+_REPORT_TOTALS = """
+    CREATE TABLE report_totals (
+        org_id INTEGER NOT NULL,
+        month TEXT NOT NULL,
+        key TEXT NOT NULL,
+        total INTEGER NOT NULL,
+        PRIMARY KEY (org_id, month, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE household_month (
+        org_id INTEGER NOT NULL,
+        month TEXT NOT NULL,
+        household TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (org_id, month, household)
+    ) WITHOUT ROWID;
+    INSERT INTO report_totals (org_id, month, key, total)
+    SELECT org_id, month, key, SUM(n) FROM (
+        SELECT e.org_id, substr(e.happened_on, 1, 7) AS month, j.key AS key, j.value AS n
+        FROM entries e, json_each(e.measures) j WHERE e.undone_at IS NULL
+        UNION ALL
+        SELECT e.org_id, substr(e.happened_on, 1, 7), 'placed:' || j.key, j.value
+        FROM entries e, json_each(e.measures) j
+        WHERE e.undone_at IS NULL AND e.kind = 'poster'
+          AND ((e.lat IS NOT NULL AND e.lon IS NOT NULL) OR TRIM(COALESCE(e.address, '')) <> '')
+          AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = e.id)
+        UNION ALL
+        SELECT e.org_id, substr(e.happened_on, 1, 7), '#entries', 1 FROM entries e WHERE e.undone_at IS NULL
+        UNION ALL
+        SELECT e.org_id, substr(e.happened_on, 1, 7), '#flagged', 1 FROM entries e
+        WHERE e.undone_at IS NULL AND e.flags <> ''
+        UNION ALL
+        SELECT e.org_id, substr(e.happened_on, 1, 7), '#evidence', 1 FROM entries e JOIN evidence v ON v.entry_id = e.id
+        WHERE e.undone_at IS NULL
+        UNION ALL
+        SELECT e.org_id, substr(e.happened_on, 1, 7), '#listed', 1 FROM entries e
+        JOIN entry_households h ON h.entry_id = e.id WHERE e.undone_at IS NULL
+        UNION ALL
+        SELECT e.org_id, substr(e.happened_on, 1, 7), '#poster_entries', 1 FROM entries e
+        WHERE e.undone_at IS NULL AND e.kind = 'poster'
+        UNION ALL
+        SELECT e.org_id, substr(e.happened_on, 1, 7), '#poster_placed', 1 FROM entries e
+        WHERE e.undone_at IS NULL AND e.kind = 'poster'
+          AND ((e.lat IS NOT NULL AND e.lon IS NOT NULL) OR TRIM(COALESCE(e.address, '')) <> '')
+          AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = e.id)
+    ) WHERE n <> 0 GROUP BY org_id, month, key;
+    INSERT INTO household_month (org_id, month, household, n)
+    SELECT h.org_id, substr(e.happened_on, 1, 7), h.household, COUNT(*)
+    FROM entries e JOIN entry_households h ON h.entry_id = e.id
+    WHERE e.undone_at IS NULL GROUP BY 1, 2, 3;
+
+""" + f"""    CREATE TRIGGER report_entry_insert AFTER INSERT ON entries WHEN NEW.undone_at IS NULL BEGIN{_entry_totals("NEW", "")}
+    END;
+    CREATE TRIGGER report_entry_update AFTER UPDATE ON entries
+    WHEN OLD.undone_at IS NOT NEW.undone_at OR OLD.measures IS NOT NEW.measures OR OLD.happened_on IS NOT NEW.happened_on
+          OR OLD.org_id IS NOT NEW.org_id OR OLD.kind IS NOT NEW.kind OR OLD.flags IS NOT NEW.flags
+          OR OLD.lat IS NOT NEW.lat OR OLD.lon IS NOT NEW.lon OR OLD.address IS NOT NEW.address BEGIN{_entry_totals("OLD", "-")}{_entry_listings("OLD", "-")}{_entry_totals("NEW", "")}{_entry_listings("NEW", "")}
+    END;
+    CREATE TRIGGER report_evidence_insert AFTER INSERT ON evidence WHEN NEW.entry_id IS NOT NULL BEGIN{_evidence("NEW.entry_id", "")}
+    END;
+    CREATE TRIGGER report_evidence_delete AFTER DELETE ON evidence WHEN OLD.entry_id IS NOT NULL BEGIN{_evidence("OLD.entry_id", "-")}
+    END;
+    CREATE TRIGGER report_evidence_update AFTER UPDATE OF entry_id ON evidence
+    WHEN OLD.entry_id IS NOT NEW.entry_id BEGIN{_evidence("OLD.entry_id", "-")}{_evidence("NEW.entry_id", "")}
+    END;
+    CREATE TRIGGER report_households_insert AFTER INSERT ON entry_households BEGIN{_listing("NEW", "")}
+    END;
+    CREATE TRIGGER report_households_delete AFTER DELETE ON entry_households BEGIN{_listing("OLD", "-")}
+    END;
+    CREATE TRIGGER report_households_update AFTER UPDATE ON entry_households BEGIN{_listing("OLD", "-")}{_listing("NEW", "")}
+    END;
+    """
+
+
 MIGRATIONS: list[str] = [
     # 1: organisations, people, invites, update ledger
     """
@@ -139,242 +303,7 @@ MIGRATIONS: list[str] = [
     # Both are kept by the triggers below (insert, undo/restore, edit, evidence, listings),
     # and back-filled here; storage/reports.py reads whole months from them and scans raw
     # entries only for partial months. Never write to these tables by hand.
-    """
-    CREATE TABLE report_totals (
-        org_id INTEGER NOT NULL,
-        month TEXT NOT NULL,
-        key TEXT NOT NULL,
-        total INTEGER NOT NULL,
-        PRIMARY KEY (org_id, month, key)
-    ) WITHOUT ROWID;
-    CREATE TABLE household_month (
-        org_id INTEGER NOT NULL,
-        month TEXT NOT NULL,
-        household TEXT NOT NULL,
-        n INTEGER NOT NULL,
-        PRIMARY KEY (org_id, month, household)
-    ) WITHOUT ROWID;
-    INSERT INTO report_totals (org_id, month, key, total)
-    SELECT org_id, month, key, SUM(n) FROM (
-        SELECT e.org_id, substr(e.happened_on, 1, 7) AS month, j.key AS key, j.value AS n
-        FROM entries e, json_each(e.measures) j WHERE e.undone_at IS NULL
-        UNION ALL
-        SELECT e.org_id, substr(e.happened_on, 1, 7), 'placed:' || j.key, j.value
-        FROM entries e, json_each(e.measures) j
-        WHERE e.undone_at IS NULL AND e.kind = 'poster'
-          AND ((e.lat IS NOT NULL AND e.lon IS NOT NULL) OR TRIM(COALESCE(e.address, '')) <> '')
-          AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = e.id)
-        UNION ALL
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#entries', 1 FROM entries e WHERE e.undone_at IS NULL
-        UNION ALL
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#flagged', 1 FROM entries e
-        WHERE e.undone_at IS NULL AND e.flags <> ''
-        UNION ALL
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#evidence', 1 FROM entries e JOIN evidence v ON v.entry_id = e.id
-        WHERE e.undone_at IS NULL
-        UNION ALL
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#listed', 1 FROM entries e
-        JOIN entry_households h ON h.entry_id = e.id WHERE e.undone_at IS NULL
-        UNION ALL
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#poster_entries', 1 FROM entries e
-        WHERE e.undone_at IS NULL AND e.kind = 'poster'
-        UNION ALL
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#poster_placed', 1 FROM entries e
-        WHERE e.undone_at IS NULL AND e.kind = 'poster'
-          AND ((e.lat IS NOT NULL AND e.lon IS NOT NULL) OR TRIM(COALESCE(e.address, '')) <> '')
-          AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = e.id)
-    ) WHERE n <> 0 GROUP BY org_id, month, key;
-    INSERT INTO household_month (org_id, month, household, n)
-    SELECT h.org_id, substr(e.happened_on, 1, 7), h.household, COUNT(*)
-    FROM entries e JOIN entry_households h ON h.entry_id = e.id
-    WHERE e.undone_at IS NULL GROUP BY 1, 2, 3;
-
-    CREATE TRIGGER report_entry_insert AFTER INSERT ON entries WHEN NEW.undone_at IS NULL BEGIN
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT NEW.org_id, substr(NEW.happened_on, 1, 7), j.key, j.value FROM json_each(NEW.measures) j
-        WHERE NEW.undone_at IS NULL AND j.value <> 0
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT NEW.org_id, substr(NEW.happened_on, 1, 7), 'placed:' || j.key, j.value FROM json_each(NEW.measures) j
-        WHERE NEW.undone_at IS NULL AND j.value <> 0 AND NEW.kind = 'poster'
-          AND ((NEW.lat IS NOT NULL AND NEW.lon IS NOT NULL) OR TRIM(COALESCE(NEW.address, '')) <> '')
-          AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = NEW.id)
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT NEW.org_id, substr(NEW.happened_on, 1, 7), s.key, s.n FROM (
-            SELECT '#entries' AS key, 1 AS n
-            UNION ALL SELECT '#flagged', NEW.flags <> ''
-            UNION ALL SELECT '#evidence', (SELECT COUNT(*) FROM evidence WHERE entry_id = NEW.id)
-            UNION ALL SELECT '#listed', (SELECT COUNT(*) FROM entry_households WHERE entry_id = NEW.id)
-            UNION ALL SELECT '#poster_entries', NEW.kind = 'poster'
-            UNION ALL SELECT '#poster_placed', NEW.kind = 'poster'
-                AND ((NEW.lat IS NOT NULL AND NEW.lon IS NOT NULL) OR TRIM(COALESCE(NEW.address, '')) <> '')
-                AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = NEW.id)
-        ) s
-        WHERE NEW.undone_at IS NULL AND s.n <> 0
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-    END;
-    CREATE TRIGGER report_entry_update AFTER UPDATE ON entries
-    WHEN OLD.undone_at IS NOT NEW.undone_at OR OLD.measures IS NOT NEW.measures OR OLD.happened_on IS NOT NEW.happened_on
-          OR OLD.org_id IS NOT NEW.org_id OR OLD.kind IS NOT NEW.kind OR OLD.flags IS NOT NEW.flags
-          OR OLD.lat IS NOT NEW.lat OR OLD.lon IS NOT NEW.lon OR OLD.address IS NOT NEW.address BEGIN
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT OLD.org_id, substr(OLD.happened_on, 1, 7), j.key, -j.value FROM json_each(OLD.measures) j
-        WHERE OLD.undone_at IS NULL AND j.value <> 0
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT OLD.org_id, substr(OLD.happened_on, 1, 7), 'placed:' || j.key, -j.value FROM json_each(OLD.measures) j
-        WHERE OLD.undone_at IS NULL AND j.value <> 0 AND OLD.kind = 'poster'
-          AND ((OLD.lat IS NOT NULL AND OLD.lon IS NOT NULL) OR TRIM(COALESCE(OLD.address, '')) <> '')
-          AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = OLD.id)
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT OLD.org_id, substr(OLD.happened_on, 1, 7), s.key, -s.n FROM (
-            SELECT '#entries' AS key, 1 AS n
-            UNION ALL SELECT '#flagged', OLD.flags <> ''
-            UNION ALL SELECT '#evidence', (SELECT COUNT(*) FROM evidence WHERE entry_id = OLD.id)
-            UNION ALL SELECT '#listed', (SELECT COUNT(*) FROM entry_households WHERE entry_id = OLD.id)
-            UNION ALL SELECT '#poster_entries', OLD.kind = 'poster'
-            UNION ALL SELECT '#poster_placed', OLD.kind = 'poster'
-                AND ((OLD.lat IS NOT NULL AND OLD.lon IS NOT NULL) OR TRIM(COALESCE(OLD.address, '')) <> '')
-                AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = OLD.id)
-        ) s
-        WHERE OLD.undone_at IS NULL AND s.n <> 0
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO household_month (org_id, month, household, n)
-        SELECT h.org_id, substr(OLD.happened_on, 1, 7), h.household, -1 FROM entry_households h
-        WHERE h.entry_id = OLD.id AND OLD.undone_at IS NULL
-        ON CONFLICT (org_id, month, household) DO UPDATE SET n = n + excluded.n;
-        DELETE FROM household_month WHERE n <= 0 AND month = substr(OLD.happened_on, 1, 7)
-          AND org_id IN (SELECT org_id FROM entry_households WHERE entry_id = OLD.id);
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT NEW.org_id, substr(NEW.happened_on, 1, 7), j.key, j.value FROM json_each(NEW.measures) j
-        WHERE NEW.undone_at IS NULL AND j.value <> 0
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT NEW.org_id, substr(NEW.happened_on, 1, 7), 'placed:' || j.key, j.value FROM json_each(NEW.measures) j
-        WHERE NEW.undone_at IS NULL AND j.value <> 0 AND NEW.kind = 'poster'
-          AND ((NEW.lat IS NOT NULL AND NEW.lon IS NOT NULL) OR TRIM(COALESCE(NEW.address, '')) <> '')
-          AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = NEW.id)
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT NEW.org_id, substr(NEW.happened_on, 1, 7), s.key, s.n FROM (
-            SELECT '#entries' AS key, 1 AS n
-            UNION ALL SELECT '#flagged', NEW.flags <> ''
-            UNION ALL SELECT '#evidence', (SELECT COUNT(*) FROM evidence WHERE entry_id = NEW.id)
-            UNION ALL SELECT '#listed', (SELECT COUNT(*) FROM entry_households WHERE entry_id = NEW.id)
-            UNION ALL SELECT '#poster_entries', NEW.kind = 'poster'
-            UNION ALL SELECT '#poster_placed', NEW.kind = 'poster'
-                AND ((NEW.lat IS NOT NULL AND NEW.lon IS NOT NULL) OR TRIM(COALESCE(NEW.address, '')) <> '')
-                AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = NEW.id)
-        ) s
-        WHERE NEW.undone_at IS NULL AND s.n <> 0
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO household_month (org_id, month, household, n)
-        SELECT h.org_id, substr(NEW.happened_on, 1, 7), h.household, 1 FROM entry_households h
-        WHERE h.entry_id = NEW.id AND NEW.undone_at IS NULL
-        ON CONFLICT (org_id, month, household) DO UPDATE SET n = n + excluded.n;
-    END;
-    CREATE TRIGGER report_evidence_insert AFTER INSERT ON evidence WHEN NEW.entry_id IS NOT NULL BEGIN
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#evidence', 1 FROM entries e
-        WHERE e.id = NEW.entry_id AND e.undone_at IS NULL
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), x.key, x.value
-        FROM entries e, (SELECT 'placed:' || j.key AS key, j.value AS value
-                         FROM entries p, json_each(p.measures) j WHERE p.id = NEW.entry_id AND j.value <> 0
-                         UNION ALL SELECT '#poster_placed', 1) x
-        WHERE e.id = NEW.entry_id AND e.undone_at IS NULL AND e.kind = 'poster'
-          AND ((e.lat IS NOT NULL AND e.lon IS NOT NULL) OR TRIM(COALESCE(e.address, '')) <> '')
-          AND (SELECT COUNT(*) FROM evidence WHERE entry_id = NEW.entry_id) = 1
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-    END;
-    CREATE TRIGGER report_evidence_delete AFTER DELETE ON evidence WHEN OLD.entry_id IS NOT NULL BEGIN
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#evidence', -1 FROM entries e
-        WHERE e.id = OLD.entry_id AND e.undone_at IS NULL
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), x.key, -x.value
-        FROM entries e, (SELECT 'placed:' || j.key AS key, j.value AS value
-                         FROM entries p, json_each(p.measures) j WHERE p.id = OLD.entry_id AND j.value <> 0
-                         UNION ALL SELECT '#poster_placed', 1) x
-        WHERE e.id = OLD.entry_id AND e.undone_at IS NULL AND e.kind = 'poster'
-          AND ((e.lat IS NOT NULL AND e.lon IS NOT NULL) OR TRIM(COALESCE(e.address, '')) <> '')
-          AND (SELECT COUNT(*) FROM evidence WHERE entry_id = OLD.entry_id) = 0
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-    END;
-    CREATE TRIGGER report_evidence_update AFTER UPDATE OF entry_id ON evidence
-    WHEN OLD.entry_id IS NOT NEW.entry_id BEGIN
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#evidence', -1 FROM entries e
-        WHERE e.id = OLD.entry_id AND e.undone_at IS NULL
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), x.key, -x.value
-        FROM entries e, (SELECT 'placed:' || j.key AS key, j.value AS value
-                         FROM entries p, json_each(p.measures) j WHERE p.id = OLD.entry_id AND j.value <> 0
-                         UNION ALL SELECT '#poster_placed', 1) x
-        WHERE e.id = OLD.entry_id AND e.undone_at IS NULL AND e.kind = 'poster'
-          AND ((e.lat IS NOT NULL AND e.lon IS NOT NULL) OR TRIM(COALESCE(e.address, '')) <> '')
-          AND (SELECT COUNT(*) FROM evidence WHERE entry_id = OLD.entry_id) = 0
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#evidence', 1 FROM entries e
-        WHERE e.id = NEW.entry_id AND e.undone_at IS NULL
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), x.key, x.value
-        FROM entries e, (SELECT 'placed:' || j.key AS key, j.value AS value
-                         FROM entries p, json_each(p.measures) j WHERE p.id = NEW.entry_id AND j.value <> 0
-                         UNION ALL SELECT '#poster_placed', 1) x
-        WHERE e.id = NEW.entry_id AND e.undone_at IS NULL AND e.kind = 'poster'
-          AND ((e.lat IS NOT NULL AND e.lon IS NOT NULL) OR TRIM(COALESCE(e.address, '')) <> '')
-          AND (SELECT COUNT(*) FROM evidence WHERE entry_id = NEW.entry_id) = 1
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-    END;
-    CREATE TRIGGER report_households_insert AFTER INSERT ON entry_households BEGIN
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#listed', 1 FROM entries e
-        WHERE e.id = NEW.entry_id AND e.undone_at IS NULL
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO household_month (org_id, month, household, n)
-        SELECT NEW.org_id, substr(e.happened_on, 1, 7), NEW.household, 1 FROM entries e
-        WHERE e.id = NEW.entry_id AND e.undone_at IS NULL
-        ON CONFLICT (org_id, month, household) DO UPDATE SET n = n + excluded.n;
-    END;
-    CREATE TRIGGER report_households_delete AFTER DELETE ON entry_households BEGIN
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#listed', -1 FROM entries e
-        WHERE e.id = OLD.entry_id AND e.undone_at IS NULL
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO household_month (org_id, month, household, n)
-        SELECT OLD.org_id, substr(e.happened_on, 1, 7), OLD.household, -1 FROM entries e
-        WHERE e.id = OLD.entry_id AND e.undone_at IS NULL
-        ON CONFLICT (org_id, month, household) DO UPDATE SET n = n + excluded.n;
-        DELETE FROM household_month WHERE org_id = OLD.org_id AND household = OLD.household AND n <= 0;
-    END;
-    CREATE TRIGGER report_households_update AFTER UPDATE ON entry_households BEGIN
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#listed', -1 FROM entries e
-        WHERE e.id = OLD.entry_id AND e.undone_at IS NULL
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO household_month (org_id, month, household, n)
-        SELECT OLD.org_id, substr(e.happened_on, 1, 7), OLD.household, -1 FROM entries e
-        WHERE e.id = OLD.entry_id AND e.undone_at IS NULL
-        ON CONFLICT (org_id, month, household) DO UPDATE SET n = n + excluded.n;
-        DELETE FROM household_month WHERE org_id = OLD.org_id AND household = OLD.household AND n <= 0;
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#listed', 1 FROM entries e
-        WHERE e.id = NEW.entry_id AND e.undone_at IS NULL
-        ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;
-        INSERT INTO household_month (org_id, month, household, n)
-        SELECT NEW.org_id, substr(e.happened_on, 1, 7), NEW.household, 1 FROM entries e
-        WHERE e.id = NEW.entry_id AND e.undone_at IS NULL
-        ON CONFLICT (org_id, month, household) DO UPDATE SET n = n + excluded.n;
-    END;
-    """,
+    _REPORT_TOTALS,
     # 5: chat state that survives a restart (handlers/persistence.py)
     """
     CREATE TABLE chat_state (

@@ -221,3 +221,26 @@ async def test_redelivered_invite_command_makes_one_invite(bot):
     await bot.feed(update)
     rows = await bot.storage.db.fetchall("SELECT COUNT(*) FROM invites WHERE created_by IS NOT NULL")
     assert rows[0][0] == 1
+
+
+def test_released_migrations_are_never_edited():
+    """A database in the field has run these steps; changing one would fork its schema.
+    Add a new step instead (and its fingerprint here)."""
+    import hashlib
+    import re
+    from storage.migrations import MIGRATIONS
+    fingerprints = [hashlib.sha256(re.sub(r"\s+", " ", m).strip().encode()).hexdigest()[:16] for m in MIGRATIONS]
+    assert fingerprints == ["1f55ea821efd5c9c", "3834c81da743d119", "e6ded464f288b47d",
+                            "75aa5cbc4b40a3bc", "d9ec4ab56f460308"]
+
+
+async def test_migrations_reach_the_latest_version_once(tmp_path):
+    from storage import Database
+    from storage.migrations import MIGRATIONS
+    db = await Database(tmp_path / "m.sqlite3").connect()
+    await db.close()
+    db = await Database(tmp_path / "m.sqlite3").connect()   # again: nothing to apply, nothing breaks
+    (version,) = await db.fetchone("PRAGMA user_version")
+    (mode,) = await db.fetchone("PRAGMA journal_mode")
+    await db.close()
+    assert version == len(MIGRATIONS) and mode == "wal"
