@@ -250,10 +250,7 @@ async def build_summary(storage, root_org_id: int | None, start: date, end: date
     latest: dict[int, object] = {}
     contacts: dict[int, list[str]] = {}
     if period_key is not None:
-        for sub in await repo.submissions(period_key, list(groups)):
-            grp = groups[sub.org_id]
-            if grp not in latest or sub.submitted_at >= latest[grp].submitted_at:
-                latest[grp] = sub
+        latest = {groups[sub.org_id]: sub for sub in await repo.submissions(period_key, list(groups))}  # oldest first
         for c in await repo.contacts(list(groups)):
             contacts.setdefault(groups[c.org_id], []).append(c.name)
 
@@ -265,8 +262,8 @@ async def build_summary(storage, root_org_id: int | None, start: date, end: date
         fig = period.get(org.id, {})
         # an area's row; a summary rooted below the areas (one grid) treats its root as the area
         is_area = org.kind in AREA_KINDS or (org.id == root_org_id and org.kind not in TOWNSHIP_KINDS)
-        if not is_area and not fig:
-            continue  # a township's own row only when something was logged on it directly
+        if not is_area and not fig and not any(ytd.get(org.id, {}).values()):
+            continue  # a township's own row only when something was logged on it directly (this year)
         township = tree.township_of(org)
         row = Row(kind="area" if is_area else "direct", org_id=org.id, code=org.code, name=org.name,
                   township=township.name if township else None,
@@ -310,7 +307,8 @@ async def build_summary(storage, root_org_id: int | None, start: date, end: date
         if townships:
             quotas = [s.lectures_quota for s in townships if s.lectures_quota is not None]
             totals.lectures_quota = sum(quotas) if quotas else None
-            totals.lectures_ok = all(s.lectures_ok for s in townships) if quotas else None
+            totals.lectures_ok = all(s.lectures_ok for s in townships if s.lectures_quota is not None) \
+                if quotas else None
     submitted = {s: 0 for s in ("on_time", "late", "missing", "pending")}
     for r in rows:
         if r.submission:

@@ -183,8 +183,14 @@ async def got_number(update: Update, context: ContextTypes.DEFAULT_TYPE, user: U
 async def got_houses(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> int:
     """Take the house numbers visited: one message, separated by commas or lines."""
     text = update.message.text
-    houses = [h.strip() for h in re.split(r"[,，、;；\n]+", text) if h.strip()]
-    context.user_data["draft"]["households"] = houses[:500]
+    houses = list(dict.fromkeys(h.strip() for h in re.split(r"[,，、;；\n]+", text) if h.strip()))[:500]
+    draft = context.user_data["draft"]
+    draft["households"] = houses
+    if len(houses) > draft["measures"].get("households", 0):
+        # More doors named than counted: the count follows the doors (said, and shown on the card),
+        # so coverage never loses visits logged without numbers elsewhere.
+        draft["measures"]["households"] = len(houses)
+        return await ask_next(update, context, user, prefix=t(user.lang, "houses-raised", count=len(houses)))
     return await ask_next(update, context, user)
 
 

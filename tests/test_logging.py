@@ -384,3 +384,19 @@ async def test_starting_another_flow_ends_the_first(tmp_path):
         await h.press_label(CONTACT, "确认报送")
         [sub] = await h.storage.submissions.current("monthly-25:2026-11")
         assert sub.note == "重点走访了老人"
+
+
+async def test_more_house_numbers_than_households_raise_the_count(bot):
+    await bot.send(WORKER, "/visit")
+    await bot.press_label(WORKER, "1")
+    for _ in range(3):
+        await bot.press_label(WORKER, "没有")
+    await bot.send(WORKER, "1号，2号，3号，3号")           # 3 distinct doors
+    assert "入户数按 3 户记" in bot.last_text(WORKER)
+    await bot.send(WORKER, "跳过")
+    await bot.press_label(WORKER, "跳过")
+    await bot.press_label(WORKER, "今天")
+    assert "入户 3户" in bot.last_text(WORKER)
+    await bot.press_label(WORKER, "确认")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.measures == {"households": 3} and entry.households_listed == 3

@@ -485,3 +485,29 @@ def test_domain_modules_do_not_import_telegram():
             "bad = [m for m in sys.modules if m == 'telegram' or m.startswith('telegram.')]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
+
+
+async def test_township_visits_earlier_in_the_year_still_count(world):
+    """Coverage is for the year: a township's own January visits count in November too."""
+    w = world
+    await w.log("jan", "平安办", "WLS", "visit", date(2026, 1, 10), measures={"households": 100})
+    targets = load_targets(DEFAULT_TARGETS)
+    dec = (date(2026, 12, 1), date(2026, 12, 31))   # nothing logged on the township this month
+    before = await build_summary(w.storage, w.org["WLS"], *dec, dec[1], targets)
+    assert any(r.kind == "direct" for r in before.rows)
+    assert before.totals.coverage.reached == sum(r.coverage.reached for r in before.rows)
+    assert before.totals.coverage.reached >= 100
+
+
+async def test_total_lecture_pace_ignores_townships_without_a_target(world):
+    from bot.targets import parse_targets
+    w = world
+    await w.storage.orgs.upsert_many([
+        {"code": "T2", "name": "二镇", "kind": "township", "parent": None, "households": 10, "population": 10},
+        {"code": "T2V", "name": "二村", "kind": "village", "parent": "T2", "households": 10, "population": 10}])
+    for n in range(3):
+        await w.log(f"lec{n}", "平安办", "WLS", "lecture", date(2026, 11, 5), measures={"lectures": 1, "attendees": 10})
+    only_wls = parse_targets({"target": [{"measure": "lectures_per_month", "value": 2, "org": "WLS"}]})
+    result = await build_summary(w.storage, None, *NOV, NOV[1], only_wls)
+    assert [t.lectures_ok for t in result.townships if t.name == "武陵山乡"] == [True]
+    assert result.totals.lectures_ok is True

@@ -378,3 +378,4 @@ quick-unread-only = Not understood: "{ $parts }".
 invite-deactivated = Your account has been deactivated, so an invite cannot re-activate it. Please contact your office.
 edit-gone = That entry was removed or no longer exists. Send /mine to see your entries.
 nudge-quiet = It is quiet hours now: remind them after { $end }.
+houses-raised = { $count } house numbers given: households set to { $count }.
