@@ -10,14 +10,12 @@ The workbook uses openpyxl's write-only mode (streamed, low memory) and plain st
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib.resources
 import math
-import queue
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -245,60 +243,12 @@ def write_progress_xlsx(summary: Summary, entries_iter: Iterable[LedgerRow], pat
     return count
 
 
-async def export_progress(storage, summary: Summary, path: Path | str, lang: str = "zh", tz=LOCAL_TZ,
-                          chunk: int = 2000) -> int:
-    """Write the workbook for `summary`, streaming the period's ledger into it; returns ledger rows.
-
-    The rows are fetched on the event loop (aiosqlite's thread does the SQL) and handed in
-    chunks, through a small bounded queue, to the workbook writer in a worker thread: the
-    two overlap, memory stays flat, and the bot keeps answering while a county exports."""
-    repo = ReportRepo(storage.db)
-    pipe: queue.Queue = queue.Queue(maxsize=8)
-
-    def rows() -> Iterator[LedgerRow]:
-        while True:
-            item = pipe.get()
-            if item is _DONE:
-                return
-            if item is _ABORT:
-                raise RuntimeError("export aborted: reading the ledger failed")
-            yield from item
-
-    writer = asyncio.ensure_future(asyncio.to_thread(write_progress_xlsx, summary, rows(), path, lang, tz))
-
-    async def put(item: object) -> None:
-        while True:
-            try:
-                pipe.put_nowait(item)
-                return
-            except queue.Full:
-                if writer.done():
-                    writer.result()  # the writer failed: raise its error
-                    raise RuntimeError("workbook writer stopped early")
-                await asyncio.sleep(0.002)
-
-    try:
-        batch: list[LedgerRow] = []
-        async for row in repo.ledger_rows(summary.org_ids, summary.start, summary.end):
-            batch.append(row)
-            if len(batch) >= chunk:
-                await put(batch)
-                batch = []
-        await put(batch)
-        await put(_DONE)
-    except BaseException:
-        if not writer.done():
-            try:
-                pipe.put_nowait(_ABORT)
-            except queue.Full:
-                pass
-        with contextlib.suppress(BaseException):
-            await asyncio.wait_for(asyncio.shield(writer), 5)
-        raise
-    return await writer
-
-
-_DONE, _ABORT = object(), object()
+async def export_progress(storage, summary: Summary, path: Path | str, lang: str = "zh", tz=LOCAL_TZ) -> int:
+    """Write the workbook for `summary` in a worker thread, reading the period's ledger there
+    through its own read-only connection; returns ledger rows. Memory stays flat (rows stream
+    in chunks) and the bot keeps answering while a county exports."""
+    rows = ReportRepo(storage.db).ledger_rows(summary.org_ids, summary.start, summary.end)
+    return await asyncio.to_thread(write_progress_xlsx, summary, rows, path, lang, tz)
 
 
 # ------------------------------------------------------------------------ chart

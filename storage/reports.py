@@ -38,9 +38,9 @@ import calendar
 import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import AsyncIterator, Iterable, NamedTuple
-
-import aiosqlite
+import sqlite3
+from contextlib import closing
+from typing import Iterable, Iterator, NamedTuple
 
 from .db import Database
 
@@ -231,12 +231,12 @@ class ReportRepo:
                ORDER BY id""", (json.dumps(org_ids),))
         return [ContactRow(*r) for r in rows]
 
-    async def ledger_rows(self, org_ids: list[int], start: date, end: date,
-                          chunk: int = 2000) -> AsyncIterator[LedgerRow]:
+    def ledger_rows(self, org_ids: list[int], start: date, end: date, chunk: int = 2000) -> Iterator[LedgerRow]:
         """Every live entry of these orgs in [start, end], by day then id, fetched in chunks.
 
-        Reads through its own read-only connection: a long export neither holds a statement
-        open on the bot's shared connection nor sees a half-written transaction (WAL snapshot)."""
+        A plain generator over its own read-only connection, meant to be iterated in the
+        export's worker thread: the bot's shared connection stays free, and a WAL snapshot
+        never shows a half-written transaction."""
         sql = f"""SELECT e.id, e.happened_on, e.recorded_at, u.name, o.name, e.kind, e.measures,
                          e.lat, e.lon, e.address,
                          (SELECT COUNT(*) FROM evidence v WHERE v.entry_id = e.id),
@@ -246,10 +246,10 @@ class ReportRepo:
                   WHERE {_LIVE_IN} AND e.org_id IN (SELECT value FROM json_each(?))
                   ORDER BY e.happened_on, e.id"""
         uri = Path(self.db.path).resolve().as_uri() + "?mode=ro"
-        async with aiosqlite.connect(uri, uri=True) as conn:
-            await conn.execute("PRAGMA busy_timeout=5000")
-            async with conn.execute(sql, (start.isoformat(), end.isoformat(), json.dumps(org_ids))) as cur:
-                while rows := await cur.fetchmany(chunk):
-                    for r in rows:
-                        yield LedgerRow(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8],
-                                        r[9], r[10], r[11], [f for f in r[12].split(",") if f], r[13])
+        with closing(sqlite3.connect(uri, uri=True)) as conn:
+            conn.execute("PRAGMA busy_timeout=5000")
+            cur = conn.execute(sql, (start.isoformat(), end.isoformat(), json.dumps(org_ids)))
+            while rows := cur.fetchmany(chunk):
+                for r in rows:
+                    yield LedgerRow(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8],
+                                    r[9], r[10], r[11], [f for f in r[12].split(",") if f], r[13])
