@@ -71,6 +71,9 @@ def _open(settings: Settings, clock: Clock):
         services = Services(settings=settings, storage=storage, clock=clock)
         calendar_of(services), targets_of(services)  # read once; a bad file fails here, not mid-round
         app.bot_data["svc"] = services
+        unknown = targets_of(services).orgs() - set(await storage.orgs.parent_codes())
+        if unknown:  # a typo in TARGETS_FILE would silently fall back to the defaults
+            log.warning("targets name org codes the tree does not have: %s", ", ".join(sorted(unknown)))
         lost = await storage.ledger.pending()
         if lost:  # at most once: a message that may or may not have gone out is not sent again
             log.warning("%d scheduled messages were in flight at the last stop and are not resent", len(lost))

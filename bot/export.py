@@ -27,7 +27,7 @@ from storage.reports import LedgerRow, ReportRepo
 
 from .i18n import keys, t
 from .kinds import MEASURES
-from .summary import Row, Summary, pct
+from .summary import Row, Summary, pct, row_name
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 PERCENT = "0.0%"
@@ -64,7 +64,7 @@ def _columns(summary: Summary) -> list[tuple[str, float, str | None, Any]]:
     if len(summary.townships) > 1:
         cols.append(("col-township", 12, None, lambda r, lang, tz: r.township))
     cols += [
-        ("col-area", 16, None, lambda r, lang, tz: r.name if r.kind != "direct" else t(lang, "summary-direct", name=r.name)),
+        ("col-area", 16, None, lambda r, lang, tz: row_name(lang, r)),
         ("col-registered", 9, None, lambda r, lang, tz: r.households_registered),
         ("col-population", 9, None, lambda r, lang, tz: r.population),
         ("col-households", 10, None, lambda r, lang, tz: r.m("households")),
@@ -312,7 +312,7 @@ def render_chart(summary: Summary, path: Path | str, lang: str = "zh") -> Path:
                           linestyles="--" if measure == "coverage" else ":", linewidth=2,
                           label=target_label if first else None)
                 first = False
-        ax.set_xticks(xs, [r.name if r.kind != "direct" else t(lang, "summary-direct", name=r.name) for r in rows],
+        ax.set_xticks(xs, [row_name(lang, r) for r in rows],
                       rotation=45 if n > 8 else 0, ha="right" if n > 8 else "center")
         ax.set_ylim(0, peak * 1.12)
         ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")

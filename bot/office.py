@@ -38,11 +38,9 @@ def status_occurrence(services, start: date, end: date, now: datetime) -> Occurr
 
 async def summary(services, root_org_id: int | None, start: date, end: date,
                   occ: Occurrence | None = None) -> Summary:
-    now = services.clock.now()
-    result = await build_summary(services.storage, root_org_id, start, end, now.date(), targets_of(services),
-                                 period_key=occ.period_key if occ else None, due_at=occ.due_at if occ else None)
-    result.period_title = occ.title if occ else None
-    return result
+    return await build_summary(services.storage, root_org_id, start, end, services.clock.now().date(),
+                               targets_of(services), period_key=occ.period_key if occ else None,
+                               due_at=occ.due_at if occ else None, period_title=occ.title if occ else None)
 
 
 async def month_summary(services, root_org_id: int | None, start: date, end: date) -> Summary:

@@ -210,7 +210,7 @@ def _reached(unique: int, households: int, listed: int) -> int:
 
 async def build_summary(storage, root_org_id: int | None, start: date, end: date, on: date,
                         targets: Targets, period_key: str | None = None,
-                        due_at: datetime | None = None) -> Summary:
+                        due_at: datetime | None = None, period_title: str | None = None) -> Summary:
     """Figures of every village/community/department under `root_org_id` (None: all orgs)
     for [start, end], judged against `targets` on min(on, end); submission status for
     `period_key` (due at `due_at`, an aware datetime) when given."""
@@ -314,7 +314,7 @@ async def build_summary(storage, root_org_id: int | None, start: date, end: date
         if r.submission:
             submitted[r.submission.status] += 1
     return Summary(root_name=root_name, start=start, end=end, as_of=as_of, year_start=year_start,
-                   period_key=period_key, due_at=due_at, rows=rows, townships=townships, totals=totals,
+                   period_key=period_key, period_title=period_title, due_at=due_at, rows=rows, townships=townships, totals=totals,
                    submitted=submitted if period_key is not None else {}, org_ids=list(groups))
 
 
@@ -383,7 +383,8 @@ def _quota(lang: str, quota: float | None, ok: bool | None) -> str:
     return t(lang, "summary-quota", quota=f"{quota:.1f}".rstrip("0").rstrip("."), pace=_pace(lang, ok))
 
 
-def _row_name(lang: str, row: Row) -> str:
+def row_name(lang: str, row: Row) -> str:
+    """An area's name; a township's own row reads '武陵山乡（本级）'."""
     return t(lang, "summary-direct", name=row.name) if row.kind == "direct" else row.name
 
 
@@ -409,7 +410,7 @@ def _totals_block(lang: str, s: Summary, row: Row, title: str) -> list[str]:
 
 
 def _area_block(lang: str, row: Row) -> list[str]:
-    first = t(lang, "summary-area-line1", name=_row_name(lang, row), households=row.m("households"),
+    first = t(lang, "summary-area-line1", name=row_name(lang, row), households=row.m("households"),
               unique=row.households_unique, coverage=pct(row.coverage.rate), cov_pace=_pace(lang, row.coverage.on_pace),
               installs=row.m("app_installs"), rate=pct(row.install.rate), inst_pace=_pace(lang, row.install.on_pace))
     second = t(lang, "summary-area-line2", materials=row.material_total, placed=row.placed_total,

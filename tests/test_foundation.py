@@ -244,3 +244,14 @@ async def test_migrations_reach_the_latest_version_once(tmp_path):
     (mode,) = await db.fetchone("PRAGMA journal_mode")
     await db.close()
     assert version == len(MIGRATIONS) and mode == "wal"
+
+
+async def test_targets_for_unknown_orgs_are_warned_about(tmp_path, caplog):
+    from datetime import datetime
+    from .conftest import TZ
+    from .helpers import Harness
+    targets = tmp_path / "targets.toml"
+    targets.write_text('[[target]]\nmeasure = "coverage"\nvalue = 0.5\ndue = "06-30"\norg = "NOPE"\n', "utf-8")
+    async with Harness(tmp_path, datetime(2026, 11, 24, 10, tzinfo=TZ), targets_file=targets):
+        pass
+    assert any("NOPE" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
