@@ -13,6 +13,9 @@ import aiosqlite
 from .migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
+# "column IN this list of ids", the list passed as one JSON parameter: one placeholder
+# whatever its length (no SQL built from the list), and an empty list simply matches nothing.
+IN_IDS = "IN (SELECT value FROM json_each(?))"
 
 
 class Database:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from .db import Database
+from .db import IN_IDS, Database
 from .models import Entry, NewEntry, NewPhoto
 
 _COLS = ("e.id, e.user_id, e.org_id, e.kind, e.measures, e.happened_on, e.recorded_at, e.lat, e.lon, "
@@ -52,13 +52,10 @@ class EntryRepo:
 
     async def households_logged(self, org_ids: list[int], since: date) -> int:
         """Households figure logged in these orgs since a date (live entries)."""
-        if not org_ids:
-            return 0
-        marks = ",".join("?" * len(org_ids))
         row = await self.db.fetchone(
-            f"SELECT COALESCE(SUM(json_extract(measures, '$.households')), 0) FROM entries "
-            f"WHERE undone_at IS NULL AND happened_on >= ? AND org_id IN ({marks})",
-            (since.isoformat(), *org_ids))
+            "SELECT COALESCE(SUM(json_extract(measures, '$.households')), 0) FROM entries "
+            f"WHERE undone_at IS NULL AND happened_on >= ? AND org_id {IN_IDS}",
+            (since.isoformat(), json.dumps(org_ids)))
         return int(row[0])
 
     async def add(self, entries: list[NewEntry], now: datetime, update_id: int | None) -> list[int]:
@@ -127,12 +124,9 @@ class EntryRepo:
     async def totals(self, org_ids: list[int], start: date, end: date,
                      user_id: int | None = None) -> dict[str, int]:
         """Sum of every measure over live entries of these orgs in [start, end]."""
-        if not org_ids:
-            return {}
-        marks = ",".join("?" * len(org_ids))
-        sql = (f"SELECT j.key, SUM(j.value) FROM entries e, json_each(e.measures) j "
-               f"WHERE e.undone_at IS NULL AND e.happened_on BETWEEN ? AND ? AND e.org_id IN ({marks})")
-        params: list = [start.isoformat(), end.isoformat(), *org_ids]
+        sql = ("SELECT j.key, SUM(j.value) FROM entries e, json_each(e.measures) j "
+               f"WHERE e.undone_at IS NULL AND e.happened_on BETWEEN ? AND ? AND e.org_id {IN_IDS}")
+        params: list = [start.isoformat(), end.isoformat(), json.dumps(org_ids)]
         if user_id is not None:
             sql += " AND e.user_id = ?"
             params.append(user_id)
@@ -140,13 +134,10 @@ class EntryRepo:
         return {r[0]: int(r[1]) for r in rows}
 
     async def evidence_count(self, org_ids: list[int], start: date, end: date) -> int:
-        if not org_ids:
-            return 0
-        marks = ",".join("?" * len(org_ids))
         row = await self.db.fetchone(
-            f"SELECT COUNT(*) FROM evidence v JOIN entries e ON e.id = v.entry_id WHERE e.undone_at IS NULL "
-            f"AND e.happened_on BETWEEN ? AND ? AND e.org_id IN ({marks})",
-            (start.isoformat(), end.isoformat(), *org_ids))
+            "SELECT COUNT(*) FROM evidence v JOIN entries e ON e.id = v.entry_id WHERE e.undone_at IS NULL "
+            f"AND e.happened_on BETWEEN ? AND ? AND e.org_id {IN_IDS}",
+            (start.isoformat(), end.isoformat(), json.dumps(org_ids)))
         return int(row[0])
 
     async def restore(self, entry_id: int, now: datetime | None = None, update_id: int | None = None) -> bool:

@@ -27,11 +27,6 @@ class LedgerRepo:
         rows = await self.db.fetchall("SELECT recipient FROM sent_ledger WHERE topic = ?", (topic,))
         return {r[0] for r in rows}
 
-    async def was_sent(self, topic: str, recipient: int) -> bool:
-        row = await self.db.fetchone(
-            "SELECT 1 FROM sent_ledger WHERE topic = ? AND recipient = ?", (topic, recipient))
-        return row is not None
-
     async def claim(self, topic: str, recipients: list[int], now: datetime) -> list[int]:
         """Write 'pending' before sending, so a crash mid-send can never make a second copy.
 

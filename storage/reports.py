@@ -42,7 +42,7 @@ import sqlite3
 from contextlib import closing
 from typing import Iterable, Iterator, NamedTuple
 
-from .db import Database
+from .db import IN_IDS, Database
 
 ENTRIES, FLAGGED, EVIDENCE, LISTED = "#entries", "#flagged", "#evidence", "#listed"
 POSTER_ENTRIES, POSTER_PLACED = "#poster_entries", "#poster_placed"
@@ -139,7 +139,7 @@ class ReportRepo:
         months, raw = split_months(start, end) if use_totals else (None, [(start, end)])
         if months:
             key_filter, key_params = ("", ()) if wanted is None else (
-                "AND r.key IN (SELECT value FROM json_each(?))", (json.dumps(sorted(wanted)),))
+                f"AND r.key {IN_IDS}", (json.dumps(sorted(wanted)),))
             rows = await self.db.fetchall(
                 f"""WITH {_GROUPS}
                     SELECT g.grp, r.key, SUM(r.total) FROM g CROSS JOIN report_totals r ON r.org_id = g.org_id
@@ -215,10 +215,10 @@ class ReportRepo:
     async def submissions(self, period_key: str, org_ids: list[int]) -> list[SubmissionRow]:
         """Live submissions (not replaced) for a period by these orgs, oldest first."""
         rows = await self.db.fetchall(
-            """SELECT s.id, s.org_id, s.user_id, u.name, s.submitted_at, s.late, s.nil_reason
+            f"""SELECT s.id, s.org_id, s.user_id, u.name, s.submitted_at, s.late, s.nil_reason
                FROM submissions s JOIN users u ON u.id = s.user_id
                WHERE s.period_key = ? AND s.replaced_by IS NULL
-                 AND s.org_id IN (SELECT value FROM json_each(?))
+                 AND s.org_id {IN_IDS}
                ORDER BY s.submitted_at, s.id""", (period_key, json.dumps(org_ids)))
         return [SubmissionRow(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]), bool(r[5]), r[6])
                 for r in rows]
@@ -226,8 +226,8 @@ class ReportRepo:
     async def contacts(self, org_ids: list[int]) -> list[ContactRow]:
         """Active village/community contacts (联络员) of these orgs."""
         rows = await self.db.fetchall(
-            """SELECT id, name, org_id FROM users
-               WHERE role = 'contact' AND active = 1 AND org_id IN (SELECT value FROM json_each(?))
+            f"""SELECT id, name, org_id FROM users
+               WHERE role = 'contact' AND active = 1 AND org_id {IN_IDS}
                ORDER BY id""", (json.dumps(org_ids),))
         return [ContactRow(*r) for r in rows]
 
@@ -243,7 +243,7 @@ class ReportRepo:
                          (SELECT COUNT(*) FROM entry_households h WHERE h.entry_id = e.id),
                          e.flags, e.source
                   FROM entries e JOIN users u ON u.id = e.user_id JOIN orgs o ON o.id = e.org_id
-                  WHERE {_LIVE_IN} AND e.org_id IN (SELECT value FROM json_each(?))
+                  WHERE {_LIVE_IN} AND e.org_id {IN_IDS}
                   ORDER BY e.happened_on, e.id"""
         uri = Path(self.db.path).resolve().as_uri() + "?mode=ro"
         with closing(sqlite3.connect(uri, uri=True)) as conn:

@@ -1,10 +1,11 @@
 """People, their roles and places in the tree, invites and office chats."""
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import datetime, timedelta
 
-from .db import Database
+from .db import IN_IDS, Database
 from .models import Invite, Role, User
 
 _COLS = "id, telegram_id, name, org_id, role, lang, active, blocked_at"
@@ -34,11 +35,8 @@ class UserRepo:
 
     async def in_orgs(self, org_ids: list[int], role: Role | None = None) -> list[User]:
         """Active people whose org is one of org_ids (optionally of one role)."""
-        if not org_ids:
-            return []
-        marks = ",".join("?" * len(org_ids))
-        sql = f"SELECT {_COLS} FROM users WHERE active = 1 AND org_id IN ({marks})"
-        params: list = list(org_ids)
+        sql = f"SELECT {_COLS} FROM users WHERE active = 1 AND org_id {IN_IDS}"
+        params: list = [json.dumps(org_ids)]
         if role:
             sql += " AND role = ?"
             params.append(role)
