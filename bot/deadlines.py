@@ -39,7 +39,7 @@ from pydantic import (
     model_validator,
 )
 
-from .validation import describe, read_toml
+from .validation import describe, read_toml, table_entries
 
 log = logging.getLogger(__name__)
 
@@ -157,12 +157,7 @@ def load_calendar(path: str | Path) -> list[DeadlineSpec]:
 
 def parse_calendar(data: dict[str, Any], name: str = "<calendar>") -> list[DeadlineSpec]:
     """Validate already-parsed TOML data (split out so callers can embed a calendar)."""
-    unknown = sorted(set(data) - {"deadline"})
-    if unknown:
-        raise CalendarError(name, f"unknown top-level key {unknown[0]!r} (expected [[deadline]])")
-    entries = data.get("deadline")
-    if not isinstance(entries, list) or not entries:
-        raise CalendarError(name, "expected one or more [[deadline]] entries")
+    entries = table_entries(data, "deadline", name, CalendarError)
     specs = [_parse_entry(raw, index, name) for index, raw in enumerate(entries, start=1)]
     _check_unique_ids(specs, name)
     return specs

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, ValidationError, field_validator, model_validator
 
-from .validation import describe, read_toml
+from .validation import describe, read_toml, table_entries
 
 DEFAULT_TARGETS = Path(__file__).parent / "data" / "targets.toml"
 
@@ -162,12 +162,7 @@ def load_targets(path: str | Path = DEFAULT_TARGETS) -> Targets:
 
 
 def parse_targets(data: dict[str, Any], name: str = "<targets>") -> Targets:
-    unknown = sorted(set(data) - {"target"})
-    if unknown:
-        raise TargetError(name, f"unknown top-level key {unknown[0]!r} (expected [[target]])")
-    entries = data.get("target")
-    if not isinstance(entries, list) or not entries:
-        raise TargetError(name, "expected one or more [[target]] entries")
+    entries = table_entries(data, "target", name, TargetError)
     specs: list[TargetSpec] = []
     seen: dict[tuple, int] = {}
     for index, raw in enumerate(entries, start=1):

@@ -18,6 +18,18 @@ def read_toml(path: str | Path, error: Callable[[str, str], Exception]) -> dict[
         raise error(name, f"invalid TOML: {exc}") from exc
 
 
+def table_entries(data: dict[str, Any], table: str, name: str,
+                  error: Callable[[str, str], Exception]) -> list[Any]:
+    """The [[table]] entries of a file that may hold nothing else, and at least one of them."""
+    unknown = sorted(set(data) - {table})
+    if unknown:
+        raise error(name, f"unknown top-level key {unknown[0]!r} (expected [[{table}]])")
+    entries = data.get(table)
+    if not isinstance(entries, list) or not entries:
+        raise error(name, f"expected one or more [[{table}]] entries")
+    return entries
+
+
 def describe(err: Any) -> str:
     """Turn one pydantic error into a sentence an administrator can act on."""
     field = ".".join(str(part) for part in err["loc"])

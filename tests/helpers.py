@@ -37,6 +37,13 @@ def message_json(uid: int, text: str | None = None, chat_id: int | None = None,
     return msg
 
 
+def sticker_json(uid: int) -> dict:
+    """A sticker message: input no step ever asks for."""
+    return update_json(message=message_json(uid, None, sticker={
+        "file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
+        "is_video": False, "type": "regular"}))
+
+
 def update_json(**payload) -> dict:
     return {"update_id": next(_update_ids), **payload}
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .conftest import CONTACT, OFFICE, STRANGER, WORKER
-from .helpers import message_json, update_json
+from .helpers import message_json, sticker_json, update_json
 
 
 async def test_join_with_invite_then_me_shows_path(bot):
@@ -59,9 +59,7 @@ async def test_stranger_gets_explanation_for_anything(bot):
     assert "还没有登记" in bot.last_text(STRANGER)
     await bot.send(STRANGER, "/summary")
     assert "还没有登记" in bot.last_text(STRANGER)
-    await bot.feed(update_json(message=message_json(STRANGER, None, sticker={
-        "file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
-        "is_video": False, "type": "regular"})))
+    await bot.feed(sticker_json(STRANGER))
     assert "还没有登记" in bot.last_text(STRANGER)
 
 

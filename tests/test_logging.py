@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from .conftest import OFFICE, STRANGER, WORKER, WORKER2
-from .helpers import Harness, message_json, update_json
+from .helpers import Harness, message_json, sticker_json, update_json
 
 
 def photo_msg(uid: int, file_id: str, caption: str | None = None) -> dict:
@@ -74,9 +74,7 @@ async def test_wrong_answers_reask_and_keep_the_flow(bot):
     assert "填个数字就行" in bot.last_text(WORKER) and "宣传单多少份" in bot.last_text(WORKER)
     await bot.send(WORKER, "-3")
     assert "填个数字就行" in bot.last_text(WORKER)
-    await bot.feed(update_json(message=message_json(WORKER, None, sticker={
-        "file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
-        "is_video": False, "type": "regular"})))
+    await bot.feed(sticker_json(WORKER))
     assert "宣传单多少份" in bot.last_text(WORKER)
     await bot.send(WORKER, "30份")
     assert "在哪里" in bot.last_text(WORKER)
