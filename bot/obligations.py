@@ -52,16 +52,18 @@ async def areas_by_org(storage: Storage) -> tuple[dict[int, Org], dict[int, Org]
     return orgs, area_of
 
 
-def _standing(submissions: list[Submission], occ: Occurrence) -> tuple[dict[int, Submission], dict[int, Submission]]:
+def _standing(submissions: list[Submission]) -> tuple[dict[int, Submission], dict[int, Submission]]:
     by_org = {s.org_id: s for s in submissions}
     by_user = {s.user_id: s for s in submissions}
     return by_org, by_user
 
 
 async def submission_for(storage: Storage, occ: Occurrence, user: User) -> Submission | None:
-    _, area_of = await areas_by_org(storage)
-    by_org, by_user = _standing(await storage.submissions.current(occ.period_key), occ)
-    return by_user.get(user.id) if occ.who == "worker" else by_org.get(area_of[user.org_id].id)
+    """The standing submission that settles this person's share (one org path, not the whole tree)."""
+    from .logbook import area_of
+
+    by_org, by_user = _standing(await storage.submissions.current(occ.period_key))
+    return by_user.get(user.id) if occ.who == "worker" else by_org.get((await area_of(storage, user.org_id)).id)
 
 
 async def status(storage: Storage, occ: Occurrence, user: User) -> str | None:
@@ -77,7 +79,7 @@ async def status(storage: Storage, occ: Occurrence, user: User) -> str | None:
 async def debtors(storage: Storage, occ: Occurrence) -> list[Debtor]:
     """Every active person who still owes this occurrence's submission."""
     _, area_of = await areas_by_org(storage)
-    by_org, by_user = _standing(await storage.submissions.current(occ.period_key), occ)
+    by_org, by_user = _standing(await storage.submissions.current(occ.period_key))
     people = await storage.users.active_by_role(occ.who)
     out = []
     for user in people:
@@ -91,7 +93,7 @@ async def debtors(storage: Storage, occ: Occurrence) -> list[Debtor]:
 async def missing_areas(storage: Storage, occ: Occurrence) -> list[Org]:
     """Areas with nothing standing for this period (contact deadlines) or with a worker still owing."""
     orgs, area_of = await areas_by_org(storage)
-    by_org, by_user = _standing(await storage.submissions.current(occ.period_key), occ)
+    by_org, by_user = _standing(await storage.submissions.current(occ.period_key))
     if occ.who == "contact":
         return [o for o in orgs.values() if o.kind in AREA_KINDS and o.id not in by_org]
     owing = {area_of[u.org_id].id for u in await storage.users.active_by_role("worker") if u.id not in by_user}
