@@ -64,7 +64,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.telegram_bot_token is None:
         print("configuration error: TELEGRAM_BOT_TOKEN: required to run the bot", file=sys.stderr)
         return 2
-    from .app import build_application
     from .deadlines import CalendarError, load_calendar
     from .targets import TargetError, load_targets
 
@@ -74,19 +73,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (CalendarError, TargetError) as err:
         print(f"configuration error: {err}", file=sys.stderr)
         return 2
-    from telegram.error import InvalidToken
+    from channels.telegram import run
 
-    app = build_application(settings)
-    log.info("starting long polling")
-    try:
-        app.run_polling(allowed_updates=None, drop_pending_updates=False)
-    except InvalidToken:  # PTB's message quotes the token: never let it reach the terminal
-        print("configuration error: TELEGRAM_BOT_TOKEN: rejected by the Bot API", file=sys.stderr)
-        return 2
-    except Exception:
-        log.exception("the bot stopped on an error")  # through the redacting formatter
-        return 1
-    return 0
+    return run(settings)
 
 
 def cmd_import_orgs(args: argparse.Namespace) -> int:
@@ -131,18 +120,9 @@ def cmd_invite(args: argparse.Namespace) -> int:
 
 
 async def _bot_username(settings: Settings) -> str | None:
-    """Ask the Bot API who we are; quietly None when there is no token or no network."""
-    if settings.telegram_bot_token is None:
-        return None
-    from telegram import Bot
-    from telegram.error import TelegramError
+    from channels.telegram import bot_username
 
-    kwargs = {"base_url": settings.bot_api_base_url} if settings.bot_api_base_url else {}
-    try:
-        async with Bot(settings.telegram_bot_token.get_secret_value(), **kwargs) as bot:
-            return bot.username
-    except (TelegramError, OSError):
-        return None
+    return await bot_username(settings)
 
 
 def cmd_users(args: argparse.Namespace) -> int:
@@ -156,7 +136,7 @@ def cmd_users(args: argparse.Namespace) -> int:
         return await storage.users.set_active(args.activate, True, now)
 
     if args.deactivate is None and args.activate is None:
-        print("give --deactivate TELEGRAM_ID or --activate TELEGRAM_ID", file=sys.stderr)
+        print("give --deactivate USER_ID or --activate USER_ID (the id /users shows)", file=sys.stderr)
         return 2
     if not asyncio.run(_with_storage(settings, work)):
         print("no such user", file=sys.stderr)
@@ -267,8 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_invite)
 
     p = sub.add_parser("users", help="deactivate or reactivate a person")
-    p.add_argument("--deactivate", type=int, metavar="TELEGRAM_ID")
-    p.add_argument("--activate", type=int, metavar="TELEGRAM_ID")
+    p.add_argument("--deactivate", type=int, metavar="USER_ID")
+    p.add_argument("--activate", type=int, metavar="USER_ID")
     p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("parse", help="read a one-line report and print its figures as JSON")

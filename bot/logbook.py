@@ -16,35 +16,60 @@ FLAG_DUPLICATE = "duplicate_evidence"
 FLAG_REVIEW = "needs_review"          # above the plausibility bound, confirmed twice
 FLAG_OVER_REGISTERED = "over_registered"
 
-# A count typed by hand, maybe rough ("三十来人", "20多户"): the stated number is kept.
-_NUMBER = re.compile(r"^\s*([0-9]+|[零〇一二两三四五六七八九十百千万]+)\s*(?:余|多|来|左右|\+)?\s*"
-                     r"[户人张条块份场次个家]?\s*(?:左右)?\s*$")
-_DATE = re.compile(r"^\s*(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?\s*$")
+# A count typed by hand. Older workers wrap it in words ("约10人", "八个人", "入户5户",
+# "三十来人"), so any label without a numeral may come first and a rough word and unit
+# after; exactly one number must remain, and it is kept as stated. "-", "负" and "第"
+# are refused so that "-3", "负三", "第3" and dates never read as a count.
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万"
+_NUMBER = re.compile(rf"[^\W\d_{_CN_DIGITS}负第]*?\s*:?\s*([0-9]+|[{_CN_DIGITS}]+)\s*"
+                     r"(?:余|多|来|左右|\+)?\s*(?:个人|[户人张条块份场次个家位名])?\s*(?:左右)?")
+_NOTHING = {"没", "没有", "没有了", "没了", "无"}
+_DAY_WORDS = {"今天": 0, "今日": 0, "today": 0, "昨天": 1, "昨日": 1, "yesterday": 1, "前天": 2}
+_DATE = re.compile(r"(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})[日号]?")
+_DAY_OF_MONTH = re.compile(r"(\d{1,2})[日号]")
 
 
-def parse_number(text: str) -> int | None:
-    """A count typed by hand: '15', '１５', '十五', '15户'. None if it is not one."""
-    match = _NUMBER.match(unicodedata.normalize("NFKC", text or ""))
-    if not match:
-        return None
-    digits = match.group(1)
-    if len(digits) > 7:
+def _typed(text: str | None) -> str:
+    """Full-width digits and punctuation to ASCII; outer spaces and a final 。/./! dropped."""
+    return unicodedata.normalize("NFKC", text or "").strip().rstrip("。.!").strip()
+
+
+def parse_number(text: str | None) -> int | None:
+    """A count typed by hand: '15', '１５', '十五', '20多户', '约10人', '海报3张', '没有' (0).
+
+    None if it is not exactly one count from 0 to MAX_FIGURE."""
+    text = _typed(text)
+    if text in _NOTHING:
+        return 0
+    match = _NUMBER.fullmatch(text)
+    if not match or len(match.group(1)) > 7:
         return None
     try:
-        value = cn2an.cn2an(digits, "smart")
+        value = cn2an.cn2an(match.group(1), "smart")
     except Exception:  # cn2an raises ValueError, KeyError, OverflowError on odd runs
         return None
     return int(value) if 0 <= value <= MAX_FIGURE and value == int(value) else None
 
 
-def parse_day(text: str, today: date) -> date | None:
-    """A day typed as '11-20', '11月20日' or '2026-11-20' (the year defaults to today's)."""
-    match = _DATE.match(unicodedata.normalize("NFKC", text or ""))
-    if not match:
+def parse_day(text: str | None, today: date) -> date | None:
+    """A typed day: '今天'/'昨天'/'前天', '11-20', '11.20', '11/20', '11月20日', '2026-11-20', '20号'.
+
+    Without a year (or month) it is the latest such day not after today."""
+    text = _typed(text).lower()
+    if text in _DAY_WORDS:
+        return today - timedelta(days=_DAY_WORDS[text])
+    if match := _DAY_OF_MONTH.fullmatch(text):
+        year, month, day = today.year, today.month, int(match.group(1))
+        if day > today.day:  # '28号' typed on the 2nd: last month's 28th
+            year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    elif match := _DATE.fullmatch(text):
+        year, month, day = int(match.group(1) or today.year), int(match.group(2)), int(match.group(3))
+        if not match.group(1) and (month, day) > (today.month, today.day):  # '12-30' typed in January
+            year -= 1
+    else:
         return None
-    year = int(match.group(1) or today.year)
     try:
-        return date(year, int(match.group(2)), int(match.group(3)))
+        return date(year, month, day)
     except ValueError:
         return None
 
@@ -125,7 +150,7 @@ async def add_truth_flags(storage, entry, today: date) -> list[str]:
     if households:
         area = await area_of(storage, entry.org_id)
         org_ids = [o.id for o in await storage.orgs.subtree(area.id)]
-        logged = await storage.entries.households_logged(org_ids, date(today.year, 1, 1))
+        logged = await storage.entries.households_logged(org_ids, date(today.year, 1, 1), today)
         if area.households and logged + households > area.households:
             flags.append(FLAG_OVER_REGISTERED)
     entry.flags = sorted(set(entry.flags) | set(flags))

@@ -1,56 +1,38 @@
-"""The one place that assembles every feature's handlers, in order of precedence."""
+"""The conversations, channel-neutral, and the one place that assembles their routes."""
 from __future__ import annotations
 
-import logging
+from .core import Command, Core, Routes
 
-from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
-
-from telegram.ext import CommandHandler
-
-from . import admin, log, mine, quick, report, start, summary
-from .common import svc
-
-logger = logging.getLogger(__name__)
+KIND_COMMANDS = ("visit", "poster", "app", "leaflet", "lecture", "push", "broadcast")
 
 
-async def skip_seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Drop an update we already handled (Telegram redelivers after a crash or restart)."""
-    if await svc(context).storage.ledger.update_seen(update.update_id):
-        logger.info("update %s already handled; skipped", update.update_id)
-        raise ApplicationHandlerStop
+def routes() -> Routes:
+    from . import admin, log, mine, quick, report, start, summary
+    from .common import cancel
+
+    commands = {
+        "start": Command(start.start, role=None),
+        "help": Command(start.help_), "me": Command(start.me), "lang": Command(start.lang),
+        "cancel": Command(cancel),
+        "log": Command(log.show_menu), **{k: Command(log.start_kind) for k in KIND_COMMANDS},
+        "mine": Command(mine.mine), "stats": Command(mine.stats),
+        "deadlines": Command(report.deadlines), "report": Command(report.start_report),
+        "summary": Command(summary.summary, role="contact", heavy=True, group=True),
+        "missing": Command(summary.missing, role="contact", group=True),
+        "export": Command(summary.export, role="office", heavy=True, group=True),
+        "invite": Command(admin.invite, role="office"),
+        "users": Command(admin.users, role="office"),
+        "bind_office": Command(admin.bind_office, role="office", group=True),
+    }
+    actions = {
+        "log": (log.on_action, "worker"), "quick": (quick.on_action, "worker"),
+        "mine": (mine.on_action, "worker"), "report": (report.on_action, "worker"),
+        "missing": (summary.on_action, "contact"), "users": (admin.on_action, "office"),
+    }
+    flows = {"log": log.on_input, "report": report.on_input, "edit": mine.on_input, "card": quick.on_input}
+    return Routes(commands=commands, actions=actions, flows=flows, free=quick.on_free, stranger=start.stranger)
 
 
-async def mark_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Record the update as handled and save flow state now, not on PTB's 60 s timer,
-    so a restart resumes every flow where it stood."""
-    s = svc(context)
-    await s.storage.ledger.mark_update_done(update.update_id, s.clock.now())
-    await context.application.update_persistence()
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure with its traceback and tell the person plainly; nothing is swallowed."""
-    logger.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        from bot.i18n import t
-
-        from .common import lang_of
-        try:
-            await update.effective_chat.send_message(t(lang_of(update, None), "error-generic"))
-        except Exception:  # the network may be what failed; the log above has the cause
-            logger.warning("could not tell the user about the error", exc_info=True)
-
-
-def register_all(app: Application) -> None:
-    app.add_handler(TypeHandler(Update, skip_seen), group=-100)
-    for feature in FEATURES:
-        feature.register(app)
-    app.add_handler(CommandHandler("cancel", log.cancel))  # /cancel outside any flow
-    start.register_fallback(app)
-    app.add_handler(TypeHandler(Update, mark_done), group=100)
-    app.add_error_handler(on_error)
-
-
-# Order is precedence in group 0: the flow first, free text (one-line reports) last.
-FEATURES = [start, admin, log, report, summary, mine, quick]
+def build_core(services) -> Core:
+    s = services.settings
+    return Core(services, routes(), admins={"telegram": {str(i) for i in s.admin_telegram_ids}})

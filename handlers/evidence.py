@@ -1,34 +1,29 @@
-"""Keep photo evidence: Telegram ids plus the downloaded bytes and their SHA-256."""
+"""Keep photo evidence: the channel's references plus the bytes, named by their SHA-256."""
 from __future__ import annotations
 
 import hashlib
 import logging
 
-from telegram import Message
-from telegram.error import TelegramError
-from telegram.ext import ContextTypes
-
-from .common import svc
+from .core import Photo, Turn
 
 log = logging.getLogger(__name__)
 
 
-async def save_photo(message: Message, context: ContextTypes.DEFAULT_TYPE) -> dict:
-    """Download the largest size of the photo into data/evidence/<sha256>.jpg.
+def save_photo(turn: Turn, photo: Photo | None = None) -> dict:
+    """Write the photo into data/evidence/<sha256>.jpg and return its record (NewPhoto fields).
 
-    A failed download still keeps the Telegram ids (the photo can be fetched later)."""
-    photo = message.photo[-1]
-    record = {"file_id": photo.file_id, "file_unique_id": photo.file_unique_id, "sha256": None, "path": None}
-    try:
-        data = bytes(await (await photo.get_file()).download_as_bytearray())
-    except TelegramError:
-        log.warning("could not download photo %s; keeping its ids", photo.file_unique_id, exc_info=True)
+    A photo the channel could not fetch still keeps its references (it can be fetched later)."""
+    photo = photo or turn.event.photo
+    assert photo is not None
+    record = {"file_id": photo.ref, "file_unique_id": photo.unique, "sha256": None, "path": None}
+    if photo.data is None:
+        log.warning("photo %s came without its bytes; keeping its references", photo.unique)
         return record
-    digest = hashlib.sha256(data).hexdigest()
-    folder = svc(context).settings.data_dir / "evidence"
+    digest = hashlib.sha256(photo.data).hexdigest()
+    folder = turn.svc.settings.data_dir / "evidence"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{digest}.jpg"
     if not path.exists():
-        path.write_bytes(data)
+        path.write_bytes(photo.data)
     record.update(sha256=digest, path=str(path))
     return record

@@ -1,23 +1,23 @@
-"""Joining with an invite, /me, /help, /lang, the per-person command menu, strangers."""
+"""Joining with an invite, /me, /help, /lang, the per-person command menu, strangers.
+
+A person joins by sending the invite code: '/start CODE' (a Telegram deep link does
+this), or the bare code pasted on its own. Someone already registered who uses a code
+of the same place and role is told they are in already."""
 from __future__ import annotations
 
 import logging
+import re
 
-from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
-from telegram.ext import (
-    Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters,
-)
-
-from bot.i18n import LANGS, t
+from bot.i18n import LANGS
 from storage import InviteError
 from storage.models import User
 
-from .common import current_user, display_name, lang_of, reply, requires, svc
+from .core import Turn
 
 log = logging.getLogger(__name__)
+CODE = re.compile(r"[A-HJ-KM-NP-Z2-9]{8}")  # storage.users._ALPHABET, eight letters
 
-# (command, least role). /help and the Telegram menu both come from this one list.
+# (command, least role). /help and the channels' command menus both come from this one list.
 COMMANDS: list[tuple[str, str]] = [
     ("log", "worker"), ("visit", "worker"), ("poster", "worker"), ("app", "worker"),
     ("leaflet", "worker"), ("lecture", "worker"), ("push", "worker"), ("broadcast", "worker"),
@@ -32,97 +32,94 @@ def commands_for(user: User) -> list[str]:
     return [name for name, role in COMMANDS if user.can(role)]  # type: ignore[arg-type]
 
 
-async def set_menu(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user: User) -> None:
-    """Show this person exactly their role's commands in Telegram's menu."""
-    menu = [BotCommand(c, t(user.lang, f"cmd-{c}")) for c in commands_for(user)]
-    try:
-        await context.bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
-    except TelegramError:
-        log.warning("could not set the command menu for chat %s", chat_id, exc_info=True)
+def menu(turn: Turn, user: User) -> list[tuple[str, str]]:
+    return [(c, turn.t(f"cmd-{c}")) for c in commands_for(user)]
 
 
-async def org_path(context: ContextTypes.DEFAULT_TYPE, org_id: int) -> str:
-    return " › ".join(o.name for o in await svc(context).storage.orgs.path(org_id))
+async def org_path(turn: Turn, org_id: int) -> str:
+    return " › ".join(o.name for o in await turn.storage.orgs.path(org_id))
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(turn: Turn) -> None:
     """Register with the invite code of /start <code>, or explain how to get one."""
-    s = svc(context)
-    code = context.args[0] if context.args else ""
-    if not code:
-        user = await current_user(update, context)
-        if user is None:
-            await reply(update, t(lang_of(update, None), "start-no-code"))
-        else:
-            await reply(update, t(user.lang, "welcome-back", name=user.name,
-                                  path=await org_path(context, user.org_id),
-                                  role=t(user.lang, f"role-{user.role}")))
+    code = turn.args[0] if turn.args else ""
+    if code:
+        return await join(turn, code)
+    if turn.user is None:
+        turn.say(turn.t("start-no-code"))
         return
+    await welcome_back(turn)
+
+
+async def welcome_back(turn: Turn) -> None:
+    user = turn.user
+    turn.say(turn.t("welcome-back", name=user.name, path=await org_path(turn, user.org_id),
+                    role=turn.t(f"role-{user.role}")))
+
+
+async def join(turn: Turn, code: str) -> None:
+    """Redeem the code; a registered person already in that place and role is told so."""
+    storage, ev = turn.storage, turn.event
+    if turn.user is not None and await _already_there(turn, code):
+        return await welcome_back(turn)
     try:
-        user = await s.storage.users.join(code, update.effective_user.id, display_name(update),
-                                          s.clock.now(), update.update_id, lang=lang_of(update, None))
+        user = await storage.users.join(code, ev.channel, ev.sender, ev.chat, ev.name or ev.sender,
+                                        turn.now, lang=turn.lang)
     except InviteError as err:
-        await reply(update, t(lang_of(update, None), f"invite-{err.reason}"))
+        turn.say(turn.t(f"invite-{err.reason}"))
         return
     log.info("user %s joined org %s as %s", user.id, user.org_id, user.role)
-    await set_menu(context, update.effective_chat.id, user)
-    org = await s.storage.orgs.get(user.org_id)
-    await reply(update, t(user.lang, "welcome", name=user.name, org=org.name,
-                          role=t(user.lang, f"role-{user.role}"),
-                          next=t(user.lang, f"next-{user.role}")))
+    turn.user = user
+    org = await storage.orgs.get(user.org_id)
+    turn.say(turn.t("welcome", name=user.name, org=org.name, role=turn.t(f"role-{user.role}"),
+                    next=turn.t(f"next-{user.role}")), commands=menu(turn, user))
 
 
-@requires("worker")
-async def me(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
+async def _already_there(turn: Turn, code: str) -> bool:
+    row = await turn.storage.db.fetchone("SELECT org_id, role FROM invites WHERE code = ?",
+                                         (code.strip().upper(),))
+    return row is not None and (row[0], row[1]) == (turn.user.org_id, turn.user.role)
+
+
+def looks_like_code(text: str | None) -> str | None:
+    code = (text or "").strip().upper()
+    return code if CODE.fullmatch(code) else None
+
+
+async def stranger(turn: Turn) -> None:
+    """Tell an unregistered (or deactivated) person how to join; a pasted code joins them."""
+    code = looks_like_code(turn.event.text)
+    if code and turn.event.action is None:
+        return await join(turn, code)
+    if turn.event.action is not None:
+        turn.alert("stranger")
+    else:
+        turn.say(turn.t("stranger"))
+
+
+async def me(turn: Turn) -> None:
     """Show name, role, place in the tree and, for offices, the bound summary group."""
-    text = t(user.lang, "me", name=user.name, role=t(user.lang, f"role-{user.role}"),
-             path=await org_path(context, user.org_id))
+    user = turn.user
+    text = turn.t("me", name=user.name, role=turn.t(f"role-{user.role}"), path=await org_path(turn, user.org_id))
     if user.role == "office":
-        chat_id = await svc(context).storage.users.office_chat(user.org_id)
-        text += "\n" + (t(user.lang, "me-office-chat", chat=chat_id) if chat_id
-                        else t(user.lang, "me-no-office-chat"))
-    await reply(update, text)
+        chats = await turn.storage.users.office_chats(user.org_id)
+        text += "\n" + (turn.t("me-office-chat", chat="、".join(c.chat_id for c in chats)) if chats
+                        else turn.t("me-no-office-chat"))
+    turn.say(text)
 
 
-@requires("worker")
-async def help_(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
+async def help_(turn: Turn) -> None:
     """List exactly the commands this person's role may use."""
-    lines = [f"/{c} — {t(user.lang, f'cmd-{c}')}" for c in commands_for(user)]
-    await set_menu(context, update.effective_chat.id, user)
-    await reply(update, t(user.lang, "help-head") + "\n" + "\n".join(lines))
+    lines = [f"/{c} — {turn.t(f'cmd-{c}')}" for c in commands_for(turn.user)]
+    turn.say(turn.t("help-head") + "\n" + "\n".join(lines), commands=menu(turn, turn.user))
 
 
-@requires("worker")
-async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE, user: User) -> None:
+async def lang(turn: Turn) -> None:
     """Switch this person's language: /lang zh or /lang en."""
-    choice = (context.args[0].lower() if context.args else "")
+    choice = turn.args[0].lower() if turn.args else ""
     if choice not in LANGS:
-        await reply(update, t(user.lang, "lang-usage"))
+        turn.say(turn.t("lang-usage"))
         return
-    s = svc(context)
-    await s.storage.users.set_lang(user.id, choice, s.clock.now(), update.update_id)
-    user = user.model_copy(update={"lang": choice})
-    await set_menu(context, update.effective_chat.id, user)
-    await reply(update, t(choice, "lang-set"))
-
-
-async def fallback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Answer anything no other handler took: strangers learn how to join, others get /help."""
-    user = await current_user(update, context)
-    if update.callback_query is not None:
-        await update.callback_query.answer(t(lang_of(update, user), "button-expired"), show_alert=True)
-        return
-    await reply(update, t(lang_of(update, user), "stranger" if user is None else "not-understood"))
-
-
-def register(app: Application) -> None:
-    app.add_handler(CommandHandler("start", start))
-    app.add_handler(CommandHandler("me", me))
-    app.add_handler(CommandHandler("help", help_))
-    app.add_handler(CommandHandler("lang", lang))
-
-
-def register_fallback(app: Application) -> None:
-    """Add last: in group 0 it only sees what every other handler passed over."""
-    app.add_handler(MessageHandler(filters.ALL, fallback))
-    app.add_handler(CallbackQueryHandler(fallback))
+    await turn.storage.users.set_lang(turn.user.id, choice, turn.now)
+    turn.user = turn.user.model_copy(update={"lang": choice})
+    turn.say(turn.t("lang-set"), commands=menu(turn, turn.user))

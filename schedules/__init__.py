@@ -1,10 +1,10 @@
 """Scheduled work, channel-independent: `run_due` does whatever is due now.
 
 APScheduler forgets its jobs on restart and by default drops a run that starts more
-than a second late, so no job carries state: each tick (bot/app.py puts one on PTB's
-JobQueue) asks the calendar, the clock and the database what is due now (reminders,
-office summaries, the nightly backup). `sender` is the channel: anything with
-`async send(chat_id, text, buttons) -> 'sent' | 'blocked' | 'failed'`."""
+than a second late, so no job carries state: each tick (the Telegram channel puts one on
+PTB's JobQueue) asks the calendar, the clock and the database what is due now
+(reminders, office summaries, the nightly backup), queues the messages in the outbox,
+and sends what the outbox holds through `senders`: {channel name: Sender}."""
 from __future__ import annotations
 
 import logging
@@ -12,15 +12,17 @@ import logging
 log = logging.getLogger(__name__)
 
 
-async def run_due(services, sender) -> dict:
+async def run_due(services, senders: dict) -> dict:
     """Do everything that is due now. Each part logs and survives the others' failures."""
     from .backup import run_backup
+    from .outbox import drain
     from .reminders import run_reminders
     from .summaries import run_summaries
 
     results = {}
-    for name, work in (("reminders", lambda: run_reminders(services, sender)),
-                       ("summaries", lambda: run_summaries(services, sender)),
+    for name, work in (("reminders", lambda: run_reminders(services)),
+                       ("summaries", lambda: run_summaries(services)),
+                       ("sent", lambda: drain(services, senders)),
                        ("backup", lambda: run_backup(services))):
         try:
             results[name] = await work()

@@ -7,9 +7,7 @@ repeats nothing and forgets nothing; a slot missed during downtime goes out once
 the next run if its deadline is still open, and is dropped once it has passed."""
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import Counter
 from datetime import date, datetime
 
 from bot import obligations
@@ -17,9 +15,9 @@ from bot.deadlines import Occurrence, ReminderSlot, due_reminders, last_reminder
 from bot.i18n import t
 from bot.logbook import day_text
 from bot.progress import progress_lines
+from storage.outbox import body
 
 log = logging.getLogger(__name__)
-CONCURRENCY = 8  # messages in flight at once; the most a crash mid-round can lose
 
 
 def in_quiet(now: datetime, quiet: tuple) -> bool:
@@ -37,64 +35,43 @@ def current_slots(services, now: datetime) -> list[tuple[Occurrence, ReminderSlo
     return list(latest.values())
 
 
-async def run_reminders(services, sender) -> Counter:
-    """Send every reminder that is due now and not yet in the ledger. Returns counts by outcome."""
+async def run_reminders(services) -> int:
+    """Queue every reminder that is due now and not queued before. Returns how many."""
     now = services.clock.now()
-    counts: Counter = Counter()
+    queued = 0
     if in_quiet(now, obligations.quiet_hours(services.settings)):
-        return counts
+        return queued
     for occ, slot in current_slots(services, now):
-        counts += await _remind(services, sender, occ, slot, now)
+        queued += await _remind(services, occ, slot, now)
         if slot == last_reminder(occ):
-            counts += await escalate(services, sender, occ)
-    return counts
+            queued += await escalate(services, occ)
+    return queued
 
 
-async def _remind(services, sender, occ: Occurrence, slot: ReminderSlot, now: datetime) -> Counter:
-    storage, counts = services.storage, Counter()
+async def _remind(services, occ: Occurrence, slot: ReminderSlot, now: datetime) -> int:
+    storage = services.storage
     topic = f"remind:{occ.period_key}:{slot.offset}"
-    done = await storage.ledger.sent(topic)
-    todo = [d for d in await obligations.debtors(storage, occ) if d.user.telegram_id not in done]
+    done = await storage.outbox.recipients(topic)
+    todo = [d for d in await obligations.debtors(storage, occ) if d.user.address not in done]
     progress_cache: dict[tuple[int, str], str] = {}
-    for debtor in todo:  # progress lines first: the sending loop below only sends
-        key = (debtor.area.id, debtor.user.lang)
+    messages = {}
+    for debtor in todo:
+        lang, key = debtor.user.lang, (debtor.area.id, debtor.user.lang)
         if key not in progress_cache:
-            progress_cache[key] = await progress_text(services, debtor.area, debtor.user.lang, now.date())
-
-    def message(debtor) -> tuple[str, list[tuple[str, str]]]:
-        lang = debtor.user.lang
-        return (t(lang, "remind", title=occ.title, due=_due(lang, occ), period=_period(lang, occ),
-                  progress=progress_cache[(debtor.area.id, lang)]),
-                [(t(lang, "btn-report-now"), report_button(occ))])
-
-    counts = await fan_out(services, sender, topic, {d.user.telegram_id: message(d) for d in todo})
-    if counts:
-        log.info("reminders %s: %s", topic, dict(counts))
-    return counts
+            progress_cache[key] = await progress_text(services, debtor.area, lang, now.date())
+        messages[debtor.user.address] = body(
+            t(lang, "remind", title=occ.title, due=_due(lang, occ), period=_period(lang, occ),
+              progress=progress_cache[key]),
+            [[(t(lang, "btn-report-now"), report_button(occ))]])
+    queued = await storage.outbox.enqueue(topic, messages, now)
+    if queued:
+        log.info("reminders %s: %d queued", topic, queued)
+    return queued
 
 
 def report_button(occ: Occurrence) -> str:
     """立即报送 opens the very report the message is about."""
-    return f"v1:report:pick:{occ.period_key}"
-
-
-async def fan_out(services, sender, topic: str, messages: dict[int, tuple[str, list | None]]) -> Counter:
-    """Send each chat its message once. A few workers share the list (the rate limiter paces
-    them); each claims its chat in the ledger just before sending and records the outcome
-    after, so a crash can lose at most the CONCURRENCY messages in flight, and repeat none."""
-    counts: Counter = Counter()
-    chats = iter(messages)
-
-    async def worker() -> None:
-        for chat in chats:  # one shared iterator: each chat is taken by exactly one worker
-            if not await services.storage.ledger.claim(topic, [chat], services.clock.now()):
-                continue
-            outcome = await sender.send(chat, *messages[chat])
-            await services.storage.ledger.settle(topic, {chat: outcome})
-            counts[outcome] += 1
-
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-    return counts
+    return f"report:pick:{occ.period_key}"
 
 
 async def progress_text(services, area, lang: str, today: date) -> str:
@@ -114,24 +91,23 @@ def _period(lang: str, occ: Occurrence) -> str:
     return f"{day_text(lang, start)}—{tail}"
 
 
-async def escalate(services, sender, occ: Occurrence) -> Counter:
+async def escalate(services, occ: Occurrence) -> int:
     """At the last reminder: contacts hear which of their workers still owe, offices which areas."""
     storage = services.storage
     topic = f"escalate:{occ.period_key}"
     laggards = await _laggards_by_area(services, occ)
-    messages: dict[int, tuple[str, None]] = {}
+    messages: dict[str, dict] = {}
     for contact in await storage.users.active_by_role("contact"):
         if names := laggards.get(contact.org_id):
-            messages[contact.telegram_id] = (t(contact.lang, "escalate-contact", title=occ.title,
-                                               names="、".join(names)), None)
+            messages[contact.address] = body(t(contact.lang, "escalate-contact", title=occ.title,
+                                               names="、".join(names)))
     missing = await obligations.missing_areas(storage, occ)
-    for org_id, chat_id in (await storage.users.office_chats()).items():
-        within = {o.id for o in await storage.orgs.subtree(org_id)}
+    for chat in await storage.users.office_chats():
+        within = {o.id for o in await storage.orgs.subtree(chat.org_id)}
         if names := [o.name for o in missing if o.id in within]:
-            messages[chat_id] = (t("zh", "escalate-office", title=occ.title, due=_due("zh", occ),
-                                   count=len(names), names="、".join(names)), None)
-    done = await storage.ledger.sent(topic)
-    return await fan_out(services, sender, topic, {c: m for c, m in messages.items() if c not in done})
+            messages[chat.address] = body(t("zh", "escalate-office", title=occ.title, due=_due("zh", occ),
+                                            count=len(names), names="、".join(names)))
+    return await storage.outbox.enqueue(topic, messages, services.clock.now())
 
 
 async def _laggards_by_area(services, occ: Occurrence) -> dict[int, list[str]]:

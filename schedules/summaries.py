@@ -1,17 +1,17 @@
 """Automatic office summaries: at the close of each deadline day, and a weekly digest.
 
-Exactly once per (topic, office chat) through the same ledger as reminders; after
-downtime a summary still owed goes out late rather than never (within LATE_DAYS)."""
+Queued once per (topic, office chat) in the outbox, like reminders; after downtime a
+summary still owed goes out late rather than never (within LATE_DAYS)."""
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from datetime import date, datetime, timedelta
 
 from bot import obligations, office
 from bot.deadlines import occurrences
 from bot.i18n import t
 from bot.summary import render_text
+from storage.outbox import body
 
 from .reminders import in_quiet
 
@@ -19,21 +19,22 @@ log = logging.getLogger(__name__)
 LATE_DAYS = 7
 
 
-async def run_summaries(services, sender) -> Counter:
+async def run_summaries(services) -> int:
+    """Queue each office chat's summaries that are due and not queued before. Returns how many."""
     now = services.clock.now()
-    counts: Counter = Counter()
+    queued = 0
     chats = await services.storage.users.office_chats()
     if not chats or in_quiet(now, obligations.quiet_hours(services.settings)):
-        return counts
+        return queued
     for occ in closed_deadlines(services, now):
-        counts += await _deliver(services, sender, f"summary:{occ.period_key}", chats,
-                                 lambda root: office.summary(services, root, occ.period_start, occ.period_end, occ))
+        queued += await _queue(services, f"summary:{occ.period_key}", chats,
+                               lambda root: office.summary(services, root, occ.period_start, occ.period_end, occ))
     week = digest_week(services, now)
     if week is not None:
         start, end = week
-        counts += await _deliver(services, sender, f"weekly:{start.isoformat()}", chats,
-                                 lambda root: office.summary(services, root, start, end), t("zh", "weekly-title"))
-    return counts
+        queued += await _queue(services, f"weekly:{start.isoformat()}", chats,
+                               lambda root: office.summary(services, root, start, end), t("zh", "weekly-title"))
+    return queued
 
 
 def closed_deadlines(services, now: datetime) -> list:
@@ -53,27 +54,18 @@ def digest_week(services, now: datetime) -> tuple[date, date] | None:
     return monday - timedelta(days=7), monday - timedelta(days=1)
 
 
-async def _deliver(services, sender, topic: str, chats: dict[int, int], build, title: str | None = None) -> Counter:
-    """Send each office chat its own subtree's summary once; claim before sending."""
-    counts: Counter = Counter()
-    done = await services.storage.ledger.sent(topic)
-    for org_id, chat_id in chats.items():
-        if chat_id in done:
+async def _queue(services, topic: str, chats: list, build, title: str | None = None) -> int:
+    """Each office chat gets its own subtree's summary, once; built before it is queued, so
+    one that fails to build is simply tried again next tick."""
+    done = await services.storage.outbox.recipients(topic)
+    queued = 0
+    summaries: dict[int, list[str]] = {}  # two chats of one office (two channels) share a build
+    for chat in chats:
+        if chat.address in done:
             continue
-        # Build first: a summary that fails to build leaves no claim behind, so it is retried.
-        texts = render_text(await build(org_id), "zh")
-        if title:
-            texts[0] = f"{title}\n{texts[0]}"
-        if not await services.storage.ledger.claim(topic, [chat_id], services.clock.now()):
-            continue
-        outcome = "failed"
-        for part, text in enumerate(texts):
-            result = await sender.send(chat_id, text)
-            # Once a part is out, the summary counts as sent: a retry would repeat that part.
-            outcome = result if part == 0 else ("sent" if result != "blocked" else "blocked")
-            if result != "sent":
-                break
-        await services.storage.ledger.settle(topic, {chat_id: outcome})
-        counts[outcome] += 1
-        log.info("%s to chat %s: %s", topic, chat_id, outcome)
-    return counts
+        if chat.org_id not in summaries:
+            texts = render_text(await build(chat.org_id), "zh")
+            summaries[chat.org_id] = [f"{title}\n{texts[0]}", *texts[1:]] if title else texts
+        queued += await services.storage.outbox.enqueue(topic, {chat.address: body(summaries[chat.org_id])},
+                                                        services.clock.now())
+    return queued

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .conversations import ConversationRepo
 from .db import Database
 from .entries import EntryRepo
-from .ledger import LedgerRepo
+from .inbox import InboxRepo
 from .orgs import OrgRepo
+from .outbox import OutboxRepo
 from .submissions import SubmissionRepo
 from .users import InviteError, UserRepo
 
@@ -18,7 +20,9 @@ class Storage:
         self.db = db
         self.orgs = OrgRepo(db)
         self.users = UserRepo(db)
-        self.ledger = LedgerRepo(db)
+        self.inbox = InboxRepo(db)
+        self.conversations = ConversationRepo(db)
+        self.outbox = OutboxRepo(db)
         self.entries = EntryRepo(db)
         self.submissions = SubmissionRepo(db)
 

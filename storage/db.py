@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections import deque
+import contextvars
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,28 +16,30 @@ log = logging.getLogger(__name__)
 # "column IN this list of ids", the list passed as one JSON parameter: one placeholder
 # whatever its length (no SQL built from the list), and an empty list simply matches nothing.
 IN_IDS = "IN (SELECT value FROM json_each(?))"
+# The Database whose transaction the current task is inside: a repository call made while
+# the conversation core holds an event's transaction joins it instead of deadlocking.
+_inside: contextvars.ContextVar["Database | None"] = contextvars.ContextVar("inside_transaction", default=None)
 
 
 class Database:
     """One shared connection. Writes go through `transaction()`, which holds a lock so that
-    a scheduler job and an update handler never interleave statements of two transactions."""
+    a scheduler job and an event handler never interleave statements of two transactions.
+    A transaction opened inside another (same task) joins it: one event, one transaction."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
-        # Update ids recorded lately by a write, so the end-of-update marker can skip them.
-        self.recorded: deque[int] = deque(maxlen=256)
 
     async def connect(self) -> "Database":
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = await aiosqlite.connect(self.path, isolation_level=None)
         self._conn.row_factory = aiosqlite.Row
         await self._conn.execute("PRAGMA journal_mode=WAL")
-        await self._conn.execute("PRAGMA foreign_keys=ON")
         await self._conn.execute("PRAGMA busy_timeout=5000")
         await self._conn.execute("PRAGMA synchronous=NORMAL")
-        await self.migrate()
+        await self.migrate()  # with foreign keys off: a table rebuild needs it (see migration 6)
+        await self._conn.execute("PRAGMA foreign_keys=ON")
         return self
 
     async def close(self) -> None:
@@ -58,10 +60,17 @@ class Database:
             log.info("applying migration %d", number)
             # executescript commits first; BEGIN/COMMIT inside keeps each step atomic.
             await self.conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+        broken = await self.fetchall("PRAGMA foreign_key_check")
+        if broken:
+            raise RuntimeError(f"migration left {len(broken)} rows with dangling references")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        if _inside.get() is self:
+            yield self.conn
+            return
         async with self._lock:
+            token = _inside.set(self)
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -70,6 +79,8 @@ class Database:
                 raise
             else:
                 await self.conn.execute("COMMIT")
+            finally:
+                _inside.reset(token)
 
     # execute_fetchall is one trip to aiosqlite's thread; execute + fetch + close would be three.
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
@@ -79,13 +90,6 @@ class Database:
         """The first row of a query that yields at most one (by key or LIMIT 1)."""
         rows = await self.conn.execute_fetchall(sql, tuple(params))
         return rows[0] if rows else None
-
-    async def record_update(self, conn: aiosqlite.Connection, update_id: int | None, now) -> None:
-        """Record a chat update inside the caller's transaction, beside what it wrote."""
-        if update_id is not None:
-            await conn.execute("INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
-                               (update_id, now.isoformat()))
-            self.recorded.append(update_id)
 
     async def backup(self, target: Path | str) -> Path:
         """Copy the live database with SQLite's online backup API (safe while the bot runs)."""

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import aiosqlite
 
 from .db import IN_IDS, Database
 from .models import Entry, NewEntry, NewPhoto
+from .reports import split_months
 
 _COLS = ("e.id, e.user_id, e.org_id, e.kind, e.measures, e.happened_on, e.recorded_at, e.lat, e.lon, "
          "e.address, e.source, e.flags, e.update_id, e.version, e.undone_at, "
@@ -50,31 +51,41 @@ class EntryRepo:
             (photo.file_unique_id, photo.sha256))
         return row is not None
 
-    async def households_logged(self, org_ids: list[int], since: date) -> int:
-        """Households figure logged in these orgs since a date (live entries)."""
-        row = await self.db.fetchone(
-            "SELECT COALESCE(SUM(json_extract(measures, '$.households')), 0) FROM entries "
-            f"WHERE undone_at IS NULL AND happened_on >= ? AND org_id {IN_IDS}",
-            (since.isoformat(), json.dumps(org_ids)))
+    async def households_logged(self, org_ids: list[int], since: date, today: date) -> int:
+        """Households figure logged in these orgs since a date (live entries).
+
+        Checked on every save, so it must not scan the area's whole year: whole months
+        before today's are read from report_totals (kept by migration 4's triggers, live
+        entries only), and only today's month (plus the head of `since`'s month, should
+        `since` not be a 1st) is summed from the entries, one range on entries_org_day."""
+        ids = json.dumps(org_ids)
+        month_start = today.replace(day=1)
+        months, heads = split_months(since, month_start - timedelta(days=1))
+        raw = ("SELECT SUM(json_extract(measures, '$.households')) AS n FROM entries "
+               f"WHERE org_id {IN_IDS} AND undone_at IS NULL AND happened_on ")
+        parts = [raw + ">= ?"]
+        params: list = [ids, max(since, month_start).isoformat()]
+        if months:
+            parts.append(f"SELECT SUM(total) FROM report_totals WHERE org_id {IN_IDS} "
+                         "AND month BETWEEN ? AND ? AND key = 'households'")
+            params += [ids, *months]
+        for start, end in heads:
+            parts.append(raw + "BETWEEN ? AND ?")
+            params += [ids, start.isoformat(), end.isoformat()]
+        row = await self.db.fetchone(f"SELECT COALESCE(SUM(n), 0) FROM ({' UNION ALL '.join(parts)})", params)
         return int(row[0])
 
-    async def add(self, entries: list[NewEntry], now: datetime, update_id: int | None) -> list[int]:
-        """Save entries (one report may hold several kinds) and the update, all or nothing."""
-        ids = []
+    async def add(self, entries: list[NewEntry], now: datetime) -> list[int]:
+        """Save entries (one report may hold several kinds), all or nothing."""
         async with self.db.transaction() as conn:
-            for new in entries:
-                ids.append(await self._insert(conn, new, now, update_id))
-            await self.db.record_update(conn, update_id, now)
-        return ids
+            return [await self._insert(conn, new, now) for new in entries]
 
-    async def _insert(self, conn: aiosqlite.Connection, new: NewEntry, now: datetime,
-                      update_id: int | None) -> int:
+    async def _insert(self, conn: aiosqlite.Connection, new: NewEntry, now: datetime) -> int:
         cur = await conn.execute(
             "INSERT INTO entries (user_id, org_id, kind, measures, happened_on, recorded_at, lat, lon, "
-            "address, source, flags, update_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "address, source, flags) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (new.user_id, new.org_id, new.kind, json.dumps(new.measures), new.happened_on.isoformat(),
-             now.isoformat(), new.lat, new.lon, new.address, new.source, ",".join(sorted(set(new.flags))),
-             update_id))
+             now.isoformat(), new.lat, new.lon, new.address, new.source, ",".join(sorted(set(new.flags)))))
         entry_id = cur.lastrowid
         for household in dict.fromkeys(normalise_household(h) for h in new.households if h.strip()):
             await conn.execute("INSERT INTO entry_households (entry_id, org_id, household) VALUES (?,?,?)",
@@ -86,17 +97,16 @@ class EntryRepo:
                 (entry_id, photo.file_id, photo.file_unique_id, photo.sha256, photo.path, now.isoformat()))
         return entry_id
 
-    async def undo(self, entry_id: int, by_user: int, now: datetime, update_id: int | None = None) -> bool:
+    async def undo(self, entry_id: int, by_user: int, now: datetime) -> bool:
         """Soft delete: the row stays for audit, it just stops counting."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE entries SET undone_at = ?, undone_by = ? WHERE id = ? AND undone_at IS NULL",
                 (now.isoformat(), by_user, entry_id))
-            await self.db.record_update(conn, update_id, now)
             return cur.rowcount > 0
 
     async def edit(self, entry_id: int, measures: dict[str, int], happened_on: date, by_user: int,
-                   now: datetime, flags: list[str] | None = None, update_id: int | None = None) -> Entry | None:
+                   now: datetime, flags: list[str] | None = None) -> Entry | None:
         """Change the figures or day; the earlier version is kept in entry_versions."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
@@ -112,7 +122,6 @@ class EntryRepo:
             await conn.execute(
                 "UPDATE entries SET measures = ?, happened_on = ?, version = version + 1, flags = ? WHERE id = ?",
                 (json.dumps(measures), happened_on.isoformat(), new_flags, entry_id))
-            await self.db.record_update(conn, update_id, now)
         return await self.get(entry_id)
 
     async def versions(self, entry_id: int) -> list[dict]:
@@ -140,14 +149,12 @@ class EntryRepo:
             (start.isoformat(), end.isoformat(), json.dumps(org_ids)))
         return int(row[0])
 
-    async def restore(self, entry_id: int, now: datetime | None = None, update_id: int | None = None) -> bool:
+    async def restore(self, entry_id: int) -> bool:
         """Take back an undo (a wrong tap must be easy to reverse)."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE entries SET undone_at = NULL, undone_by = NULL WHERE id = ? AND undone_at IS NOT NULL",
                 (entry_id,))
-            if now is not None:
-                await self.db.record_update(conn, update_id, now)
             return cur.rowcount > 0
 
     async def loggers(self, start: date, end: date) -> set[int]:

@@ -313,4 +313,104 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (kind, key)
     ) WITHOUT ROWID;
     """,
+    # 6: one conversation core for every channel. People are user ids; their accounts on
+    # each channel are rows (channel, external id, private chat). Office chats are
+    # (channel, chat id). Redelivery marks are per (channel, event id). Conversation state
+    # (one flow per person, the buttons last shown, a photo awaiting its report) and the
+    # one-line cards live in our own tables. Scheduled messages go through an outbox
+    # addressed to people ('u<id>') or chats ('c:<channel>:<chat>'); the old ledger's rows
+    # move there, so nothing already sent is sent again. PTB's chat_state is dropped:
+    # a flow in progress at the upgrade is simply started again.
+    # Runs with foreign keys off (Database.migrate), as SQLite's table rebuild requires.
+    """
+    CREATE TABLE accounts (
+        channel TEXT NOT NULL,
+        external_id TEXT NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        chat_id TEXT NOT NULL,
+        blocked_at TEXT,
+        seen_at TEXT NOT NULL,
+        PRIMARY KEY (channel, external_id)
+    );
+    CREATE INDEX accounts_user ON accounts(user_id);
+    INSERT INTO accounts (channel, external_id, user_id, chat_id, blocked_at, seen_at)
+        SELECT 'telegram', CAST(telegram_id AS TEXT), id, CAST(telegram_id AS TEXT), blocked_at, updated_at
+        FROM users;
+    CREATE TABLE users_v6 (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        org_id INTEGER NOT NULL REFERENCES orgs(id),
+        role TEXT NOT NULL CHECK (role IN ('worker','contact','office')),
+        lang TEXT NOT NULL DEFAULT 'zh',
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    INSERT INTO users_v6 SELECT id, name, org_id, role, lang, active, created_at, updated_at FROM users;
+    DROP TABLE users;
+    ALTER TABLE users_v6 RENAME TO users;
+    CREATE INDEX users_org ON users(org_id);
+
+    CREATE TABLE office_chats_v6 (
+        org_id INTEGER NOT NULL REFERENCES orgs(id),
+        channel TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        bound_by INTEGER REFERENCES users(id),
+        bound_at TEXT NOT NULL,
+        PRIMARY KEY (org_id, channel)
+    );
+    INSERT INTO office_chats_v6 SELECT org_id, 'telegram', CAST(chat_id AS TEXT), bound_by, bound_at
+        FROM office_chats;
+    DROP TABLE office_chats;
+    ALTER TABLE office_chats_v6 RENAME TO office_chats;
+
+    CREATE TABLE inbox (
+        channel TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        handled_at TEXT NOT NULL,
+        PRIMARY KEY (channel, event_id)
+    ) WITHOUT ROWID;
+    INSERT INTO inbox SELECT 'telegram', CAST(update_id AS TEXT), processed_at FROM processed_updates;
+    DROP TABLE processed_updates;
+
+    CREATE TABLE conversations (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id),
+        flow TEXT,
+        data TEXT,
+        touched_at TEXT,
+        menu TEXT,
+        menu_at TEXT,
+        photo TEXT,
+        photo_at TEXT
+    );
+    CREATE TABLE cards (
+        token TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        data TEXT NOT NULL,
+        source TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX cards_user ON cards(user_id, source);
+    DROP TABLE chat_state;
+
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        topic TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued','sending','sent','blocked','failed','unreachable')),
+        not_before TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        settled_at TEXT,
+        UNIQUE (topic, recipient)
+    );
+    CREATE INDEX outbox_queue ON outbox(status, not_before);
+    INSERT INTO outbox (topic, recipient, body, status, not_before, created_at, settled_at)
+        SELECT s.topic, COALESCE('u' || a.user_id, 'c:telegram:' || s.recipient), '{}',
+               CASE s.status WHEN 'pending' THEN 'sending' ELSE s.status END, s.sent_at, s.sent_at, s.sent_at
+        FROM sent_ledger s LEFT JOIN accounts a
+          ON a.channel = 'telegram' AND a.external_id = CAST(s.recipient AS TEXT);
+    DROP TABLE sent_ledger;
+    """,
 ]

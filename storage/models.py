@@ -30,17 +30,41 @@ class Org(BaseModel):
 
 
 class User(BaseModel):
+    """A person, whatever chat channels they use (see Account)."""
     id: int
-    telegram_id: int
     name: str
     org_id: int
     role: Role
     lang: str = "zh"
     active: bool = True
-    blocked_at: datetime | None = None
 
     def can(self, role: Role) -> bool:
         return ROLE_RANK[self.role] >= ROLE_RANK[role]
+
+    @property
+    def address(self) -> str:
+        """How the outbox addresses this person (it picks the channel when sending)."""
+        return f"u{self.id}"
+
+
+class Account(BaseModel):
+    """A person on one channel: their id there and their private chat with the bot."""
+    channel: str
+    external_id: str
+    user_id: int
+    chat_id: str
+    blocked_at: datetime | None = None
+    seen_at: datetime | None = None
+
+
+class OfficeChat(BaseModel):
+    org_id: int
+    channel: str
+    chat_id: str
+
+    @property
+    def address(self) -> str:
+        return f"c:{self.channel}:{self.chat_id}"
 
 
 class Invite(BaseModel):

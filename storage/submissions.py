@@ -37,16 +37,16 @@ class SubmissionRepo:
     async def submit(self, *, deadline_id: str, period_key: str, org_id: int, user_id: int, now: datetime,
                      late: bool, figures: dict[str, int], evidence_count: int, note: str | None = None,
                      nil_reason: str | None = None, photos: list[NewPhoto] = (),
-                     update_id: int | None = None, per_user: bool = False) -> Submission:
+                     per_user: bool = False) -> Submission:
         """Store a submission; the one it replaces stays, marked replaced_by.
 
         per_user: the period is owed by each worker, so only that person's earlier one is replaced."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO submissions (deadline_id, period_key, org_id, user_id, submitted_at, late, "
-                "nil_reason, note, figures, evidence_count, update_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "nil_reason, note, figures, evidence_count) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (deadline_id, period_key, org_id, user_id, now.isoformat(), int(late), nil_reason, note,
-                 json.dumps(figures), evidence_count + len(photos), update_id))
+                 json.dumps(figures), evidence_count + len(photos)))
             new_id = cur.lastrowid
             scope, value = ("user_id", user_id) if per_user else ("org_id", org_id)
             await conn.execute(
@@ -57,6 +57,5 @@ class SubmissionRepo:
                     "INSERT INTO evidence (submission_id, file_id, file_unique_id, sha256, path, created_at) "
                     "VALUES (?,?,?,?,?,?)",
                     (new_id, photo.file_id, photo.file_unique_id, photo.sha256, photo.path, now.isoformat()))
-            await self.db.record_update(conn, update_id, now)
             cur = await conn.execute(f"SELECT {_COLS} FROM submissions WHERE id = ?", (new_id,))
             return _submission(await cur.fetchone())

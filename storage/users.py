@@ -6,9 +6,10 @@ import secrets
 from datetime import datetime, timedelta
 
 from .db import IN_IDS, Database
-from .models import Invite, Role, User
+from .models import Account, Invite, OfficeChat, Role, User
 
-_COLS = "id, telegram_id, name, org_id, role, lang, active, blocked_at"
+_COLS = "id, name, org_id, role, lang, active"
+_U = "u.id, u.name, u.org_id, u.role, u.lang, u.active"
 # No 0/O/1/I/L: codes are read aloud and typed by hand on cheap phones.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -25,13 +26,31 @@ class UserRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def by_telegram_id(self, telegram_id: int) -> User | None:
-        row = await self.db.fetchone(f"SELECT {_COLS} FROM users WHERE telegram_id = ?", (telegram_id,))
+    # --- people and their accounts on each channel --------------------------------------
+
+    async def by_account(self, channel: str, external_id: str) -> User | None:
+        row = await self.db.fetchone(
+            f"SELECT {_U} FROM accounts a JOIN users u ON u.id = a.user_id "
+            "WHERE a.channel = ? AND a.external_id = ?", (channel, external_id))
         return User(**dict(row)) if row else None
 
     async def get(self, user_id: int) -> User | None:
         row = await self.db.fetchone(f"SELECT {_COLS} FROM users WHERE id = ?", (user_id,))
         return User(**dict(row)) if row else None
+
+    async def accounts(self, user_id: int) -> list[Account]:
+        """The person's accounts, the one they used last first (proactive messages go there)."""
+        rows = await self.db.fetchall(
+            "SELECT channel, external_id, user_id, chat_id, blocked_at, seen_at FROM accounts "
+            "WHERE user_id = ? ORDER BY seen_at DESC", (user_id,))
+        return [Account(**dict(r)) for r in rows]
+
+    async def seen(self, channel: str, external_id: str, chat_id: str, now: datetime) -> None:
+        """The person wrote to us in private: they can be reached there (and are not blocking us)."""
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE accounts SET chat_id = ?, seen_at = ?, blocked_at = NULL "
+                               "WHERE channel = ? AND external_id = ?",
+                               (chat_id, now.isoformat(), channel, external_id))
 
     async def in_orgs(self, org_ids: list[int], role: Role | None = None) -> list[User]:
         """Active people whose org is one of org_ids (optionally of one role)."""
@@ -43,41 +62,55 @@ class UserRepo:
         rows = await self.db.fetchall(sql + " ORDER BY id", params)
         return [User(**dict(r)) for r in rows]
 
-    async def ensure_admin(self, telegram_id: int, name: str, root_org_id: int, now: datetime) -> User:
-        """Give a configured admin id the office role at the root (once)."""
+    async def ensure_admin(self, channel: str, external_id: str, chat_id: str, name: str,
+                           root_org_id: int, now: datetime) -> User:
+        """Give a configured admin account the office role at the root (once)."""
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO users (telegram_id, name, org_id, role, created_at, updated_at) "
-                "VALUES (?, ?, ?, 'office', ?, ?) ON CONFLICT(telegram_id) DO UPDATE SET "
-                "role='office', org_id=excluded.org_id, active=1, updated_at=excluded.updated_at",
-                (telegram_id, name, root_org_id, now.isoformat(), now.isoformat()))
-        user = await self.by_telegram_id(telegram_id)
-        assert user is not None
-        return user
+            user = await self.by_account(channel, external_id)
+            stamp = now.isoformat()
+            if user is None:
+                cur = await conn.execute(
+                    "INSERT INTO users (name, org_id, role, created_at, updated_at) VALUES (?, ?, 'office', ?, ?)",
+                    (name, root_org_id, stamp, stamp))
+                await self._add_account(conn, channel, external_id, cur.lastrowid, chat_id, now)
+                user_id = cur.lastrowid
+            else:
+                await conn.execute("UPDATE users SET role = 'office', org_id = ?, active = 1, updated_at = ? "
+                                   "WHERE id = ?", (root_org_id, stamp, user.id))
+                user_id = user.id
+        found = await self.get(user_id)
+        assert found is not None
+        return found
 
-    async def set_lang(self, user_id: int, lang: str, now: datetime, update_id: int | None = None) -> None:
+    @staticmethod
+    async def _add_account(conn, channel: str, external_id: str, user_id: int, chat_id: str, now: datetime) -> None:
+        await conn.execute(
+            "INSERT INTO accounts (channel, external_id, user_id, chat_id, seen_at) VALUES (?,?,?,?,?) "
+            "ON CONFLICT (channel, external_id) DO UPDATE SET user_id = excluded.user_id, "
+            "chat_id = excluded.chat_id, seen_at = excluded.seen_at, blocked_at = NULL",
+            (channel, external_id, user_id, chat_id, now.isoformat()))
+
+    async def set_lang(self, user_id: int, lang: str, now: datetime) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE users SET lang = ?, updated_at = ? WHERE id = ?",
                                (lang, now.isoformat(), user_id))
-            await self.db.record_update(conn, update_id, now)
 
-    async def set_active(self, telegram_id: int, active: bool, now: datetime, update_id: int | None = None) -> bool:
+    async def set_active(self, user_id: int, active: bool, now: datetime) -> bool:
         async with self.db.transaction() as conn:
-            cur = await conn.execute("UPDATE users SET active = ?, updated_at = ? WHERE telegram_id = ?",
-                                     (int(active), now.isoformat(), telegram_id))
-            await self.db.record_update(conn, update_id, now)
+            cur = await conn.execute("UPDATE users SET active = ?, updated_at = ? WHERE id = ?",
+                                     (int(active), now.isoformat(), user_id))
             return cur.rowcount > 0
 
-    async def mark_blocked(self, telegram_id: int, now: datetime | None) -> None:
-        """Remember that this person blocked the bot (None: they are reachable again)."""
+    async def mark_blocked(self, channel: str, chat_id: str, now: datetime | None) -> None:
+        """Remember that this account blocked the bot (None: it is reachable again)."""
         async with self.db.transaction() as conn:
-            await conn.execute("UPDATE users SET blocked_at = ? WHERE telegram_id = ?",
-                               (now.isoformat() if now else None, telegram_id))
+            await conn.execute("UPDATE accounts SET blocked_at = ? WHERE channel = ? AND chat_id = ?",
+                               (now.isoformat() if now else None, channel, chat_id))
 
     # --- invites -------------------------------------------------------------------------
 
     async def create_invite(self, org_id: int, role: Role, uses: int, days: int, now: datetime,
-                            created_by: int | None = None, update_id: int | None = None) -> Invite:
+                            created_by: int | None = None) -> Invite:
         code = "".join(secrets.choice(_ALPHABET) for _ in range(8))
         expires = now + timedelta(days=days)
         async with self.db.transaction() as conn:
@@ -85,11 +118,10 @@ class UserRepo:
                 "INSERT INTO invites (code, org_id, role, uses_left, expires_at, created_by, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (code, org_id, role, uses, expires.isoformat(), created_by, now.isoformat()))
-            await self.db.record_update(conn, update_id, now)
         return Invite(code=code, org_id=org_id, role=role, uses_left=uses, expires_at=expires)
 
-    async def join(self, code: str, telegram_id: int, name: str, now: datetime,
-                   update_id: int | None, lang: str = "zh") -> User:
+    async def join(self, code: str, channel: str, external_id: str, chat_id: str, name: str, now: datetime,
+                   lang: str = "zh") -> User:
         """Redeem an invite: register or move the person, keep their history, count the use."""
         code = code.strip().upper()
         async with self.db.transaction() as conn:
@@ -103,46 +135,45 @@ class UserRepo:
                 raise InviteError("expired")
             if invite.uses_left <= 0:
                 raise InviteError("used_up")
-            cur = await conn.execute("SELECT active FROM users WHERE telegram_id = ?", (telegram_id,))
-            existing = await cur.fetchone()
-            if existing is not None and not existing[0]:
+            existing = await self.by_account(channel, external_id)
+            if existing is not None and not existing.active:
                 raise InviteError("deactivated")  # only the office may turn a person back on
             stamp = now.isoformat()
-            await conn.execute(
-                "INSERT INTO users (telegram_id, name, org_id, role, lang, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(telegram_id) DO UPDATE SET name=excluded.name, "
-                "org_id=excluded.org_id, role=excluded.role, active=1, updated_at=excluded.updated_at",
-                (telegram_id, name, invite.org_id, invite.role, lang, stamp, stamp))
-            cur = await conn.execute("SELECT id FROM users WHERE telegram_id = ?", (telegram_id,))
-            (user_id,) = await cur.fetchone()
+            if existing is None:
+                cur = await conn.execute(
+                    "INSERT INTO users (name, org_id, role, lang, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (name, invite.org_id, invite.role, lang, stamp, stamp))
+                user_id = cur.lastrowid
+                await self._add_account(conn, channel, external_id, user_id, chat_id, now)
+            else:
+                user_id = existing.id
+                await conn.execute("UPDATE users SET name = ?, org_id = ?, role = ?, active = 1, updated_at = ? "
+                                   "WHERE id = ?", (name, invite.org_id, invite.role, stamp, user_id))
             await conn.execute(
                 "INSERT INTO memberships (user_id, org_id, role, since, invite_code) VALUES (?,?,?,?,?)",
                 (user_id, invite.org_id, invite.role, stamp, code))
             await conn.execute("UPDATE invites SET uses_left = uses_left - 1 WHERE code = ?", (code,))
-            await self.db.record_update(conn, update_id, now)
         user = await self.get(user_id)
         assert user is not None
         return user
 
     # --- office chats --------------------------------------------------------------------
 
-    async def bind_office_chat(self, org_id: int, chat_id: int, user_id: int, now: datetime,
-                               update_id: int | None = None) -> None:
+    async def bind_office_chat(self, org_id: int, channel: str, chat_id: str, user_id: int, now: datetime) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO office_chats (org_id, chat_id, bound_by, bound_at) VALUES (?,?,?,?) "
-                "ON CONFLICT(org_id) DO UPDATE SET chat_id=excluded.chat_id, "
+                "INSERT INTO office_chats (org_id, channel, chat_id, bound_by, bound_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(org_id, channel) DO UPDATE SET chat_id=excluded.chat_id, "
                 "bound_by=excluded.bound_by, bound_at=excluded.bound_at",
-                (org_id, chat_id, user_id, now.isoformat()))
-            await self.db.record_update(conn, update_id, now)
+                (org_id, channel, chat_id, user_id, now.isoformat()))
 
-    async def office_chat(self, org_id: int) -> int | None:
-        row = await self.db.fetchone("SELECT chat_id FROM office_chats WHERE org_id = ?", (org_id,))
-        return row[0] if row else None
-
-    async def office_chats(self) -> dict[int, int]:
-        rows = await self.db.fetchall("SELECT org_id, chat_id FROM office_chats")
-        return {r[0]: r[1] for r in rows}
+    async def office_chats(self, org_id: int | None = None) -> list[OfficeChat]:
+        """Every office chat (or those of one org), as (org, channel, chat)."""
+        sql, params = "SELECT org_id, channel, chat_id FROM office_chats", ()
+        if org_id is not None:
+            sql, params = sql + " WHERE org_id = ?", (org_id,)
+        rows = await self.db.fetchall(sql + " ORDER BY org_id, channel", params)
+        return [OfficeChat(**dict(r)) for r in rows]
 
     async def active_by_role(self, role: Role) -> list[User]:
         rows = await self.db.fetchall(f"SELECT {_COLS} FROM users WHERE active = 1 AND role = ? ORDER BY id", (role,))

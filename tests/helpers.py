@@ -1,109 +1,125 @@
-"""Build real Telegram updates and drive the real Application with them."""
+"""Drive the conversation core through the text-only collecting channel.
+
+People are numbered (101, 201, …) and write from their own private chat unless a group
+chat is given. A text-only channel has no buttons: `tap` finds the choice on the last
+message and types its number (or its word, for number pads), as a person would."""
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import datetime
 from pathlib import Path
 
-from telegram import Update
-from telegram.ext import Application
-
-from bot.app import build_application
+from bot.app import open_services
 from bot.clock import FakeClock
 from bot.config import Settings
-
-from .botapi import BOT_USER, FakeBotAPI, RecordingRequest
+from channels.text import NAME, TextChannel
+from handlers import build_core
+from handlers.core import Event, Photo, Reply
 
 FIXTURES = Path(__file__).parent / "fixtures"
-_update_ids = itertools.count(1)
-_message_ids = itertools.count(1)
-
-
-def user_json(uid: int, name: str = "") -> dict:
-    return {"id": uid, "is_bot": False, "first_name": name or f"用户{uid}", "language_code": "zh-hans"}
-
-
-def message_json(uid: int, text: str | None = None, chat_id: int | None = None,
-                 chat_type: str = "private", **extra) -> dict:
-    chat_id = uid if chat_id is None else chat_id
-    msg = {"message_id": next(_message_ids), "date": 1_790_000_000,
-           "chat": {"id": chat_id, "type": chat_type, **({"title": "平安办工作群"} if chat_type != "private" else {})},
-           "from": user_json(uid), **extra}
-    if text is not None:
-        msg["text"] = text
-        if text.startswith("/"):
-            cmd = text.split()[0]
-            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(cmd)}]
-    return msg
-
-
-def sticker_json(uid: int) -> dict:
-    """A sticker message: input no step ever asks for."""
-    return update_json(message=message_json(uid, None, sticker={
-        "file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
-        "is_video": False, "type": "regular"}))
-
-
-def update_json(**payload) -> dict:
-    return {"update_id": next(_update_ids), **payload}
+_refs = itertools.count(1)
 
 
 class Harness:
-    """One bot: real Application, recording request, temp SQLite file, fake clock."""
+    """One bot: the core on a text channel, a temp SQLite file, a fake clock."""
 
     def __init__(self, tmp_path: Path, now: datetime, **overrides) -> None:
-        self.api = FakeBotAPI()
         self.clock = FakeClock(now)
-        self.settings = Settings(_env_file=None, database_path=tmp_path / "bot.sqlite3",
-                                 telegram_bot_token="123:TEST", **overrides)
-        self.app: Application = build_application(self.settings, self.clock, RecordingRequest(self.api))
+        overrides.setdefault("database_path", tmp_path / "bot.sqlite3")
+        self.settings = Settings(_env_file=None, **overrides)
 
     async def __aenter__(self) -> "Harness":
-        await self.app.initialize()
-        await self.app.post_init(self.app)
+        await self.start()
         return self
 
     async def __aexit__(self, *exc) -> None:
-        await self.app.post_shutdown(self.app)
-        await self.app.shutdown()
+        await self.stop()
 
-    @property
-    def svc(self):
-        return self.app.bot_data["svc"]
+    async def start(self) -> None:
+        self.svc = await open_services(self.settings, self.clock)
+        self.core = build_core(self.svc)
+        said = getattr(self, "chan", None)
+        self.chan = TextChannel(self.core)
+        if said is not None:  # a restart keeps what was said before, as a phone would
+            self.chan.said = said.said
+        self.core.admins["text"] = {str(i) for i in self.settings.admin_telegram_ids}
+
+    async def stop(self) -> None:
+        await self.svc.storage.close()
+
+    async def restart(self) -> None:
+        """Stop and start again on the same database (what a crash or an upgrade does)."""
+        await self.stop()
+        await self.start()
 
     @property
     def storage(self):
         return self.svc.storage
 
-    async def feed(self, update: dict) -> dict:
-        await self.app.process_update(Update.de_json(update, self.app.bot))
-        return update
+    # --- what people do -----------------------------------------------------------------
+    async def send(self, uid: int, text: str, chat: int | None = None, group: bool = False,
+                   **kw) -> list[Reply]:
+        kw.setdefault("message_ref", str(next(_refs)))
+        return await self.chan.event(str(uid), chat=str(chat) if chat is not None else None, text=text,
+                                     name=kw.pop("name", f"用户{uid}"), group=group, **kw)
 
-    async def send(self, uid: int, text: str, **kw) -> dict:
-        return await self.feed(update_json(message=message_json(uid, text, **kw)))
+    async def tap(self, uid: int, label: str) -> list[Reply]:
+        """Choose `label` among the choices of the last message to uid, as a person would
+        on a channel without buttons: by its number, or the word itself on a number pad."""
+        last = self.last_text(uid)
+        choices = last.rsplit("\n", 1)[-1]
+        numbered = re.findall(r"(\d+) ([^/]+?)(?= /|$)", choices.split(" ", 1)[-1]) if choices.startswith(
+            ("回复 ", "Reply ")) else []
+        for number, text in numbered:
+            if label in text:
+                return await self.send(uid, number)
+        words = choices.split("：", 1)[-1].split(": ", 1)[-1].split(" / ")
+        if any(label == w.strip() for w in words):
+            return await self.send(uid, label)
+        raise AssertionError(f"no choice {label!r} in the last message to {uid}: {last!r}")
 
-    async def press(self, uid: int, data: str, chat_id: int | None = None) -> dict:
-        msg = {"message_id": next(_message_ids), "date": 1_790_000_000,
-               "chat": {"id": chat_id or uid, "type": "private"}, "from": BOT_USER, "text": "…"}
-        return await self.feed(update_json(callback_query={
-            "id": str(next(_update_ids)), "from": user_json(uid), "chat_instance": "ci",
-            "data": data, "message": msg}))
+    async def act(self, uid: int, action: str, chat: int | None = None, group: bool = False) -> list[Reply]:
+        """A tap carrying `action` as a channel with buttons would send it (forged ones too)."""
+        return await self.chan.event(str(uid), chat=str(chat) if chat is not None else None, action=action,
+                                     name=f"用户{uid}", group=group)
 
-    async def press_label(self, uid: int, label: str) -> dict:
-        """Press the button whose text contains `label` on the last keyboard sent to uid."""
-        for row in self.api.last_markup(uid):
-            for b in row:
-                if label in b["text"]:
-                    return await self.press(uid, b["callback_data"])
-        raise AssertionError(f"no button {label!r} in {self.api.last_markup(uid)}; texts: {self.api.texts(uid)[-3:]}")
+    async def photo(self, uid: int, data: bytes, caption: str | None = None, ref: str | None = None) -> list[Reply]:
+        ref = ref or f"ph{next(_refs)}"
+        return await self.chan.event(str(uid), photo=Photo(ref=ref, unique=ref + "-u", data=data), text=caption,
+                                     name=f"用户{uid}")
 
-    def last_text(self, uid: int) -> str:
-        texts = self.api.texts(uid)
+    async def location(self, uid: int, lat: float = 29.5, lon: float = 107.4) -> list[Reply]:
+        return await self.chan.event(str(uid), location=(lat, lon), name=f"用户{uid}")
+
+    async def edit(self, uid: int, message_ref: str, text: str) -> list[Reply]:
+        """The person edits a message they sent earlier."""
+        return await self.chan.event(str(uid), text=text, edited=True, message_ref=message_ref,
+                                     name=f"用户{uid}")
+
+    async def redeliver(self, event: Event) -> list[Reply]:
+        return await self.core.handle(event)
+
+    # --- what the bot said --------------------------------------------------------------
+    def texts(self, uid: int | str) -> list[str]:
+        return self.chan.texts(str(uid))
+
+    def last_text(self, uid: int | str) -> str:
+        texts = self.texts(uid)
         assert texts, f"nothing sent to {uid}"
         return texts[-1]
 
-    def answers(self) -> list[dict]:
-        return [c.params for c in self.api.calls if c.method == "answerCallbackQuery"]
+    def documents(self, uid: int | str) -> list[tuple[str, bytes]]:
+        return [s.document for s in self.chan.said if s.chat == str(uid) and s.document]
+
+    # --- the scheduler ------------------------------------------------------------------
+    async def tick(self) -> dict:
+        from schedules import run_due
+        return await run_due(self.svc, {NAME: self.chan})
+
+    # --- setting up ---------------------------------------------------------------------
+    async def user(self, uid: int):
+        return await self.storage.users.by_account(NAME, str(uid))
 
     async def import_orgs(self, path: Path = FIXTURES / "orgs.csv") -> None:
         from bot.orgs_import import load

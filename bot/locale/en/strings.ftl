@@ -379,3 +379,5 @@ invite-deactivated = Your account has been deactivated, so an invite cannot re-a
 edit-gone = That entry was removed or no longer exists. Send /mine to see your entries.
 nudge-quiet = It is quiet hours now: remind them after { $end }.
 houses-raised = { $count } house numbers given: households set to { $count }.
+choices-numbered = Reply { $choices }
+choices-words = You can reply: { $choices }

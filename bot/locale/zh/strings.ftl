@@ -379,3 +379,5 @@ invite-deactivated = 您的账号已被停用，不能用邀请码重新加入�
 edit-gone = 这条记录已撤销或已不存在，不能修改了。发送 /mine 查看。
 nudge-quiet = 现在是休息时间，{ $end }以后再提醒吧。
 houses-raised = 门牌有 { $count } 户，入户数按 { $count } 户记。
+choices-numbered = 回复 { $choices }
+choices-words = 可回复：{ $choices }

@@ -1,0 +1,60 @@
+"""Deliver the outbox's messages over Telegram: RetryAfter waited out, Forbidden recorded."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from handlers.core import Button
+
+from .render import inline_markup
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+class TelegramSender:
+    """The channel half of the outbox: schedules/ only knows `send`."""
+
+    def __init__(self, bot: Bot, storage, clock) -> None:
+        self.bot, self.storage, self.clock = bot, storage, clock
+
+    async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]]) -> str:
+        """'sent', 'blocked' (the chat blocked the bot or refuses it: recorded) or 'failed'."""
+        outcome = "failed"
+        for n, text in enumerate(texts):
+            markup = inline_markup(buttons) if n == len(texts) - 1 else None
+            result = await self._deliver(chat_id, lambda: self.bot.send_message(int(chat_id), text,
+                                                                                 reply_markup=markup))
+            # Once a part is out the message counts as sent: a retry would repeat that part.
+            outcome = result if n == 0 else ("blocked" if result == "blocked" else "sent")
+            if result != "sent":
+                break
+        return outcome
+
+    async def _deliver(self, chat_id: str, call) -> str:
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                await call()
+                return "sent"
+            except RetryAfter as err:  # the rate limiter retried already; wait it out and go on
+                with warnings.catch_warnings():  # PTB 22 warns that retry_after will become a timedelta
+                    warnings.simplefilter("ignore")
+                    delay = err.retry_after
+                delay = delay.total_seconds() if hasattr(delay, "total_seconds") else delay
+                log.warning("RetryAfter %ss for chat %s", delay, chat_id)
+                await asyncio.sleep(float(delay))
+            except Forbidden:
+                log.info("chat %s has blocked the bot; skipped", chat_id)
+                await self.storage.users.mark_blocked("telegram", chat_id, self.clock.now())
+                return "blocked"
+            except BadRequest:
+                log.error("chat %s rejected a message", chat_id, exc_info=True)
+                return "blocked"
+            except TelegramError:
+                log.warning("sending to chat %s failed; will retry later", chat_id, exc_info=True)
+                return "failed"
+        return "failed"

@@ -1,0 +1,363 @@
+"""The conversation core: one inbound event in, replies out, for every chat channel.
+
+    channel adapter ──Event──> Core.handle ──> [Reply, …] ──> adapter renders them
+                                  │
+                 one transaction: │ the redelivery mark (inbox), the person, their
+                                  │ conversation state, what the feature writes
+                                  ▼
+        action (button, or its word / number typed)  ──> ACTIONS[feature]
+        command (/report, or 报送)                    ──> COMMANDS[name]   (role checked here)
+        text / photo / location in a live flow         ──> FLOWS[flow]
+        anything else                                  ──> FREE (one-line report)
+
+Features never see a chat library: they read `turn.event` and call `turn.say(…)`.
+Adapters never see features: they turn updates into Events and Replies into API calls."""
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Awaitable, Callable
+
+from bot.i18n import t
+from bot.services import Services
+from storage.conversations import Conversation
+from storage.models import Role, User
+
+log = logging.getLogger(__name__)
+FLOW_IDLE = timedelta(hours=2)   # a flow untouched this long is over; its next step is not taken
+MENU_IDLE = timedelta(hours=2)   # typed button words stay valid as long as a card does
+ACTION = re.compile(r"[a-z]{2,12}(?::[A-Za-z0-9_-]{1,40}){0,4}", re.ASCII)  # the one action grammar
+MAX_ACTION_BYTES = 60            # Telegram allows 64 bytes of callback data; the adapter adds "v1:"
+# Command words for people who will not type a slash (every channel).
+WORDS = {"帮助": "help", "我的": "mine", "统计": "stats", "报送": "report", "截止": "deadlines",
+         "汇总": "summary", "未报": "missing", "导出": "export", "取消": "cancel", "登记": "log"}
+# Typed words that mean the same as a button's label.
+ALIASES = {"保存": "确认", "确定": "确认", "提交": "确认", "save": "确认", "confirm": "确认", "ok": "确认",
+           "无": "没有", "0": "没有", "skip": "跳过"}
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A picture as the channel gave it: its reference there and, when fetched, its bytes."""
+    ref: str
+    unique: str
+    data: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing a person did in a chat: wrote, sent a photo or place, tapped a button."""
+    channel: str
+    event_id: str                       # unique per channel: a redelivered event is ignored
+    sender: str                         # the person's id on the channel
+    chat: str                           # where to answer
+    name: str = ""
+    group: bool = False
+    chat_title: str = ""
+    lang: str | None = None             # the person's app language, a hint for strangers
+    text: str | None = None             # the text, or a photo's caption
+    photo: Photo | None = None
+    location: tuple[float, float] | None = None
+    action: str | None = None           # a button tap
+    edited: bool = False                # an edit of an earlier message (message_ref)
+    message_ref: str | None = None      # the message this event is, or the card tapped
+
+    @property
+    def command(self) -> tuple[str, list[str]] | None:
+        """('report', ['2026-11']) for '/report 2026-11' or '/report@bot …'; WORDS too."""
+        text = (self.text or "").strip()
+        if text.startswith("/"):
+            head, *args = text[1:].split()
+            name = head.split("@")[0].lower() if head else ""
+            return (name, args) if re.fullmatch(r"[a-z_]{1,32}", name) else None
+        word = text.split()[0] if text else ""
+        if word in WORDS:
+            return WORDS[word], text.split()[1:]
+        return None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str
+
+
+@dataclass
+class Reply:
+    """What to show. Adapters render what their channel can and fall back for the rest:
+    no buttons → numbered choices; no edits → a new message; no alert → a message."""
+    text: str = ""
+    buttons: list[list[Button]] = field(default_factory=list)
+    lang: str = "zh"
+    replace: bool = False               # replace the card that was tapped
+    alert: bool = False                 # a short answer to a tap (a pop-up where there is one)
+    ask_location: bool = False          # offer the channel's share-location control
+    document: tuple[str, bytes] | None = None   # (file name, bytes); text is its caption
+    photo: bytes | None = None                  # text is its caption
+    commands: list[tuple[str, str]] | None = None  # this person's command menu, where channels have one
+
+
+@dataclass(frozen=True)
+class Caps:
+    """What a channel can show."""
+    buttons: bool = True
+    edits: bool = True
+    location: bool = True
+    invite_link: Callable[[str], str | None] = lambda code: None
+
+
+Handler = Callable[["Turn"], Awaitable[None]]
+ActionHandler = Callable[["Turn", str, list[str]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    run: Handler
+    role: Role | None = "worker"        # None: strangers too
+    heavy: bool = False                 # long read-only work: runs outside the event's transaction
+    group: bool = False                 # also answered in group chats
+
+
+@dataclass(frozen=True)
+class Routes:
+    commands: dict[str, Command]
+    actions: dict[str, tuple[ActionHandler, Role]]
+    flows: dict[str, Handler]           # flow name -> takes text / photo / location input
+    free: Handler                       # input outside any flow (one-line reports)
+    stranger: Handler                   # anything from someone not registered
+
+
+class Turn:
+    """One event being handled: who, what, their conversation, and the replies so far."""
+
+    def __init__(self, core: "Core", event: Event, user: User | None, conv: Conversation | None,
+                 now: datetime) -> None:
+        self.core, self.event, self.user, self.conv, self.now = core, event, user, conv, now
+        self.replies: list[Reply] = []
+        self.caps: Caps = core.caps.get(event.channel, Caps())
+        self.args: list[str] = []       # a command's arguments
+        self.tapped = False             # the action came from a real tap (not its word typed)
+
+    @property
+    def svc(self) -> Services:
+        return self.core.svc
+
+    @property
+    def storage(self):
+        return self.core.svc.storage
+
+    @property
+    def lang(self) -> str:
+        if self.user:
+            return self.user.lang
+        return "en" if (self.event.lang or "").startswith("en") else "zh"
+
+    def t(self, key: str, **args: object) -> str:
+        return t(self.lang, key, **args)
+
+    def button(self, key: str, action: str, **args: object) -> Button:
+        return Button(self.t(key, **args), action)
+
+    def say(self, text: str, buttons: list[list[Button]] | None = None, **kw) -> Reply:
+        reply = Reply(text=text, buttons=buttons or [], lang=self.lang, **kw)
+        self.replies.append(reply)
+        return reply
+
+    def alert(self, key: str, **args: object) -> None:
+        """A short answer to a tap (expired, not allowed): a pop-up on Telegram, a message elsewhere."""
+        self.say(self.t(key, **args), alert=True)
+
+    # --- the person's flow ---------------------------------------------------------------
+    @property
+    def flow(self) -> str | None:
+        return self.conv.flow if self.conv else None
+
+    @property
+    def draft(self) -> dict:
+        assert self.conv is not None
+        return self.conv.data
+
+    def start_flow(self, name: str, data: dict) -> dict:
+        """Begin a flow; any other flow or pending edit ends (what is typed next belongs here)."""
+        assert self.conv is not None
+        self.conv.flow, self.conv.data = name, data
+        return data
+
+    def end_flow(self) -> None:
+        if self.conv is not None:
+            self.conv.flow, self.conv.data = None, {}
+
+
+class Core:
+    def __init__(self, svc: Services, routes: Routes, admins: dict[str, set[str]] | None = None) -> None:
+        self.svc, self.routes = svc, routes
+        self.admins = admins or {}
+        self.caps: dict[str, Caps] = {}
+
+    def add_channel(self, name: str, caps: Caps) -> None:
+        self.caps[name] = caps
+
+    async def handle(self, event: Event) -> list[Reply]:
+        """Handle one event once. What it writes, its redelivery mark and the person's
+        conversation state commit together or not at all; replies go out after."""
+        storage, now = self.svc.storage, self.svc.clock.now()
+        turn = Turn(self, event, None, None, now)
+        try:
+            command = self._command(event)
+            if command is not None and command.heavy:
+                if not await storage.inbox.claim(event.channel, event.event_id, now):
+                    return []
+                turn = await self._turn(event, now)
+                await self._route(turn)
+                return turn.replies
+            async with storage.db.transaction():
+                if not await storage.inbox.claim(event.channel, event.event_id, now):
+                    log.info("%s event %s already handled; skipped", event.channel, event.event_id)
+                    return []
+                turn = await self._turn(event, now)
+                await self._route(turn)
+                await self._remember(turn)
+            return turn.replies
+        except Exception:
+            log.exception("error while handling %s event %s", event.channel, event.event_id)
+            return [Reply(text=turn.t("error-generic"), lang=turn.lang)]
+
+    def _command(self, event: Event) -> Command | None:
+        parsed = event.command if event.action is None else None
+        return self.routes.commands.get(parsed[0]) if parsed else None
+
+    async def _turn(self, event: Event, now: datetime) -> Turn:
+        users = self.svc.storage.users
+        user = await users.by_account(event.channel, event.sender)
+        if event.sender in self.admins.get(event.channel, ()) and (
+                user is None or user.role != "office" or not user.active):
+            root = await self.svc.storage.orgs.root()
+            if root is not None:
+                chat = event.sender if event.group else event.chat
+                user = await users.ensure_admin(event.channel, event.sender, chat, event.name or event.sender,
+                                                root.id, now)
+        if user is not None and not user.active:
+            user = None
+        if user is not None and not event.group:
+            await users.seen(event.channel, event.sender, event.chat, now)
+        conv = await self.svc.storage.conversations.load(user.id) if user else None
+        return Turn(self, event, user, conv, now)
+
+    async def _route(self, turn: Turn) -> None:
+        event, routes = turn.event, self.routes
+        if event.action is not None:
+            return await self.act(turn, event.action, tapped=True)
+        parsed = event.command
+        if parsed is not None:
+            name, args = parsed
+            command = routes.commands.get(name)
+            if command is not None and (command.group or not event.group):
+                return await self._run_command(turn, command, args)
+        if event.group:
+            return None  # in groups the bot answers commands and its own cards only
+        if turn.user is None:
+            return await routes.stranger(turn)
+        typed = self._typed_action(turn)
+        if typed is not None:
+            return await self.act(turn, typed, tapped=False)
+        if turn.flow and turn.conv.touched_at and turn.now - turn.conv.touched_at <= FLOW_IDLE \
+                and turn.flow in routes.flows:
+            turn.conv.touched_at = turn.now
+            return await routes.flows[turn.flow](turn)
+        turn.end_flow()  # over (or never started): the text is read afresh
+        return await routes.free(turn)
+
+    async def _run_command(self, turn: Turn, command: Command, args: list[str]) -> None:
+        turn.args = args
+        if command.role is not None and not await self._allowed(turn, command.role):
+            return None
+        await command.run(turn)
+
+    async def act(self, turn: Turn, action: str, tapped: bool) -> None:
+        """Run a button's action (tapped, or its word typed). Forged or outdated data expires quietly."""
+        turn.tapped = tapped
+        feature, *rest = action.split(":") if valid_action(action) else ("", "")
+        route = self.routes.actions.get(feature)
+        if route is None or not rest:
+            turn.alert("button-expired")
+            return None
+        handler, role = route
+        if not await self._allowed(turn, role):
+            return None
+        await handler(turn, rest[0], rest[1:])
+
+    async def _allowed(self, turn: Turn, role: Role) -> bool:
+        """Checked here, on the server, for every command and every button."""
+        if turn.user is None:
+            await self.routes.stranger(turn)
+            return False
+        if not turn.user.can(role):
+            log.info("refused %s to user %s (role %s)", role, turn.user.id, turn.user.role)
+            turn.say(turn.t("not-allowed"), alert=turn.event.action is not None)
+            return False
+        return True
+
+    def _typed_action(self, turn: Turn) -> str | None:
+        """The action of the button whose word (or, without buttons, number) was typed."""
+        conv, text = turn.conv, turn.event.text
+        if not conv or not conv.menu or not text or turn.event.photo or not conv.menu_at \
+                or turn.now - conv.menu_at > MENU_IDLE:
+            return None
+        said = _canon(text)
+        for label, action in conv.menu:
+            if said and _canon(label) == said:
+                return action
+        if not turn.caps.buttons and numbered([label for label, _ in conv.menu]):
+            digits = unicodedata.normalize("NFKC", text).strip()
+            if digits.isdigit() and len(digits) <= 2 and 1 <= int(digits) <= len(conv.menu):
+                return conv.menu[int(digits) - 1][1]
+        return None
+
+    async def _remember(self, turn: Turn) -> None:
+        """Save the person's conversation: the flow, and the buttons they were shown last."""
+        conv = turn.conv
+        if conv is None:
+            return
+        if turn.flow:
+            conv.touched_at = turn.now
+        shown = [r for r in turn.replies if not r.alert]
+        if shown:
+            with_buttons = [r for r in shown if r.buttons]
+            conv.menu = [[b.label, b.action] for row in with_buttons[-1].buttons for b in row] if with_buttons else []
+            conv.menu_at = turn.now if conv.menu else None
+        await self.svc.storage.conversations.save(conv)
+
+
+def valid_action(action: str) -> bool:
+    return len(action.encode()) <= MAX_ACTION_BYTES and ACTION.fullmatch(action) is not None
+
+
+def _canon(text: str) -> str:
+    """A label or a typed word without emoji, spaces or punctuation, with aliases folded."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKC", text).lower()
+                    if unicodedata.category(ch)[0] in "LN")
+    return ALIASES.get(plain, plain)
+
+
+def numbered(labels: list[str]) -> bool:
+    """Choices shown with numbers on channels without buttons, unless the labels are numbers."""
+    return not any(unicodedata.normalize("NFKC", label).strip().isdigit() for label in labels)
+
+
+def action(*parts: object) -> str:
+    """Build an action 'feature:verb:arg…'; refuses what the grammar or 60 bytes would not carry."""
+    text = ":".join(map(str, parts))
+    if not valid_action(text):
+        raise ValueError(f"not a valid action: {text!r}")
+    return text
+
+
+def int_arg(args: list[str], index: int = 0, most: int = 10**9) -> int | None:
+    """A button argument as a whole number: ASCII digits only, bounded; None otherwise."""
+    if len(args) <= index or not re.fullmatch(r"[0-9]{1,10}", args[index], re.ASCII):
+        return None
+    value = int(args[index])
+    return value if value <= most else None

@@ -1,0 +1,102 @@
+"""Conversation state kept per person, in our own tables (never in a chat library).
+
+- the flow in progress (one at a time) and its draft, with when it was last touched;
+- the buttons shown last, so that typing a button's word or number does what it does;
+- a photo sent without a caption, waiting for the person's next one-line report;
+- one-line cards (several may be open), each until used or expired.
+Every write here runs inside the event's transaction (see handlers/core.py)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from .db import Database
+
+
+class Conversation(BaseModel):
+    user_id: int
+    flow: str | None = None
+    data: dict[str, Any] = {}
+    touched_at: datetime | None = None
+    menu: list[list[str]] = []          # [label, action] of the buttons shown last
+    menu_at: datetime | None = None
+    photo: dict[str, Any] | None = None
+    photo_at: datetime | None = None
+
+
+class Card(BaseModel):
+    token: str
+    user_id: int
+    data: dict[str, Any]
+    source: str | None = None           # the message it was read from (an edit replaces it)
+    created_at: datetime
+
+
+def _dump(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _stamp(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class ConversationRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def load(self, user_id: int) -> Conversation:
+        row = await self.db.fetchone(
+            "SELECT user_id, flow, data, touched_at, menu, menu_at, photo, photo_at FROM conversations "
+            "WHERE user_id = ?", (user_id,))
+        if row is None:
+            return Conversation(user_id=user_id)
+        d = dict(row)
+        for key, empty in (("data", {}), ("menu", []), ("photo", None)):
+            d[key] = json.loads(d[key]) if d[key] else empty
+        return Conversation(**d)
+
+    async def save(self, c: Conversation) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO conversations (user_id, flow, data, touched_at, menu, menu_at, photo, photo_at) "
+                "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (user_id) DO UPDATE SET flow = excluded.flow, "
+                "data = excluded.data, touched_at = excluded.touched_at, menu = excluded.menu, "
+                "menu_at = excluded.menu_at, photo = excluded.photo, photo_at = excluded.photo_at",
+                (c.user_id, c.flow, _dump(c.data if c.flow else None), _stamp(c.touched_at),
+                 _dump(c.menu or None), _stamp(c.menu_at), _dump(c.photo), _stamp(c.photo_at)))
+
+    # --- one-line cards ---------------------------------------------------------------------
+
+    async def add_card(self, card: Card) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("INSERT INTO cards (token, user_id, data, source, created_at) VALUES (?,?,?,?,?)",
+                               (card.token, card.user_id, _dump(card.data), card.source, card.created_at.isoformat()))
+
+    async def card(self, user_id: int, token: str) -> Card | None:
+        """A card of this person (someone else's token finds nothing)."""
+        row = await self.db.fetchone("SELECT token, user_id, data, source, created_at FROM cards "
+                                     "WHERE token = ? AND user_id = ?", (token, user_id))
+        return Card(**(dict(row) | {"data": json.loads(row["data"])})) if row else None
+
+    async def card_from(self, user_id: int, source: str) -> Card | None:
+        row = await self.db.fetchone("SELECT token, user_id, data, source, created_at FROM cards "
+                                     "WHERE user_id = ? AND source = ? ORDER BY created_at DESC LIMIT 1",
+                                     (user_id, source))
+        return Card(**(dict(row) | {"data": json.loads(row["data"])})) if row else None
+
+    async def update_card(self, card: Card) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE cards SET data = ? WHERE token = ?", (_dump(card.data), card.token))
+
+    async def drop_card(self, token: str) -> bool:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute("DELETE FROM cards WHERE token = ?", (token,))
+            return cur.rowcount > 0
+
+    async def drop_cards_before(self, before: datetime) -> int:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute("DELETE FROM cards WHERE created_at < ?", (before.isoformat(),))
+            return cur.rowcount

@@ -1,0 +1,91 @@
+"""Messages the bot sends on its own (reminders, escalations, summaries, nudges), addressed
+to people ('u<user id>') or chats ('c:<channel>:<chat id>'), never to a channel's user id.
+
+A message is queued once per (topic, recipient); the sender claims it ('sending') just
+before it goes out and settles it after. A crash loses at most the claims in flight
+(at most once, for now), and whatever is still queued goes out after a restart."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel
+
+from .db import Database
+
+MAX_ATTEMPTS = 5
+RETRY_AFTER = timedelta(minutes=1)
+
+
+class Outgoing(BaseModel):
+    id: int
+    topic: str
+    recipient: str
+    texts: list[str]                    # sent in order; buttons go with the last one
+    buttons: list[list[list[str]]] = [] # rows of [label, action]
+    attempts: int = 0
+
+
+def body(texts: list[str] | str, buttons: list[list[tuple[str, str]]] | None = None) -> dict:
+    return {"texts": [texts] if isinstance(texts, str) else list(texts),
+            "buttons": [[list(b) for b in row] for row in buttons or []]}
+
+
+class OutboxRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def enqueue(self, topic: str, messages: dict[str, dict], now: datetime,
+                      not_before: datetime | None = None) -> int:
+        """Queue each recipient's message under the topic unless it was queued before; returns how many."""
+        when = (not_before or now).isoformat()
+        added = 0
+        async with self.db.transaction() as conn:
+            for recipient, content in messages.items():
+                cur = await conn.execute(
+                    "INSERT OR IGNORE INTO outbox (topic, recipient, body, status, not_before, created_at) "
+                    "VALUES (?, ?, ?, 'queued', ?, ?)",
+                    (topic, recipient, json.dumps(content, ensure_ascii=False), when, now.isoformat()))
+                added += cur.rowcount
+        return added
+
+    async def recipients(self, topic: str) -> set[str]:
+        rows = await self.db.fetchall("SELECT recipient FROM outbox WHERE topic = ?", (topic,))
+        return {r[0] for r in rows}
+
+    async def last_queued(self, topic_prefix: str) -> datetime | None:
+        row = await self.db.fetchone("SELECT MAX(created_at) FROM outbox WHERE substr(topic, 1, ?) = ?",
+                                     (len(topic_prefix), topic_prefix))
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    async def due(self, now: datetime, limit: int = 500) -> list[Outgoing]:
+        rows = await self.db.fetchall(
+            "SELECT id, topic, recipient, body, attempts FROM outbox WHERE status = 'queued' AND not_before <= ? "
+            "ORDER BY id LIMIT ?", (now.isoformat(), limit))
+        return [Outgoing(id=r[0], topic=r[1], recipient=r[2], attempts=r[4], **json.loads(r[3])) for r in rows]
+
+    async def claim(self, message_id: int) -> bool:
+        """Take a queued message for sending; False if another sender took it."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute("UPDATE outbox SET status = 'sending' WHERE id = ? AND status = 'queued'",
+                                     (message_id,))
+            return cur.rowcount == 1
+
+    async def settle(self, message: Outgoing, outcome: str, now: datetime) -> None:
+        """'sent', 'blocked', 'unreachable' are final; 'failed' is tried again later, a few times."""
+        async with self.db.transaction() as conn:
+            if outcome == "failed" and message.attempts + 1 < MAX_ATTEMPTS:
+                await conn.execute("UPDATE outbox SET status = 'queued', attempts = attempts + 1, not_before = ? "
+                                   "WHERE id = ?", ((now + RETRY_AFTER).isoformat(), message.id))
+            else:
+                await conn.execute("UPDATE outbox SET status = ?, attempts = attempts + 1, settled_at = ? "
+                                   "WHERE id = ?", (outcome, now.isoformat(), message.id))
+
+    async def statuses(self, topic: str) -> dict[str, str]:
+        rows = await self.db.fetchall("SELECT recipient, status FROM outbox WHERE topic = ?", (topic,))
+        return {r[0]: r[1] for r in rows}
+
+    async def in_flight(self) -> int:
+        """Claims never settled: a crash hit while they were being sent (not resent: at most once)."""
+        row = await self.db.fetchone("SELECT COUNT(*) FROM outbox WHERE status = 'sending'")
+        return int(row[0])

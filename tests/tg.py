@@ -1,0 +1,115 @@
+"""Build real Telegram updates and drive the real Application with them."""
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.clock import FakeClock
+from bot.config import Settings
+
+from .botapi import BOT_USER, FakeBotAPI, RecordingRequest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+_update_ids = itertools.count(1)
+_message_ids = itertools.count(1)
+
+
+def user_json(uid: int, name: str = "") -> dict:
+    return {"id": uid, "is_bot": False, "first_name": name or f"用户{uid}", "language_code": "zh-hans"}
+
+
+def message_json(uid: int, text: str | None = None, chat_id: int | None = None,
+                 chat_type: str = "private", **extra) -> dict:
+    chat_id = uid if chat_id is None else chat_id
+    msg = {"message_id": next(_message_ids), "date": 1_790_000_000,
+           "chat": {"id": chat_id, "type": chat_type, **({"title": "平安办工作群"} if chat_type != "private" else {})},
+           "from": user_json(uid), **extra}
+    if text is not None:
+        msg["text"] = text
+        if text.startswith("/"):
+            cmd = text.split()[0]
+            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(cmd)}]
+    return msg
+
+
+def sticker_json(uid: int) -> dict:
+    """A sticker message: input no step ever asks for."""
+    return update_json(message=message_json(uid, None, sticker={
+        "file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
+        "is_video": False, "type": "regular"}))
+
+
+def update_json(**payload) -> dict:
+    return {"update_id": next(_update_ids), **payload}
+
+
+class Harness:
+    """One bot: real Application, recording request, temp SQLite file, fake clock."""
+
+    def __init__(self, tmp_path: Path, now: datetime, **overrides) -> None:
+        self.api = FakeBotAPI()
+        self.clock = FakeClock(now)
+        self.settings = Settings(_env_file=None, database_path=tmp_path / "bot.sqlite3",
+                                 telegram_bot_token="123:TEST", **overrides)
+        self.app: Application = build_application(self.settings, self.clock, RecordingRequest(self.api))
+
+    async def __aenter__(self) -> "Harness":
+        await self.app.initialize()
+        await self.app.post_init(self.app)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.app.post_shutdown(self.app)
+        await self.app.shutdown()
+
+    @property
+    def svc(self):
+        return self.app.bot_data["svc"]
+
+    @property
+    def storage(self):
+        return self.svc.storage
+
+    async def feed(self, update: dict) -> dict:
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return update
+
+    async def send(self, uid: int, text: str, **kw) -> dict:
+        return await self.feed(update_json(message=message_json(uid, text, **kw)))
+
+    async def press(self, uid: int, data: str, chat_id: int | None = None) -> dict:
+        msg = {"message_id": next(_message_ids), "date": 1_790_000_000,
+               "chat": {"id": chat_id or uid, "type": "private"}, "from": BOT_USER, "text": "…"}
+        return await self.feed(update_json(callback_query={
+            "id": str(next(_update_ids)), "from": user_json(uid), "chat_instance": "ci",
+            "data": data, "message": msg}))
+
+    async def press_label(self, uid: int, label: str) -> dict:
+        """Press the button whose text contains `label` on the last keyboard sent to uid."""
+        for row in self.api.last_markup(uid):
+            for b in row:
+                if label in b["text"]:
+                    return await self.press(uid, b["callback_data"])
+        raise AssertionError(f"no button {label!r} in {self.api.last_markup(uid)}; texts: {self.api.texts(uid)[-3:]}")
+
+    def last_text(self, uid: int) -> str:
+        texts = self.api.texts(uid)
+        assert texts, f"nothing sent to {uid}"
+        return texts[-1]
+
+    def answers(self) -> list[dict]:
+        return [c.params for c in self.api.calls if c.method == "answerCallbackQuery"]
+
+    async def import_orgs(self, path: Path = FIXTURES / "orgs.csv") -> None:
+        from bot.orgs_import import load
+        await self.storage.orgs.upsert_many(load(path, await self.storage.orgs.parent_codes()))
+
+    async def join(self, uid: int, org_code: str, role: str) -> None:
+        org = await self.storage.orgs.by_code(org_code)
+        inv = await self.storage.users.create_invite(org.id, role, 1, 7, self.clock.now())
+        await self.send(uid, f"/start {inv.code}")
