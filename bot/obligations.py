@@ -85,7 +85,7 @@ async def debtors(storage: Storage, occ: Occurrence) -> list[Debtor]:
     for user in people:
         area = area_of[user.org_id]
         done = by_user.get(user.id) if occ.who == "worker" else by_org.get(area.id)
-        if done is None and user.blocked_at is None:
+        if done is None:  # whether they can be reached is the outbox's business (schedules/outbox.py)
             out.append(Debtor(user, area))
     return out
 

@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 from bot import logbook
+from bot.i18n import t
+from bot.kinds import KINDS
 
 from .core import Turn
 
 
 def describe_entry(lang: str, entry) -> str:
-    """'入户走访 入户 15户': how a saved, undone or restored entry is named to its author."""
-    from bot.i18n import t
-    return f"{t(lang, f'kind-{entry.kind}')} {logbook.format_measures(lang, entry.measures)}"
+    """'入户走访 入户 15户': how a saved, undone or restored entry is named to its author.
+    A kind of one measure is named once: '广播 2次', not '广播 广播 2次'."""
+    name = t(lang, f"kind-{entry.kind}")
+    measures = KINDS[entry.kind].measures
+    given = [k for k, v in entry.measures.items() if v]
+    if len(measures) == 1 and given == list(measures):
+        m = measures[0]
+        return t(lang, "measure-value", measure=name, value=entry.measures[m], unit=t(lang, f"u-{m}"))
+    return f"{name} {logbook.format_measures(lang, entry.measures)}"
 
 
 async def cancel(turn: Turn) -> None:

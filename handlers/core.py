@@ -29,13 +29,14 @@ from storage.models import Role, User
 log = logging.getLogger(__name__)
 FLOW_IDLE = timedelta(hours=2)   # a flow untouched this long is over; its next step is not taken
 MENU_IDLE = timedelta(hours=2)   # typed button words stay valid as long as a card does
+SEEN_EVERY = timedelta(hours=1)  # how fresh "last used this channel" is kept (it picks the channel)
 ACTION = re.compile(r"[a-z]{2,12}(?::[A-Za-z0-9_-]{1,40}){0,4}", re.ASCII)  # the one action grammar
 MAX_ACTION_BYTES = 60            # Telegram allows 64 bytes of callback data; the adapter adds "v1:"
 # Command words for people who will not type a slash (every channel).
 WORDS = {"帮助": "help", "我的": "mine", "统计": "stats", "报送": "report", "截止": "deadlines",
          "汇总": "summary", "未报": "missing", "导出": "export", "取消": "cancel", "登记": "log"}
 # Typed words that mean the same as a button's label.
-ALIASES = {"保存": "确认", "确定": "确认", "提交": "确认", "save": "确认", "confirm": "确认", "ok": "确认",
+ALIASES = {"保存": "确认", "确定": "确认", "提交": "确认", "确认无误": "确认", "save": "确认", "confirm": "确认", "ok": "确认",
            "无": "没有", "0": "没有", "skip": "跳过"}
 
 
@@ -136,6 +137,7 @@ class Turn:
     def __init__(self, core: "Core", event: Event, user: User | None, conv: Conversation | None,
                  now: datetime) -> None:
         self.core, self.event, self.user, self.conv, self.now = core, event, user, conv, now
+        self.conv_loaded = conv.model_copy(deep=True) if conv else None
         self.replies: list[Reply] = []
         self.caps: Caps = core.caps.get(event.channel, Caps())
         self.args: list[str] = []       # a command's arguments
@@ -231,7 +233,8 @@ class Core:
 
     async def _turn(self, event: Event, now: datetime) -> Turn:
         users = self.svc.storage.users
-        user = await users.by_account(event.channel, event.sender)
+        found = await users.lookup(event.channel, event.sender)
+        user, account = found if found else (None, None)
         if event.sender in self.admins.get(event.channel, ()) and (
                 user is None or user.role != "office" or not user.active):
             root = await self.svc.storage.orgs.root()
@@ -241,7 +244,9 @@ class Core:
                                                 root.id, now)
         if user is not None and not user.active:
             user = None
-        if user is not None and not event.group:
+        if account is not None and not event.group and (
+                account.chat_id != event.chat or account.blocked_at or not account.seen_at
+                or now - account.seen_at > SEEN_EVERY):
             await users.seen(event.channel, event.sender, event.chat, now)
         conv = await self.svc.storage.conversations.load(user.id) if user else None
         return Turn(self, event, user, conv, now)
@@ -306,9 +311,9 @@ class Core:
         if not conv or not conv.menu or not text or turn.event.photo or not conv.menu_at \
                 or turn.now - conv.menu_at > MENU_IDLE:
             return None
-        said = _canon(text)
+        said = canon(text)
         for label, action in conv.menu:
-            if said and _canon(label) == said:
+            if said and canon(label) == said:
                 return action
         if not turn.caps.buttons and numbered([label for label, _ in conv.menu]):
             digits = unicodedata.normalize("NFKC", text).strip()
@@ -328,14 +333,15 @@ class Core:
             with_buttons = [r for r in shown if r.buttons]
             conv.menu = [[b.label, b.action] for row in with_buttons[-1].buttons for b in row] if with_buttons else []
             conv.menu_at = turn.now if conv.menu else None
-        await self.svc.storage.conversations.save(conv)
+        if conv != turn.conv_loaded:  # most events change nothing here: no write then
+            await self.svc.storage.conversations.save(conv)
 
 
 def valid_action(action: str) -> bool:
     return len(action.encode()) <= MAX_ACTION_BYTES and ACTION.fullmatch(action) is not None
 
 
-def _canon(text: str) -> str:
+def canon(text: str) -> str:
     """A label or a typed word without emoji, spaces or punctuation, with aliases folded."""
     plain = "".join(ch for ch in unicodedata.normalize("NFKC", text).lower()
                     if unicodedata.category(ch)[0] in "LN")

@@ -1,11 +1,215 @@
-"""Being ported to the conversation core (handlers/core.py); the earlier PTB version is
-`git show HEAD:handlers/report.py`."""
+"""Submitting a period's figures (/report) and seeing the deadlines (/deadlines).
+
+    /report, 报送, or 立即报送 (report:pick:<period>) ──> pick a period (if more than one is open)
+        ──> CARD (flow "report", step card): figures of the period, evidence count
+              确认报送 report:ok    → saved (late after the deadline; again before it replaces, history kept)
+              添加说明/照片 report:note → step note: text = the note, photos attach → CARD
+              本期无活动 report:nil  → step nil: the reason → CARD
+              取消 report:cancel   → nothing saved
+    Other input while the card is shown is read as usual (a one-line report), the card stays.
+Every step checks again, on the server, that the period is still open for this person."""
 from __future__ import annotations
 
-from .core import Turn
+import logging
+
+from bot import logbook, obligations
+from bot.deadlines import Occurrence
+from storage.models import NewPhoto, User
+
+from .core import Turn, action
+from .evidence import save_photo
+
+log = logging.getLogger(__name__)
+FLOW = "report"
+STATUS_ICON = {"on_time": "✅", "late": "⏰", "owed": "❗", "owed-late": "❗"}
+MAX_OPEN = 6        # periods offered at once
+MAX_NOTE, MAX_REASON = 1000, 500
 
 
-async def _todo(turn: Turn, *args) -> None:
-    raise NotImplementedError("handlers/report.py is being ported")
+def due_text(lang: str, occ: Occurrence) -> str:
+    return logbook.day_text(lang, occ.due_date)
 
-deadlines = start_report = on_input = on_action = _todo
+
+async def open_for(turn: Turn, user: User) -> list[Occurrence]:
+    """Periods this person may submit now: not yet due, or past due and still owed (late)."""
+    now, out = turn.now, []
+    for occ in obligations.relevant_occurrences(turn.svc, now):
+        if not obligations.applies(occ, user):
+            continue
+        if occ.due_at > now or await obligations.status(turn.storage, occ, user) == "owed":
+            out.append(occ)
+    # What is still on time first (soonest first), then overdue ones (latest first).
+    out.sort(key=lambda o: (o.due_at <= now, abs((o.due_at - now).total_seconds())))
+    return out[:MAX_OPEN]
+
+
+async def find_open(turn: Turn, period_key: str | None) -> Occurrence | None:
+    """The period, if it is open for this person now (forged or outdated keys find nothing)."""
+    return next((o for o in await open_for(turn, turn.user) if o.period_key == period_key), None)
+
+
+async def deadlines(turn: Turn) -> None:
+    """List the coming deadlines and this person's own status for each."""
+    user, now = turn.user, turn.now
+    lines, mine = [turn.t("deadlines-head")], False
+    for occ in obligations.relevant_occurrences(turn.svc, now, back_days=10, ahead_days=31):
+        status = await obligations.status(turn.storage, occ, user)
+        if occ.due_at <= now and status in (None, "on_time"):
+            continue  # past and settled: nothing to act on
+        mine = mine or status is not None
+        if status == "owed" and occ.due_at <= now:
+            status = "owed-late"
+        mark = f"{STATUS_ICON[status]} {turn.t(f'status-{status}')}" if status else turn.t("status-na")
+        lines.append(f"{due_text(user.lang, occ)} {occ.title} · {mark}")
+    if len(lines) == 1:
+        lines.append(turn.t("deadlines-none"))
+    lines.append(turn.t("deadlines-next" if mine else "deadlines-worker"))
+    turn.say("\n".join(lines))
+
+
+async def start_report(turn: Turn) -> None:
+    """Show what this person owes; go straight to the card when there is only one."""
+    occs = await open_for(turn, turn.user)
+    if not occs:
+        turn.say(turn.t("report-none-worker" if turn.user.role == "worker" else "report-none"))
+        return
+    if len(occs) == 1:
+        return await show_card(turn, occs[0], fresh=True)
+    rows = [[turn.button("report-pick-btn", action("report", "pick", o.period_key), title=o.title,
+                         due=due_text(turn.lang, o), late="yes" if o.due_at <= turn.now else "no")]
+            for o in occs]
+    turn.say(turn.t("report-pick"), rows)
+
+
+async def _scope(turn: Turn, occ: Occurrence) -> tuple[list[int], int | None, int]:
+    """(org ids whose entries count, user filter, org the submission is filed under)."""
+    user = turn.user
+    if occ.who == "worker":
+        return [user.org_id], user.id, user.org_id
+    area = await logbook.area_of(turn.storage, user.org_id)
+    return [o.id for o in await turn.storage.orgs.subtree(area.id)], None, area.id
+
+
+async def _figures(turn: Turn, occ: Occurrence) -> tuple[dict[str, int], int, int]:
+    """(the period's figures, its evidence count, the org it is filed under)."""
+    org_ids, user_id, filed_under = await _scope(turn, occ)
+    entries = turn.storage.entries
+    figures = await entries.totals(org_ids, occ.period_start, occ.period_end, user_id=user_id)
+    return figures, await entries.evidence_count(org_ids, occ.period_start, occ.period_end), filed_under
+
+
+async def show_card(turn: Turn, occ: Occurrence, fresh: bool = False) -> None:
+    """The period's figures as they will be submitted, with what to do next."""
+    if fresh:
+        turn.start_flow(FLOW, {"period_key": occ.period_key, "step": "card", "note": None, "nil": None,
+                               "photos": []})
+    draft = turn.draft
+    draft["step"] = "card"
+    figures, evidence, _ = await _figures(turn, occ)
+    lang = turn.lang
+    lines = [turn.t("report-card", title=occ.title, start=logbook.day_text(lang, occ.period_start),
+                    end=logbook.day_text(lang, occ.period_end), due=due_text(lang, occ)),
+             logbook.format_measures(lang, figures) or turn.t("card-no-figures"),
+             turn.t("report-evidence", count=evidence + len(draft["photos"]))]
+    if draft["note"]:
+        lines.append(turn.t("report-note", note=draft["note"]))
+    if draft["nil"]:
+        lines.append(turn.t("report-nil", reason=draft["nil"]))
+    if turn.now >= occ.due_at:
+        lines.append(turn.t("report-will-be-late"))
+    rows = [[turn.button("btn-submit", action("report", "ok"))],
+            [turn.button("btn-add-note", action("report", "note")), turn.button("btn-nil", action("report", "nil"))],
+            [turn.button("btn-cancel", action("report", "cancel"))]]
+    turn.say("\n".join(lines), rows)
+
+
+async def _draft_occ(turn: Turn) -> Occurrence | None:
+    """The period of this person's report draft, if there is one and it is still open."""
+    key = turn.draft.get("period_key") if turn.flow == FLOW else None
+    occ = await find_open(turn, key) if key else None
+    if occ is None:
+        if turn.flow == FLOW:
+            turn.end_flow()
+        turn.say(turn.t("report-gone"))
+    return occ
+
+
+async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
+    """report:open, report:pick:<period key>, and the card's ok / note / nil / cancel."""
+    if verb == "open" and not args:
+        return await start_report(turn)
+    if verb == "pick" and args:
+        return await pick(turn, ":".join(args))
+    if verb == "cancel" and not args:
+        return cancel(turn)
+    steps = {"ok": confirm, "note": ask_note, "nil": ask_nil}
+    if verb not in steps or args:
+        turn.alert("button-expired")
+        return
+    occ = await _draft_occ(turn)
+    if occ is not None:
+        await steps[verb](turn, occ)
+
+
+async def pick(turn: Turn, period_key: str) -> None:
+    """Open the card of the chosen period (checked again: a forged key gets nothing)."""
+    occ = await find_open(turn, period_key)
+    if occ is None:
+        turn.say(turn.t("report-gone"))
+        return
+    await show_card(turn, occ, fresh=True)
+
+
+async def confirm(turn: Turn, occ: Occurrence) -> None:
+    """Store the submission with a snapshot of the figures."""
+    draft, user, now = turn.draft, turn.user, turn.now
+    figures, evidence, filed_under = await _figures(turn, occ)
+    late = now >= occ.due_at
+    sub = await turn.storage.submissions.submit(
+        deadline_id=occ.spec_id, period_key=occ.period_key, org_id=filed_under, user_id=user.id, now=now,
+        late=late, figures=figures, evidence_count=evidence, note=draft["note"], nil_reason=draft["nil"],
+        photos=[NewPhoto(**p) for p in draft["photos"]], per_user=occ.who == "worker")
+    turn.end_flow()
+    log.info("submission %s for %s by user %s (late=%s)", sub.id, occ.period_key, user.id, late)
+    turn.say(turn.t("report-done-late" if late else "report-done", title=occ.title, due=due_text(turn.lang, occ)))
+
+
+async def ask_note(turn: Turn, occ: Occurrence) -> None:
+    """Ask for the note (photos welcome too)."""
+    turn.draft["step"] = "note"
+    turn.say(turn.t("report-ask-note"))
+
+
+async def ask_nil(turn: Turn, occ: Occurrence) -> None:
+    """Ask why there was no activity this period."""
+    turn.draft["step"] = "nil"
+    turn.say(turn.t("report-ask-nil"))
+
+
+def cancel(turn: Turn) -> None:
+    """Drop the report draft; nothing is saved (another flow in progress is left alone)."""
+    if turn.flow == FLOW:
+        turn.end_flow()
+    turn.say(turn.t("cancelled"))
+
+
+async def on_input(turn: Turn) -> None:
+    """Take the note (text, photos) or the no-activity reason, then show the card again."""
+    step = turn.draft.get("step")
+    if step == "card":
+        return await turn.core.routes.free(turn)  # the card waits for a tap; this is a report of its own
+    occ = await _draft_occ(turn)
+    if occ is None:
+        return
+    ev, draft = turn.event, turn.draft
+    text = (ev.text or "").strip()
+    if step == "note" and (ev.photo or text):
+        if ev.photo:
+            draft["photos"].append(save_photo(turn))
+        if text:
+            draft["note"] = text[:MAX_NOTE]
+        return await show_card(turn, occ)
+    if step == "nil" and text and not ev.photo:
+        draft["nil"] = text[:MAX_REASON]
+        return await show_card(turn, occ)
+    turn.say(turn.t("report-ask-note" if step == "note" else "report-ask-nil"))

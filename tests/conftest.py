@@ -20,5 +20,4 @@ async def bot(tmp_path):
         await h.join(WORKER2, "BHQ-2", "worker")
         await h.join(CONTACT, "BHQ", "contact")
         await h.join(OFFICE, "WLS", "office")
-        h.api.calls.clear()
         yield h

@@ -41,8 +41,8 @@ class Harness:
         self.core = build_core(self.svc)
         said = getattr(self, "chan", None)
         self.chan = TextChannel(self.core)
-        if said is not None:  # a restart keeps what was said before, as a phone would
-            self.chan.said = said.said
+        if said is not None:  # a restart keeps what was said before, as a phone would, and
+            self.chan.said, self.chan._ids = said.said, said._ids  # event ids stay unique
         self.core.admins["text"] = {str(i) for i in self.settings.admin_telegram_ids}
 
     async def stop(self) -> None:
@@ -69,8 +69,8 @@ class Harness:
         on a channel without buttons: by its number, or the word itself on a number pad."""
         last = self.last_text(uid)
         choices = last.rsplit("\n", 1)[-1]
-        numbered = re.findall(r"(\d+) ([^/]+?)(?= /|$)", choices.split(" ", 1)[-1]) if choices.startswith(
-            ("回复 ", "Reply ")) else []
+        numbered = [re.match(r"(\d+) (.*)", c).groups() for c in choices.split(" ", 1)[-1].split(" / ")
+                    if re.match(r"\d+ ", c)] if choices.startswith(("回复 ", "Reply ")) else []
         for number, text in numbered:
             if label in text:
                 return await self.send(uid, number)

@@ -1,15 +1,18 @@
-"""Office summaries: automatic (once, late rather than never), /summary, /missing + 提醒他们."""
+"""Office views: automatic summaries (once, late rather than never), /summary, /export,
+/missing with 提醒他们 (queued: at once by day, for the morning at night; once an hour per area)."""
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
-from handlers.sender import TelegramSender
 from schedules.summaries import run_summaries
 
 from .conftest import CONTACT, OFFICE, TZ, WORKER
 from .helpers import Harness
+from .test_report import logged
 
 GROUP = -500
+CYB_CONTACT = 202
 
 
 def at(*args) -> datetime:
@@ -17,102 +20,132 @@ def at(*args) -> datetime:
 
 
 async def setup(h) -> None:
+    """The township, a worker who logged work, two contacts, the office and its group chat."""
     await h.import_orgs()
     await h.join(WORKER, "BHQ-1", "worker")
     await h.join(CONTACT, "BHQ", "contact")
-    await h.join(202, "CYB", "contact")
+    await h.join(CYB_CONTACT, "CYB", "contact")
     await h.join(OFFICE, "WLS", "office")
-    await h.send(OFFICE, "/bind_office", chat_id=GROUP, chat_type="group")
-    await h.send(WORKER, "入户15户，装APP 8人")
-    await h.press_label(WORKER, "保存")
-    h.api.calls.clear()
+    await h.send(OFFICE, "/bind_office", chat=GROUP, group=True)
+    await logged(h, WORKER, "visit", h.clock.now().date().replace(day=2), households=15)
+    await logged(h, WORKER, "app", h.clock.now().date().replace(day=2), app_installs=8)
 
 
-async def summaries(h) -> dict:
-    return dict(await run_summaries(h.svc, TelegramSender(h.app.bot, h.storage, h.clock)))
+async def summaries(h) -> int:
+    """One scheduler tick; then how many summaries the office group has had in all."""
+    await h.tick()
+    row = await h.storage.db.fetchone(
+        "SELECT COUNT(*) FROM outbox WHERE recipient = ? AND status = 'sent' "
+        "AND (topic LIKE 'summary:%' OR topic LIKE 'weekly:%')", (f"c:text:{GROUP}",))
+    return row[0]
+
+
+def nudged(h, uid: int) -> list[str]:
+    return [x for x in h.texts(uid) if x.startswith("🔔 平安办提醒")]
+
+
+async def nudges(h) -> list[tuple[str, str, str]]:
+    """(recipient, status, not_before) of every queued or sent nudge."""
+    rows = await h.storage.db.fetchall(
+        "SELECT recipient, status, not_before FROM outbox WHERE topic LIKE 'nudge:%' ORDER BY id")
+    return [tuple(r) for r in rows]
 
 
 async def test_deadline_day_summary_once_at_close(tmp_path):
     async with Harness(tmp_path, at(2026, 11, 25, 17, 0)) as h:   # Wednesday
         await setup(h)
         # last week's digest, and the 20th's summary that never went out (late rather than never)
-        assert await summaries(h) == {"sent": 2}
-        digest = h.api.texts(GROUP)
+        assert await summaries(h) == 2
+        digest = h.texts(GROUP)
         assert any("月度进展情况表及佐证材料" in x for x in digest)
-        h.api.calls.clear()
-        h.clock.set(at(2026, 11, 25, 17, 29))
-        assert await summaries(h) == {}                           # not before 17:30
-        h.clock.set(at(2026, 11, 25, 17, 31))
-        assert await summaries(h) == {"sent": 1}
-        text = "\n".join(h.api.texts(GROUP))
-        assert "百花桥村" in text and "当月防范工作报送" in text
-        assert await summaries(h) == {}                           # exactly once
         assert any(x.startswith("📅 上周") for x in digest)
+        h.clock.set(at(2026, 11, 25, 17, 29))
+        assert await summaries(h) == 2                               # not before 17:30
+        h.clock.set(at(2026, 11, 25, 17, 31))
+        assert await summaries(h) == 3
+        text = "\n".join(h.texts(GROUP))
+        assert "百花桥村" in text and "当月防范工作报送" in text
+        assert await summaries(h) == 3                               # exactly once
 
 
 async def test_summary_after_downtime_goes_out_late(tmp_path):
     async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
         await setup(h)
-        await summaries(h)
-    async with Harness(tmp_path, at(2026, 11, 27, 9, 0)) as h2:   # down through the 25th's close
-        counts = await summaries(h2)
-        assert counts == {"sent": 1}
-        assert await summaries(h2) == {}
-        assert "当月防范工作报送" in "\n".join(h2.api.texts(GROUP))
+        assert await summaries(h) == 2                               # the digest and the 20th's
+    async with Harness(tmp_path, at(2026, 11, 27, 9, 0)) as h2:    # down through the 25th's close
+        assert await summaries(h2) == 3
+        assert await summaries(h2) == 3
+        assert "当月防范工作报送" in "\n".join(h2.texts(GROUP))
+
+
+async def test_a_summary_that_fails_to_build_is_retried(tmp_path, monkeypatch):
+    import bot.office as office
+    real, calls = office.summary, {"n": 0}
+
+    async def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("database hiccup")
+        return await real(*args, **kwargs)
+
+    async with Harness(tmp_path, at(2026, 11, 25, 17, 31)) as h:
+        await setup(h)
+        monkeypatch.setattr(office, "summary", flaky)
+        await h.tick()                                               # logged; the tick goes on
+        rows = await h.storage.db.fetchall("SELECT status FROM outbox WHERE topic LIKE 'summary:%'")
+        assert [r[0] for r in rows if r[0] != "sent"] == []          # nothing half-queued
+        await run_summaries(h.svc)
+        await h.tick()
+        assert any("当月防范工作报送" in x for x in h.texts(GROUP))
 
 
 async def test_summary_command_scopes(tmp_path):
     async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
         await setup(h)
-        await h.send(OFFICE, "/summary 2026-11")
-        office_text = "\n".join(h.api.texts(OFFICE))
-        assert "茶园坝社区" in office_text and "百花桥村" in office_text
+        replies = await h.send(OFFICE, "/summary 2026-11")
+        office_text = "\n".join(r.text for r in replies)
+        assert "正在生成" in office_text and "茶园坝社区" in office_text and "百花桥村" in office_text
+        assert "入户走访 15 户次" in office_text
         await h.send(CONTACT, "/summary")
-        contact_text = "\n".join(h.api.texts(CONTACT))
+        contact_text = "\n".join(h.texts(CONTACT))
         assert "百花桥村" in contact_text and "茶园坝社区" not in contact_text
+        await h.send(OFFICE, "汇总", chat=GROUP, group=True)         # in the work group, as a word
+        assert "茶园坝社区" in "\n".join(h.texts(GROUP))
         await h.send(WORKER, "/summary")
         assert "不能使用" in h.last_text(WORKER)
-        await h.send(OFFICE, "/summary 2026-13")
-        assert "用法" in h.last_text(OFFICE)
+        for month in ("2026-13", "0000-01", "9999-12", "11/2026"):
+            await h.send(OFFICE, f"/summary {month}")
+            assert "用法" in h.last_text(OFFICE), month
 
 
-async def test_missing_and_nudge_once_an_hour(tmp_path):
+async def test_a_redelivered_summary_is_answered_once(tmp_path):
     async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
         await setup(h)
-        await h.send(202, "/report")
-        await h.press_label(202, "11月25日")
-        await h.press_label(202, "确认报送")
-        await h.send(OFFICE, "/missing")
-        text = h.last_text(OFFICE)
-        assert "百花桥村：用户201" in text and "茶园坝社区" not in text
-        await h.press_label(OFFICE, "提醒他们")
-        assert "已提醒：用户201" in h.last_text(OFFICE)
-        assert "平安办提醒" in h.last_text(CONTACT)
-        await h.press(OFFICE, "v1:missing:nudge")
-        assert "刚提醒过，60 分钟后" in h.answers()[-1]["text"]
-        h.clock.set(at(2026, 11, 24, 11, 1))
-        await h.press(OFFICE, "v1:missing:nudge")
-        assert "已提醒：用户201" in h.last_text(OFFICE)
-        await h.press(WORKER, "v1:missing:nudge")                 # forged by a worker
-        assert "不能使用" in h.answers()[-1]["text"]
+        first = await h.chan.event(str(OFFICE), text="/summary", event_id="summary-1")
+        again = await h.chan.event(str(OFFICE), text="/summary", event_id="summary-1")
+        assert first and again == []
+        row = await h.storage.db.fetchone("SELECT COUNT(*) FROM inbox WHERE event_id = 'summary-1'")
+        assert row[0] == 1
 
 
 async def test_export_sends_workbook_and_chart(tmp_path):
-    import io
     from openpyxl import load_workbook
     async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
         await setup(h)
         await h.send(OFFICE, "/export 2026-11")
-        [doc] = h.api.sent(OFFICE, "sendDocument")
-        [photo] = h.api.sent(OFFICE, "sendPhoto")
-        assert "进展情况表" in doc.params["caption"]
-        book = load_workbook(io.BytesIO(doc.files["document"]))
-        sheet = book.worksheets[0]
-        names = [row[0] for row in sheet.iter_rows(values_only=True)]
-        assert "百花桥村" in " ".join(str(n) for n in names)
-        assert photo.files["photo"][:8] == b"\x89PNG\r\n\x1a\n"
+        [(name, data)] = h.documents(OFFICE)
+        assert name == "进展情况表-2026-11.xlsx"
+        assert any("进展情况表" in x for x in h.texts(OFFICE))          # the caption
+        sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+        assert "百花桥村" in " ".join(str(row[0]) for row in sheet.iter_rows(values_only=True))
+        [chart] = [s.photo for s in h.chan.said if s.chat == str(OFFICE) and s.photo]
+        assert chart[:8] == b"\x89PNG\r\n\x1a\n"
+        await h.send(OFFICE, "/export", chat=GROUP, group=True)      # in the group: to the group
+        assert len(h.documents(GROUP)) == 1
         await h.send(CONTACT, "/export")
-        assert "不能使用" in h.last_text(CONTACT)
+        assert "不能使用" in h.last_text(CONTACT) and h.documents(CONTACT) == []
+        await h.send(OFFICE, "/export 2026-13")
+        assert "用法" in h.last_text(OFFICE) and len(h.documents(OFFICE)) == 1
 
 
 def test_cli_summary_and_export(tmp_path, monkeypatch, capsys):
@@ -143,35 +176,110 @@ def test_cli_summary_and_export(tmp_path, monkeypatch, capsys):
         raise AssertionError("a bad --month must stop with status 2")
 
 
-async def test_a_summary_that_fails_to_build_is_retried(tmp_path, monkeypatch):
-    import bot.office as office
-    real = office.summary
-    calls = {"n": 0}
-
-    async def flaky(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise RuntimeError("database hiccup")
-        return await real(*args, **kwargs)
-
-    async with Harness(tmp_path, at(2026, 11, 25, 17, 31)) as h:
-        await setup(h)
-        monkeypatch.setattr(office, "summary", flaky)
-        try:
-            await summaries(h)
-        except RuntimeError:
-            pass
-        assert await h.storage.ledger.pending() == []          # no claim left behind
-        await summaries(h)
-        assert any("当月防范工作报送" in x for x in h.api.texts(GROUP))
-
-
-async def test_nudge_is_per_area_and_never_at_night(tmp_path):
+async def test_missing_and_nudge_once_an_hour(tmp_path):
     async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
         await setup(h)
-        await h.press(202, "v1:missing:nudge")                     # CYB's contact nudges CYB
-        await h.press(OFFICE, "v1:missing:nudge")                  # the office is not blocked by it
-        assert "已提醒" in h.last_text(OFFICE)
+        await h.send(CYB_CONTACT, "/report")
+        await h.tap(CYB_CONTACT, "11月25日")
+        await h.tap(CYB_CONTACT, "确认报送")
+        await h.send(OFFICE, "/missing")
+        text = h.last_text(OFFICE)
+        assert "【当月防范工作报送】11月25日截止" in text
+        assert "百花桥村：用户201" in text and "茶园坝社区" not in text
+        assert "武陵山村：（还没有联络员" in text
+        await h.tap(OFFICE, "提醒他们")
+        assert "已提醒：用户201" in h.last_text(OFFICE)
+        contact = (await h.user(CONTACT)).address
+        assert await nudges(h) == [(contact, "queued", at(2026, 11, 24, 10).isoformat())]
+        assert nudged(h, CONTACT) == []                              # queued: the next tick sends it
+        await h.tick()
+        [message] = nudged(h, CONTACT)
+        assert "【当月防范工作报送】11月25日截止" in message and "立即报送" in message
+        await h.act(OFFICE, "missing:nudge")
+        assert "刚提醒过，60 分钟后" in h.last_text(OFFICE)
+        assert len(await nudges(h)) == 1
+        h.clock.set(at(2026, 11, 24, 11, 1))
+        await h.act(OFFICE, "missing:nudge")
+        assert "已提醒：用户201" in h.last_text(OFFICE)
+        await h.tick()
+        assert len(nudged(h, CONTACT)) == 2
+        assert nudged(h, CYB_CONTACT) == []                          # CYB has submitted
+        await h.act(WORKER, "missing:nudge")                         # forged by a worker
+        assert "不能使用" in h.last_text(WORKER)
+        await h.act(OFFICE, "missing:nudge:x")                       # garbled
+        assert "失效" in h.last_text(OFFICE)
+        assert len(await nudges(h)) == 2
+
+
+async def test_nudge_is_per_area(tmp_path):
+    async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
+        await setup(h)
+        await h.send(CYB_CONTACT, "/missing")                        # a contact sees their own area only
+        text = h.last_text(CYB_CONTACT)
+        assert "茶园坝社区：用户202" in text and "百花桥村" not in text
+        await h.tap(CYB_CONTACT, "提醒他们")
+        assert h.last_text(CYB_CONTACT).startswith("已提醒：用户202")
+        await h.act(OFFICE, "missing:nudge")                         # the office is not held back by it
+        assert "已提醒：用户201、用户202" in h.last_text(OFFICE)
+        await h.act(CYB_CONTACT, "missing:nudge")                    # but CYB's own hour holds
+        assert "刚提醒过" in h.last_text(CYB_CONTACT)
+        await h.tick()
+        assert len(nudged(h, CONTACT)) == 1 and len(nudged(h, CYB_CONTACT)) == 2
+
+
+async def test_a_nudge_at_night_waits_for_the_morning(tmp_path):
+    async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
+        await setup(h)
+        contact = (await h.user(CONTACT)).address
+        morning = at(2026, 11, 25, 8, 0).isoformat()
         h.clock.set(at(2026, 11, 24, 23, 30))
-        await h.press(OFFICE, "v1:missing:nudge")
-        assert "休息时间" in h.answers()[-1]["text"]
+        await h.act(OFFICE, "missing:nudge")
+        assert "已安排在明早 08:00 提醒：用户201" in h.last_text(OFFICE)
+        await h.tick()
+        assert nudged(h, CONTACT) == []                              # nobody is woken up
+        h.clock.set(at(2026, 11, 25, 0, 30))                         # pressed again after midnight
+        await h.act(OFFICE, "missing:nudge")
+        assert "已安排在今早 08:00 提醒" in h.last_text(OFFICE)
+        statuses = await nudges(h)
+        assert (contact, "queued", morning) in statuses
+        assert len([s for s in statuses if s[0] == contact]) == 1    # one message, however often pressed
+        h.clock.set(at(2026, 11, 25, 8, 0, 30))
+        await h.tick()
+        assert len(nudged(h, CONTACT)) == 1
+        h.clock.set(at(2026, 11, 25, 8, 10))                         # the morning's nudge counts for the hour
+        await h.act(OFFICE, "missing:nudge")
+        assert "刚提醒过，50 分钟后" in h.last_text(OFFICE)
+        h.clock.set(at(2026, 11, 25, 9, 1))
+        await h.act(OFFICE, "missing:nudge")
+        assert "已提醒" in h.last_text(OFFICE)
+
+
+ONE_DEADLINE = """
+[[deadline]]
+id = "once"
+date = "2026-11-25"
+title = "专项报送"
+covers = "month_to_date"
+who = "contact"
+remind = ["0d 09:00"]
+"""
+
+
+async def test_missing_when_all_submitted_or_nothing_open(tmp_path):
+    calendar = tmp_path / "deadlines.toml"
+    calendar.write_text(ONE_DEADLINE, "utf-8")
+    async with Harness(tmp_path, at(2026, 11, 24, 10), deadlines_file=calendar) as h:
+        await setup(h)
+        await h.send(CONTACT, "/missing")
+        text = h.last_text(CONTACT)
+        assert "【专项报送】11月25日截止" in text and "百花桥村：用户201" in text
+        await h.send(CONTACT, "/report")
+        await h.tap(CONTACT, "确认报送")                              # one period open: straight to its card
+        await h.send(CONTACT, "未报")                                 # the word works as the command
+        assert "【专项报送】都已报送" in h.last_text(CONTACT)
+        h.clock.set(at(2026, 11, 26, 10))                             # past it: nothing open
+        await h.send(OFFICE, "/missing")
+        assert "目前没有进行中的报送" in h.last_text(OFFICE)
+        await h.act(OFFICE, "missing:nudge")
+        assert "目前没有进行中的报送" in h.last_text(OFFICE)
+        assert await nudges(h) == []

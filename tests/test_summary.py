@@ -27,7 +27,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=TZ)
 NOV = (date(2026, 11, 1), date(2026, 11, 30))
 KEY, DUE_AT = "monthly-5:2026-12", datetime(2026, 12, 6, tzinfo=TZ)
-_updates = itertools.count(1000)
 _photos = itertools.count(1)
 
 
@@ -47,14 +46,14 @@ class World:
 
     async def person(self, tg: int, name: str, code: str, role: str) -> None:
         inv = await self.storage.users.create_invite(self.org[code], role, 1, 7, NOW)
-        user = await self.storage.users.join(inv.code, tg, name, NOW, next(_updates))
+        user = await self.storage.users.join(inv.code, "text", str(tg), str(tg), name, NOW)
         self.user[name] = user.id
 
     async def log(self, label: str, who: str, code: str, kind: str, day: date, **kw) -> int:
         photos = [photo() for _ in range(kw.pop("photos", 0))]
         new = NewEntry(user_id=self.user[who], org_id=self.org[code], kind=kind, happened_on=day,
                        source="flow", photos=photos, **kw)
-        (entry_id,) = await self.storage.entries.add([new], NOW, next(_updates))
+        (entry_id,) = await self.storage.entries.add([new], NOW)
         self.entry[label] = entry_id
         return entry_id
 

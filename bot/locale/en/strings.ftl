@@ -60,15 +60,7 @@ cmd-cancel = cancel the current step
 cmd-help = help
 
 ## Office tools
-invite-usage = Usage: /invite ORG_CODE ROLE [USES] [DAYS]
-    ROLE: worker, contact or office
-    e.g. /invite BHQ-1 worker 10 7
-    Codes: { $codes }
 invite-bad-org = { $code } was not found, or is outside your area.
-invite-made = Invite code: { $code }
-    { $org } · { $role } · { $uses } use(s) · valid { $days } day(s)
-    { $link }
-    Forward it; they send: /start { $code }
 bind-office-group-only = Send /bind_office in your work group, not in a private chat.
 bind-office-done = Done: summaries will go to "{ $title }".
 users-none = Nobody else in your area yet. Send /invite to invite people.
@@ -377,7 +369,61 @@ nudge-nobody = Nobody to remind: these areas have no contact yet.
 quick-unread-only = Not understood: "{ $parts }".
 invite-deactivated = Your account has been deactivated, so an invite cannot re-activate it. Please contact your office.
 edit-gone = That entry was removed or no longer exists. Send /mine to see your entries.
-nudge-quiet = It is quiet hours now: remind them after { $end }.
 houses-raised = { $count } house numbers given: households set to { $count }.
 choices-numbered = Reply { $choices }
 choices-words = You can reply: { $choices }
+
+# one-line reports and /mine
+quick-location = Got a location, but nothing is waiting for a place. To log work, send one line like "海报3张", or /log.
+quick-photo-kept = Photo received. Within 10 minutes, send one line about the work, e.g. "海报3张"; the photo is saved with it.
+quick-reread = Read again as edited; the earlier card is void.
+quick-card-check = Correct? Tap Save. If a figure is wrong, tap Change, or just send the line again.
+quick-card-missed = Not understood: "{ $parts }". If something is missing, send the line again.
+quick-edit-pick = Which one? Tap it, then send the new number.
+btn-quick-day = Day { $day }
+btn-back = ↩️ Back
+quick-ask-figure = { $measure } is { $now }{ $unit } now. What should it be? Send the number.
+quick-ask-day = Which day? Tap below, or send a date like "11-20" (within 7 days).
+quick-changed = Changed.
+mine-pick = Page { $page }/{ $pages }. Tap a number to undo or change that entry.
+mine-pick-one = Tap a number to undo or change that entry.
+mine-entry = { $line }
+    Undo or change it?
+btn-older = ⬅️ Older
+btn-newer = Newer ➡️
+btn-undo = Undo
+edit-other-kind = This entry is { $kind }; it has no { $measures }. Send its new figures (now: { $now }), or /cancel.
+
+# report, office and admin
+invite-help = Usage: /invite ORG ROLE [USES] [DAYS]
+    ORG: its code or name; ROLE: worker, contact or office (网格员, 联络员, 平安办)
+    e.g. /invite BHQ-1 worker 10 7
+    Places:
+    { $codes }
+invite-more = …and { $count } more
+invite-code = Invite code: { $code }
+    { $org } · { $role } · { $uses } use(s) · valid { $days } day(s)
+    Forward it; they send: /start { $code }
+invite-link = Or they open this link: { $link }
+users-line = #{ $id } { $name } · { $role } · { $org }
+nudge-later = It is quiet hours: { $names } will be reminded { $day ->
+        [today] this morning
+       *[other] tomorrow
+    } at { $time }.
+
+# guided logging (log.py)
+btn-zero = None
+btn-more = ➕ More
+btn-back = ↩️ Back
+btn-houses = House numbers
+btn-place = Place
+btn-photo = Photo
+btn-day = Day
+log-ask-day = Which day? Tap one, or type a date (e.g. { $example }).
+log-bad-day = Only the last 7 days can be logged ({ $first } to { $today }).
+log-skip-required = This one is required and cannot be skipped.
+log-edit-pick = Which one to change? Tap it; then you are back at the card.
+log-more-pick = What else to add? Tap it; then you are back at the card.
+log-photo-kept = Photo kept.
+log-place-kept = Place kept.
+log-gone = This card was already handled or has expired; nothing more is saved. Send /log to log again.

@@ -60,15 +60,7 @@ cmd-cancel = 取消当前操作
 cmd-help = 帮助
 
 ## 平安办工具
-invite-usage = 用法：/invite 组织代码 角色 [次数] [天数]
-    角色：worker（网格员）、contact（联络员）、office（平安办）
-    例如：/invite BHQ-1 worker 10 7
-    可用代码：{ $codes }
 invite-bad-org = 没有找到 { $code }，或它不在您的管辖范围内。
-invite-made = 邀请码：{ $code }
-    { $org } · { $role } · 可用 { $uses } 次 · { $days } 天内有效
-    { $link }
-    请转发给对方，让对方发送：/start { $code }
 bind-office-group-only = 请在工作群里发送 /bind_office（不是私聊）。
 bind-office-done = 好的，汇总将发送到本群“{ $title }”。
 users-none = 您的范围内还没有其他人员。发送 /invite 邀请。
@@ -377,7 +369,61 @@ nudge-nobody = 没有可提醒的人：这些村（社区）还没有联络员�
 quick-unread-only = 没看懂：“{ $parts }”。
 invite-deactivated = 您的账号已被停用，不能用邀请码重新加入。如有疑问请联系平安办。
 edit-gone = 这条记录已撤销或已不存在，不能修改了。发送 /mine 查看。
-nudge-quiet = 现在是休息时间，{ $end }以后再提醒吧。
 houses-raised = 门牌有 { $count } 户，入户数按 { $count } 户记。
 choices-numbered = 回复 { $choices }
 choices-words = 可回复：{ $choices }
+
+# one-line reports and /mine
+quick-location = 收到位置了，但现在没有要填地点的登记。记工作请发一句话，如“海报3张”，或发送 /log。
+quick-photo-kept = 照片已收到。请在10分钟内发一句工作情况，如“海报3张”，照片会一起保存。
+quick-reread = 已按修改后的内容重新识别，原来的卡片作废。
+quick-card-check = 对吗？点“保存”。哪个数不对点“修改”，或直接重发一句。
+quick-card-missed = 没看懂：“{ $parts }”。漏了就重发一句。
+quick-edit-pick = 改哪一项？点一下，再发新的数字。
+btn-quick-day = 日期 { $day }
+btn-back = ↩️ 返回
+quick-ask-figure = { $measure }现在是 { $now }{ $unit }，改成多少？发数字即可。
+quick-ask-day = 改成哪一天？点下面，或发日期如“11-20”（7 天内）。
+quick-changed = 已改好。
+mine-pick = 第 { $page }/{ $pages } 页。点编号可撤销或修改。
+mine-pick-one = 点编号可撤销或修改。
+mine-entry = { $line }
+    撤销还是修改？
+btn-older = ⬅️ 更早
+btn-newer = 更新 ➡️
+btn-undo = 撤销
+edit-other-kind = 这条是{ $kind }，没有{ $measures }。请发这条的新数字（现在：{ $now }），或发送 /cancel。
+
+# report, office and admin
+invite-help = 用法：/invite 组织 角色 [次数] [天数]
+    组织：代码或名称；角色：网格员、联络员、平安办（或 worker、contact、office）
+    例如：/invite BHQ-1 网格员 10 7
+    可用的组织：
+    { $codes }
+invite-more = ……还有 { $count } 个
+invite-code = 邀请码：{ $code }
+    { $org } · { $role } · 可用 { $uses } 次 · { $days } 天内有效
+    请转发给对方，让对方发送：/start { $code }
+invite-link = 也可以点链接加入：{ $link }
+users-line = #{ $id } { $name } · { $role } · { $org }
+nudge-later = 现在是休息时间，已安排在{ $day ->
+        [today] 今早
+       *[other] 明早
+    } { $time } 提醒：{ $names }。
+
+# guided logging (log.py)
+btn-zero = 没有
+btn-more = ➕ 更多
+btn-back = ↩️ 返回
+btn-houses = 门牌号
+btn-place = 位置
+btn-photo = 照片
+btn-day = 日期
+log-ask-day = 哪天做的？点一下，或输入日期（如 { $example }）。
+log-bad-day = 只能记最近 7 天内的（{ $first } 到 { $today }）。
+log-skip-required = 这一项必填，不能跳过。
+log-edit-pick = 改哪一项？点一下，改完回到核对。
+log-more-pick = 还要补充哪一项？点一下，补完回到核对。
+log-photo-kept = 照片已存下。
+log-place-kept = 位置已存下。
+log-gone = 这张卡片已处理过或已过期，不会重复保存。要再记一条，发送 /log。

@@ -1,0 +1,302 @@
+"""One-line reports: the card, saving it exactly once, changing a figure, photos, edits."""
+from __future__ import annotations
+
+import hashlib
+import json
+import pathlib
+from datetime import date, timedelta
+
+from .conftest import WORKER, WORKER2
+
+SINCE = date(2026, 1, 1)
+
+
+async def entries_of(bot, uid: int):
+    return await bot.storage.entries.for_user((await bot.user(uid)).id, SINCE)
+
+
+async def cards_of(bot, uid: int) -> list[dict]:
+    """The person's open cards, oldest first, with their data."""
+    rows = await bot.storage.db.fetchall("SELECT token, data, source FROM cards WHERE user_id = ? ORDER BY rowid",
+                                         ((await bot.user(uid)).id,))
+    return [{"token": r["token"], "data": json.loads(r["data"]), "source": r["source"]} for r in rows]
+
+
+# --- the card and saving it ---------------------------------------------------------------
+
+async def test_one_line_report_card_then_save_once(bot):
+    await bot.send(WORKER, "今天入户走访15户，发放宣传单30份，指导安装国家反诈中心APP 8人")
+    card = bot.last_text(WORKER)
+    assert "入户 15户" in card and "宣传单 30份" in card and "安装APP 8人" in card and "11月24日" in card
+    [open_card] = await cards_of(bot, WORKER)
+    assert await entries_of(bot, WORKER) == []            # nothing before 保存
+    await bot.tap(WORKER, "保存")
+    entries = await entries_of(bot, WORKER)
+    assert {e.kind: e.measures for e in entries} == {
+        "visit": {"households": 15, "app_installs": 8}, "leaflet": {"leaflets": 30}}
+    assert all(e.source == "quick" for e in entries) and "已保存" in bot.last_text(WORKER)
+    assert await cards_of(bot, WORKER) == []              # the card is used up
+    # a second tap on the same card (a new event) saves nothing more and says why
+    await bot.act(WORKER, f"quick:save:{open_card['token']}")
+    assert "已处理过" in bot.last_text(WORKER)
+    assert len(await entries_of(bot, WORKER)) == 2
+
+
+async def test_typed_save_word_saves_the_card(bot):
+    await bot.send(WORKER, "海报3张")
+    await bot.send(WORKER, "保存")                          # typed, not tapped
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.measures == {"posters": 3}
+    await bot.send(WORKER, "入户5户")
+    await bot.send(WORKER, "确认")
+    assert sorted(e.kind for e in await entries_of(bot, WORKER)) == ["poster", "visit"]
+    await bot.send(WORKER, "保存")                          # typed again: nothing left to save
+    assert "已处理过" in bot.last_text(WORKER) and len(await entries_of(bot, WORKER)) == 2
+
+
+async def test_a_redelivered_save_saves_once(bot):
+    await bot.send(WORKER, "海报3张")
+    [card] = await cards_of(bot, WORKER)
+    tap = f"quick:save:{card['token']}"
+    await bot.chan.event(str(WORKER), action=tap, event_id="tap-1")
+    assert await bot.chan.event(str(WORKER), action=tap, event_id="tap-1") == []   # the same event again
+    await bot.chan.event(str(WORKER), action=tap, event_id="tap-2")              # a double tap
+    assert "已处理过" in bot.last_text(WORKER)
+    assert len(await entries_of(bot, WORKER)) == 1
+
+
+async def test_a_failed_save_keeps_the_card(bot, monkeypatch):
+    await bot.send(WORKER, "海报3张")
+
+    async def broken(*args, **kw):
+        raise RuntimeError("disk full")
+
+    with monkeypatch.context() as m:
+        m.setattr(bot.storage.entries, "add", broken)
+        await bot.tap(WORKER, "保存")
+    assert "出了点问题" in bot.last_text(WORKER)
+    assert len(await cards_of(bot, WORKER)) == 1         # dropped only with a real save
+    await bot.send(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.measures == {"posters": 3} and await cards_of(bot, WORKER) == []
+
+
+async def test_one_line_without_figures_gets_hint_and_menu(bot):
+    await bot.send(WORKER, "今天没有开展活动")
+    assert "没看到数字" in bot.last_text(WORKER) and "入户走访" in bot.last_text(WORKER)
+    assert await cards_of(bot, WORKER) == []
+
+
+async def test_card_says_what_it_could_not_read(bot):
+    await bot.send(WORKER, "今天走访了十五户 发传单30分")
+    card = bot.last_text(WORKER)
+    assert "入户 15户" in card and "没看懂：“发传单30分”" in card
+    await bot.send(WORKER, "发传单30分")
+    assert "没看懂：“发传单30分”" in bot.last_text(WORKER) and "没看到数字" in bot.last_text(WORKER)
+
+
+async def test_absurd_figures_are_not_read(bot):
+    for text in ("入户4611686018427387904户", "入户9999999999999999999999万户"):
+        await bot.send(WORKER, text)
+        assert "没看懂" in bot.last_text(WORKER)
+    assert await cards_of(bot, WORKER) == []
+
+
+async def test_large_one_line_needs_confirmation(bot):
+    await bot.send(WORKER, "发放宣传单900份")
+    await bot.tap(WORKER, "保存")
+    assert "确认无误吗" in bot.last_text(WORKER) and await entries_of(bot, WORKER) == []
+    await bot.tap(WORKER, "确认无误")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.flags == ["needs_review"]
+    await bot.send(WORKER, "入户300户")
+    await bot.send(WORKER, "保存")
+    assert "确认无误吗" in bot.last_text(WORKER)
+    await bot.send(WORKER, "确认")                          # typed: a yes to 确认无误吗
+    assert [e.measures for e in await entries_of(bot, WORKER) if e.kind == "visit"] == [{"households": 300}]
+
+
+async def test_households_beyond_registered_are_flagged(bot):
+    # BHQ (百花桥村) has 470 registered households
+    for n in (200, 200):
+        await bot.send(WORKER, f"入户{n}户")
+        await bot.tap(WORKER, "保存")
+    await bot.send(WORKER2, "入户100户")
+    await bot.tap(WORKER2, "保存")
+    [entry] = await entries_of(bot, WORKER2)
+    assert entry.flags == ["over_registered"]
+
+
+async def test_cancel_drops_the_card(bot):
+    await bot.send(WORKER, "海报3张")
+    [card] = await cards_of(bot, WORKER)
+    await bot.tap(WORKER, "取消")
+    assert "什么都没保存" in bot.last_text(WORKER) and await cards_of(bot, WORKER) == []
+    await bot.act(WORKER, f"quick:save:{card['token']}")
+    assert await entries_of(bot, WORKER) == []
+
+
+async def test_forged_card_buttons_save_nothing(bot):
+    await bot.send(WORKER2, "海报3张")
+    [theirs] = await cards_of(bot, WORKER2)
+    await bot.send(WORKER, "入户5户")
+    [mine] = await cards_of(bot, WORKER)
+    for data in ("quick:save", "quick:save:zz", "quick:save:ABCDEF12", "quick:nuke:" + mine["token"],
+                 f"quick:save:{theirs['token']}", f"quick:fig:{mine['token']}:lectures",
+                 f"quick:day:{mine['token']}:9", f"quick:day:{mine['token']}"):
+        await bot.act(WORKER, data)
+        assert "失效" in bot.last_text(WORKER) or "已处理过" in bot.last_text(WORKER), data
+    assert await entries_of(bot, WORKER) == [] and await entries_of(bot, WORKER2) == []
+    assert len(await cards_of(bot, WORKER2)) == 1
+
+
+# --- a card lives two hours; several may be open ------------------------------------------
+
+async def test_eight_open_cards_all_save(bot):
+    for n in range(1, 9):
+        await bot.send(WORKER, f"海报{n}张")
+    cards = await cards_of(bot, WORKER)
+    assert len(cards) == 8
+    for card in cards:
+        await bot.act(WORKER, f"quick:save:{card['token']}")
+    assert sorted(e.measures["posters"] for e in await entries_of(bot, WORKER)) == list(range(1, 9))
+
+
+async def test_a_card_expires_after_two_hours(bot):
+    await bot.send(WORKER, "海报3张")
+    [old] = await cards_of(bot, WORKER)
+    bot.clock.advance(timedelta(hours=1, minutes=59))
+    await bot.send(WORKER, "入户5户")                      # a second card; the first still open
+    assert len(await cards_of(bot, WORKER)) == 2
+    bot.clock.advance(timedelta(minutes=2))
+    await bot.act(WORKER, f"quick:save:{old['token']}")
+    assert "已过期" in bot.last_text(WORKER) and await entries_of(bot, WORKER) == []
+    bot.clock.advance(timedelta(hours=2))
+    await bot.send(WORKER, "横幅1条")                      # a new card clears the expired ones
+    [card] = await cards_of(bot, WORKER)
+    assert card["data"]["figures"] == {"banners": 1}
+
+
+# --- an edited message is read again ------------------------------------------------------
+
+async def test_editing_the_message_replaces_its_card(bot):
+    await bot.send(WORKER, "海报3张", message_ref="m1")
+    await bot.edit(WORKER, "m1", "海报5张，横幅1条")
+    assert "重新识别" in bot.last_text(WORKER) and "海报 5张" in bot.last_text(WORKER)
+    [card] = await cards_of(bot, WORKER)
+    assert card["data"]["figures"] == {"posters": 5, "banners": 1} and card["source"] == "text:m1"
+    await bot.send(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.measures == {"posters": 5, "banners": 1}
+
+
+async def test_editing_a_message_without_a_card_is_a_new_report(bot):
+    await bot.send(WORKER, "今天下雨", message_ref="m2")   # no figures, no card
+    await bot.edit(WORKER, "m2", "入户6户")
+    assert "我读到的是" in bot.last_text(WORKER) and "重新识别" not in bot.last_text(WORKER)
+    await bot.edit(WORKER, "m-unknown", "海报2张")         # a message the bot never saw
+    assert len(await cards_of(bot, WORKER)) == 2
+    await bot.edit(WORKER, "m2", "今天下大雨")             # edited to no figures: its card is void
+    assert "重新识别" in bot.last_text(WORKER) and "没看到数字" in bot.last_text(WORKER)
+    [left] = await cards_of(bot, WORKER)
+    assert left["data"]["figures"] == {"posters": 2}
+
+
+# --- 修改 changes one figure or the day ---------------------------------------------------
+
+async def test_change_one_figure_then_save(bot):
+    await bot.send(WORKER, "入户15户，发放宣传单30份")
+    await bot.tap(WORKER, "修改")
+    picker = bot.last_text(WORKER)
+    assert "入户 15户" in picker and "宣传单 30份" in picker and "日期 11月24日" in picker
+    await bot.tap(WORKER, "宣传单")
+    assert "宣传单现在是 30份" in bot.last_text(WORKER)
+    await bot.send(WORKER, "很多")                         # not a number: asked again
+    assert "填个数字就行" in bot.last_text(WORKER)
+    await bot.send(WORKER, "二十五")
+    assert "宣传单 25份" in bot.last_text(WORKER) and "入户 15户" in bot.last_text(WORKER)
+    [card] = await cards_of(bot, WORKER)
+    assert card["data"]["figures"] == {"households": 15, "leaflets": 25}
+    await bot.tap(WORKER, "保存")
+    assert {e.kind: e.measures for e in await entries_of(bot, WORKER)} == {
+        "visit": {"households": 15}, "leaflet": {"leaflets": 25}}
+
+
+async def test_change_the_day_of_a_card(bot):
+    await bot.send(WORKER, "海报3张")
+    await bot.tap(WORKER, "修改")
+    await bot.tap(WORKER, "日期")
+    await bot.tap(WORKER, "昨天")
+    assert "11月23日" in bot.last_text(WORKER)
+    await bot.tap(WORKER, "修改")
+    await bot.tap(WORKER, "日期")
+    await bot.send(WORKER, "11-10")                        # over a week back: asked again
+    assert "7 天内" in bot.last_text(WORKER)
+    await bot.send(WORKER, "11月22日")
+    await bot.tap(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.happened_on == date(2026, 11, 22)
+
+
+async def test_a_new_report_while_a_figure_is_asked_is_read_as_one(bot):
+    await bot.send(WORKER, "海报3张")
+    await bot.tap(WORKER, "修改")
+    await bot.tap(WORKER, "海报")
+    await bot.send(WORKER, "入户20户，横幅2条")
+    assert "我读到的是" in bot.last_text(WORKER)
+    cards = await cards_of(bot, WORKER)
+    assert [c["data"]["figures"] for c in cards] == [{"posters": 3}, {"households": 20, "banners": 2}]
+
+
+# --- photos -------------------------------------------------------------------------------
+
+async def test_captioned_photo_is_a_report_with_evidence(bot):
+    await bot.photo(WORKER, b"poster-photo", caption="海报3 横幅1")
+    assert "照片：1 张" in bot.last_text(WORKER)
+    await bot.tap(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.measures == {"posters": 3, "banners": 1} and entry.evidence_count == 1
+    row = await bot.storage.db.fetchone("SELECT sha256, path FROM evidence WHERE entry_id = ?", (entry.id,))
+    assert row[0] == hashlib.sha256(b"poster-photo").hexdigest()
+    assert pathlib.Path(row[1]).read_bytes() == b"poster-photo"
+
+
+async def test_same_photo_twice_is_flagged(bot):
+    await bot.photo(WORKER, b"same-bytes", caption="海报2")
+    await bot.tap(WORKER, "保存")
+    await bot.photo(WORKER2, b"same-bytes", caption="海报2")   # another upload of the same picture
+    await bot.tap(WORKER2, "保存")
+    assert "照片重复使用" in bot.last_text(WORKER2)
+    [first] = await entries_of(bot, WORKER)
+    [second] = await entries_of(bot, WORKER2)
+    assert first.flags == [] and second.flags == ["duplicate_evidence"]
+
+
+async def test_a_bare_photo_goes_with_the_next_report(bot):
+    await bot.photo(WORKER, b"wall-photo")
+    assert "照片已收到" in bot.last_text(WORKER) and "海报3张" in bot.last_text(WORKER)
+    conv = await bot.storage.conversations.load((await bot.user(WORKER)).id)
+    assert conv.photo["sha256"] == hashlib.sha256(b"wall-photo").hexdigest()
+    bot.clock.advance(timedelta(minutes=9))
+    await bot.send(WORKER, "海报3张")
+    assert "照片：1 张" in bot.last_text(WORKER)
+    await bot.tap(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.evidence_count == 1
+    assert (await bot.storage.conversations.load((await bot.user(WORKER)).id)).photo is None
+
+
+async def test_a_bare_photo_waits_ten_minutes_only(bot):
+    await bot.photo(WORKER, b"old-photo")
+    bot.clock.advance(timedelta(minutes=11))
+    await bot.send(WORKER, "海报3张")
+    assert "照片：" not in bot.last_text(WORKER)
+    await bot.tap(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.evidence_count == 0
+
+
+async def test_a_location_outside_a_flow_gets_a_hint(bot):
+    await bot.location(WORKER)
+    assert "收到位置" in bot.last_text(WORKER) and "/log" in bot.last_text(WORKER)
+    assert await cards_of(bot, WORKER) == []
