@@ -88,6 +88,16 @@ def sep(lang: str) -> str:
     return "，" if lang == "zh" else ", "
 
 
+def listing(lang: str, items) -> str:
+    """Names in a row: 张三、李四 / Zhang, Li."""
+    return ("、" if lang == "zh" else ", ").join(items)
+
+
+def quoted(lang: str, parts) -> str:
+    """Bits of a message quoted back: “a”“b” / "a", "b"."""
+    return "".join(f"“{p}”" for p in parts) if lang == "zh" else ", ".join(f'"{p}"' for p in parts)
+
+
 def day_text(lang: str, day: date) -> str:
     """One way of writing a day everywhere: 11月28日 / 2026-11-28."""
     return f"{day.month}月{day.day}日" if lang == "zh" else day.isoformat()

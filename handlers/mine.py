@@ -162,7 +162,7 @@ async def on_input(turn: Turn) -> None:
         now = logbook.format_measures(turn.lang, entry.measures)
         if foreign:
             turn.say(turn.t("edit-other-kind", kind=turn.t(f"kind-{entry.kind}"),
-                            measures="、".join(turn.t(f"m-{m}") for m in foreign), now=now))
+                            measures=logbook.listing(turn.lang, (turn.t(f"m-{m}") for m in foreign)), now=now))
         else:
             turn.say(turn.t("edit-bad", now=now))
         return

@@ -54,7 +54,7 @@ async def on_free(turn: Turn) -> None:
             return await _typed_save(turn)
         hint = turn.t("quick-nothing")
         if unread:
-            hint = turn.t("quick-unread-only", parts="”“".join(unread)) + "\n" + hint
+            hint = turn.t("quick-unread-only", parts=logbook.quoted(turn.lang, unread)) + "\n" + hint
         if old is not None:
             hint = turn.t("quick-reread") + "\n" + hint
         turn.say(hint, kind_menu(turn))
@@ -130,7 +130,7 @@ def card_text(turn: Turn, data: dict) -> str:
     if data["photos"]:
         lines.append(turn.t("card-photos", count=len(data["photos"])))
     if data.get("unread"):
-        lines.append(turn.t("quick-card-missed", parts="”“".join(data["unread"])))
+        lines.append(turn.t("quick-card-missed", parts=logbook.quoted(turn.lang, data["unread"])))
     if any(KINDS[k].place == "required" for k in by_kind):
         lines.append(turn.t("quick-place-hint"))
     lines.append(turn.t("quick-card-check"))

@@ -9,6 +9,7 @@ import logging
 import re
 
 from bot.i18n import LANGS
+from bot.logbook import listing
 from storage import InviteError
 from storage.models import User
 
@@ -103,7 +104,7 @@ async def me(turn: Turn) -> None:
     text = turn.t("me", name=user.name, role=turn.t(f"role-{user.role}"), path=await org_path(turn, user.org_id))
     if user.role == "office":
         chats = await turn.storage.users.office_chats(user.org_id)
-        text += "\n" + (turn.t("me-office-chat", chat="、".join(c.chat_id for c in chats)) if chats
+        text += "\n" + (turn.t("me-office-chat", chat=listing(turn.lang, (c.chat_id for c in chats))) if chats
                         else turn.t("me-no-office-chat"))
     turn.say(text)
 

@@ -154,7 +154,7 @@ async def nudge(turn: Turn) -> None:
     topic = f"{prefix}{(later or now):%Y%m%d%H%M}"
     queued = await turn.storage.outbox.enqueue(topic, messages, now, not_before=later or now)
     log.info("user %s nudged %s: %d queued for %s", turn.user.id, occ.period_key, queued, later or "now")
-    names = "、".join(d.user.name for d in debtors)
+    names = logbook.listing(turn.lang, (d.user.name for d in debtors))
     if later is None:
         turn.say(turn.t("nudge-done", names=names))
         return
