@@ -112,18 +112,22 @@ def generate(path: Path, entries: int, seed: int) -> dict:
     uid = 1
     for i in range(WORKERS):
         grid_id = grids[i][0] if i < len(grids) else rng.choice(grids)[0]
-        users.append((uid, tg + uid, f"网格员{uid:04d}", grid_id, "worker", stamp, stamp))
+        users.append((uid, f"网格员{uid:04d}", grid_id, "worker", stamp, stamp))
         workers.append((uid, grid_id))
         uid += 1
     contacts: dict[int, int] = {}
     for v_id, _, _ in villages:
-        users.append((uid, tg + uid, f"联络员{uid:04d}", v_id, "contact", stamp, stamp))
+        users.append((uid, f"联络员{uid:04d}", v_id, "contact", stamp, stamp))
         contacts[v_id], uid = uid, uid + 1
     for t_id in townships:
-        users.append((uid, tg + uid, f"平安办{uid:04d}", t_id, "office", stamp, stamp))
+        users.append((uid, f"平安办{uid:04d}", t_id, "office", stamp, stamp))
         uid += 1
-    conn.executemany("INSERT INTO users (id, telegram_id, name, org_id, role, created_at, updated_at) "
-                     "VALUES (?,?,?,?,?,?,?)", users)
+    conn.executemany("INSERT INTO users (id, name, org_id, role, created_at, updated_at) "
+                     "VALUES (?,?,?,?,?,?)", users)
+    # Everyone on Telegram, their private chat the same id (as Telegram has it).
+    conn.executemany("INSERT INTO accounts (channel, external_id, user_id, chat_id, seen_at) "
+                     "VALUES ('telegram', ?, ?, ?, ?)",
+                     [(str(tg + u[0]), u[0], str(tg + u[0]), stamp) for u in users])
 
     grid_village = dict(grids)
     village_hh = {v: hh for v, _, hh in villages}

@@ -1,28 +1,29 @@
-"""Reminder fan-out at county scale: one run_reminders round to N owing contacts.
+"""Reminder fan-out at county scale: one reminder round to N owing contacts, through the outbox.
 
     python bench/reminder_fanout.py                        # 10,000 recipients at 200 msg/s
     python bench/reminder_fanout.py --recipients 2000 --rate 50
     python bench/reminder_fanout.py --retry-every 0 --forbidden-share 0   # a clean API
-    python bench/reminder_fanout.py --trace                # time the ledger/sender steps too
+    python bench/reminder_fanout.py --trace                # time the outbox/sender steps too
 
-Setup (untimed): the real Application from bot.app.build_application with a RecordingRequest
-over a FakeBotAPI (in-process), a temp SQLite file, the sample township from
-tests/fixtures/orgs.csv, and N contacts inserted with one executemany inside
-storage.db.transaction(), spread over the township's villages/communities. The fake clock
+Setup (untimed): the real Telegram channel from channels.telegram.build_application with a
+RecordingRequest over a FakeBotAPI (in-process), a temp SQLite file, the sample township from
+tests/fixtures/orgs.csv, and N contacts (users rows plus their Telegram accounts) inserted
+with executemany inside storage.db.transaction(), spread over the township's
+villages/communities. The fake clock
 stands at 2026-11-26 09:00:30 Asia/Shanghai, when the default calendar's monthly-28
 "-2d 09:00" reminder is due (not the last round, so no escalation) and nobody has submitted:
-every contact owes. Settings(rate_limit_per_second=--rate) configures bot/app.py's
+every contact owes. Settings(rate_limit_per_second=--rate) configures channels/telegram's
 AIORateLimiter(overall_max_rate=rate, overall_time_period=1, max_retries=3).
 
 The fake API answers every --retry-every'th sendMessage with 429 retry_after=1 (the least
 Telegram asks for) and 403 Forbidden for a seeded random --forbidden-share of the contacts.
 
-Timed: one ``run_reminders(svc, TelegramSender(bot, storage, clock))`` (preparation, i.e.
-who owes and their progress lines, plus the fan-out). Then the checks: the sent_ledger
-statuses against the fake API's successful sendMessage calls per chat: lost = owing
-recipients neither delivered nor recorded blocked; sent twice = chats with more than one
-successful reminder. Then a second run_reminders a minute later, which must send nothing.
-No timing asserts.
+Timed: ``run_reminders(svc)`` (preparation: who owes, their progress lines, queued in the
+outbox) and then ``drain(svc, senders(app))`` (the fan-out), as one scheduler tick does.
+Then the checks: the outbox statuses against the fake API's successful sendMessage calls
+per chat: lost = owing recipients neither delivered nor recorded blocked; sent twice =
+chats with more than one successful reminder. Then a second round a minute later, which
+must send nothing. No timing asserts.
 """
 from __future__ import annotations
 
@@ -39,14 +40,15 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.app import build_application  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from handlers.sender import TelegramSender  # noqa: E402
-from schedules.reminders import CONCURRENCY, run_reminders  # noqa: E402
+from channels.telegram import build_application, senders  # noqa: E402
+from schedules import outbox as outbox_module  # noqa: E402
+from schedules.outbox import CONCURRENCY, drain  # noqa: E402
+from schedules.reminders import run_reminders  # noqa: E402
 from storage.models import AREA_KINDS  # noqa: E402
 from tests.botapi import FakeBotAPI, RecordingRequest  # noqa: E402
-from tests.helpers import Harness  # noqa: E402
+from tests.tg import Harness  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 SLOT = datetime(2026, 11, 26, 9, 0, 30, tzinfo=TZ)
@@ -76,7 +78,7 @@ class FlakyBotAPI(FakeBotAPI):
 
 
 class FanoutHarness(Harness):
-    """tests.helpers.Harness with a FlakyBotAPI behind the RecordingRequest."""
+    """tests.tg.Harness with a FlakyBotAPI behind the RecordingRequest."""
 
     def __init__(self, tmp_path: Path, now: datetime, api: FakeBotAPI, **overrides) -> None:
         self.api = api
@@ -86,14 +88,21 @@ class FanoutHarness(Harness):
         self.app = build_application(self.settings, self.clock, RecordingRequest(self.api))
 
 
-async def add_contacts(h: Harness, n: int) -> list[int]:
+async def add_contacts(h: Harness, n: int) -> dict[int, int]:
+    """N contacts on Telegram; returns their Telegram chat id by user id."""
     areas = [o for o in await h.storage.orgs.all() if o.kind in AREA_KINDS]
     stamp = h.clock.now().isoformat()
-    rows = [(FIRST_TG + i, f"联络员{i:05d}", areas[i % len(areas)].id, "contact", stamp, stamp) for i in range(n)]
     async with h.storage.db.transaction() as conn:
-        await conn.executemany("INSERT INTO users (telegram_id, name, org_id, role, created_at, updated_at) "
-                               "VALUES (?, ?, ?, ?, ?, ?)", rows)
-    return [r[0] for r in rows]
+        (last,) = await (await conn.execute("SELECT COALESCE(MAX(id), 0) FROM users")).fetchone()
+        ids = range(last + 1, last + 1 + n)
+        await conn.executemany("INSERT INTO users (id, name, org_id, role, created_at, updated_at) "
+                               "VALUES (?, ?, ?, 'contact', ?, ?)",
+                               [(uid, f"联络员{i:05d}", areas[i % len(areas)].id, stamp, stamp)
+                                for i, uid in enumerate(ids)])
+        await conn.executemany("INSERT INTO accounts (channel, external_id, user_id, chat_id, seen_at) "
+                               "VALUES ('telegram', ?, ?, ?, ?)",
+                               [(str(FIRST_TG + i), uid, str(FIRST_TG + i), stamp) for i, uid in enumerate(ids)])
+    return {uid: FIRST_TG + i for i, uid in enumerate(ids)}
 
 
 class StepTrace:
@@ -133,7 +142,8 @@ async def run(args: argparse.Namespace) -> None:
         async with FanoutHarness(Path(tmp), SLOT, api, rate_limit_per_second=args.rate) as h:
             t0 = time.perf_counter()
             await h.import_orgs()
-            recipients = await add_contacts(h, args.recipients)
+            chats = await add_contacts(h, args.recipients)        # user id -> Telegram chat id
+            recipients = list(chats.values())
             rng = random.Random(args.seed)
             api.forbidden.update(rng.sample(recipients, round(args.forbidden_share * len(recipients))))
             api.calls.clear()
@@ -141,17 +151,21 @@ async def run(args: argparse.Namespace) -> None:
                   f"{len(api.forbidden):,} of them have blocked the bot; 429 every {args.retry_every or '-'}th "
                   f"sendMessage; rate_limit_per_second={args.rate:g}; CONCURRENCY={CONCURRENCY}; clock {SLOT}")
 
-            sender = TelegramSender(h.app.bot, h.storage, h.clock)
+            out = senders(h.app)
             trace = None
             if args.trace:
                 trace = StepTrace()
-                trace.wrap(h.storage.ledger, "claim", "ledger.claim (BEGIN IMMEDIATE…COMMIT)")
-                trace.wrap(h.storage.ledger, "settle", "ledger.settle (BEGIN IMMEDIATE…COMMIT)")
+                trace.wrap(h.storage.outbox, "claim", "outbox.claim (BEGIN IMMEDIATE…COMMIT)")
+                trace.wrap(h.storage.outbox, "settle", "outbox.settle (BEGIN IMMEDIATE…COMMIT)")
+                trace.wrap(outbox_module, "where", "outbox.where (the person's accounts)")
+                trace.wrap(outbox_module, "offer", "outbox.offer (typed-choice menu saved)")
                 trace.wrap(h.storage.users, "mark_blocked", "users.mark_blocked (on 403)")
-                trace.wrap(sender, "send", "sender.send (rate limiter + request)")
+                trace.wrap(out["telegram"], "send", "sender.send (rate limiter + request)")
 
             t0 = time.perf_counter()
-            counts = await run_reminders(h.svc, sender)
+            queued = await run_reminders(h.svc)
+            prepared = time.perf_counter() - t0
+            counts = await drain(h.svc, out)
             elapsed = time.perf_counter() - t0
 
             # --- what happened -----------------------------------------------------------------
@@ -159,16 +173,16 @@ async def run(args: argparse.Namespace) -> None:
             reminders_ok = sum(1 for c in api.calls if c.method == "sendMessage" and c.ok
                                and c.params["text"].startswith("⏰"))
             requests = sum(1 for c in api.calls if c.method == "sendMessage")
-            rows = await h.storage.db.fetchall("SELECT recipient, status FROM sent_ledger WHERE topic LIKE 'remind:%'")
-            ledger = {r[0]: r[1] for r in rows}
-            statuses = Counter(ledger.values())
-            blocked_users = (await h.storage.db.fetchone(
-                "SELECT COUNT(*) FROM users WHERE blocked_at IS NOT NULL"))[0]
+            rows = await h.storage.db.fetchall("SELECT recipient, status FROM outbox WHERE topic LIKE 'remind:%'")
+            outbox = {chats[int(r[0][1:])]: r[1] for r in rows}      # by chat id
+            statuses = Counter(outbox.values())
+            blocked_accounts = (await h.storage.db.fetchone(
+                "SELECT COUNT(*) FROM accounts WHERE blocked_at IS NOT NULL"))[0]
             delivered = sum(ok.values())
-            lost = [r for r in recipients if ok[r] == 0 and ledger.get(r) != "blocked"]
+            lost = [r for r in recipients if ok[r] == 0 and outbox.get(r) != "blocked"]
             twice = [c for c, k in ok.items() if k > 1]
-            sent_not_recorded = [c for c in ok if ledger.get(c) != "sent"]
-            recorded_not_sent = [r for r, s in ledger.items() if s == "sent" and ok[r] == 0]
+            sent_not_recorded = [c for c in ok if outbox.get(c) != "sent"]
+            recorded_not_sent = [r for r, s in outbox.items() if s == "sent" and ok[r] == 0]
 
             stamps = api.stamps
             first_at = stamps[0] - t0 if stamps else float("nan")
@@ -183,7 +197,8 @@ async def run(args: argparse.Namespace) -> None:
             steady = ((len(stamps) - burst) / (stamps[-1] - stamps[burst])
                       if len(stamps) > burst + 1 and stamps[-1] > stamps[burst] else float("nan"))
 
-            print(f"\nrun_reminders: {elapsed:.2f} s, returned {dict(counts)}")
+            print(f"\nrun_reminders + drain: {elapsed:.2f} s ({prepared:.2f} s to queue {queued:,}), "
+                  f"drain returned {dict(counts)}")
             print(f"recipients          : {len(recipients):,} owing")
             print(f"messages/s achieved : {delivered / elapsed:7.1f} delivered/s = "
                   f"{100 * delivered / elapsed / args.rate:5.1f} % of the configured {args.rate:g}/s "
@@ -201,15 +216,15 @@ async def run(args: argparse.Namespace) -> None:
                   f"{sum(stalls):.2f} s in all (largest gaps: {', '.join(f'{g:.2f}' for g in gaps[:6])} s); "
                   f"{api.retry_answers} answered 429")
             print(f"sent                : {delivered:,} reminders delivered ({reminders_ok:,} '⏰' reminder texts); "
-                  f"ledger 'sent' {statuses.get('sent', 0):,}")
-            print(f"skipped (blocked)   : {statuses.get('blocked', 0):,} in the ledger; users.blocked_at set for "
-                  f"{blocked_users:,}; fake API forbidden {len(api.forbidden):,}")
-            print(f"lost                : {len(lost)}  (ledger statuses: {dict(statuses)}; "
-                  f"not in the ledger: {len(recipients) - len(ledger)})")
+                  f"outbox 'sent' {statuses.get('sent', 0):,}")
+            print(f"skipped (blocked)   : {statuses.get('blocked', 0):,} in the outbox; accounts.blocked_at set for "
+                  f"{blocked_accounts:,}; fake API forbidden {len(api.forbidden):,}")
+            print(f"lost                : {len(lost)}  (outbox statuses: {dict(statuses)}; "
+                  f"not in the outbox: {len(recipients) - len(outbox)})")
             print(f"sent twice          : {len(twice)}")
             if sent_not_recorded or recorded_not_sent:
-                print(f"INCONSISTENT        : delivered but ledger not 'sent' {len(sent_not_recorded)}; "
-                      f"ledger 'sent' but not delivered {len(recorded_not_sent)}")
+                print(f"INCONSISTENT        : delivered but outbox not 'sent' {len(sent_not_recorded)}; "
+                      f"outbox 'sent' but not delivered {len(recorded_not_sent)}")
             if trace:
                 trace.report(elapsed)
 
@@ -217,11 +232,11 @@ async def run(args: argparse.Namespace) -> None:
             h.clock.advance(timedelta(minutes=1))
             before = sum(1 for c in api.calls if c.method == "sendMessage" and c.ok)
             t0 = time.perf_counter()
-            again = await run_reminders(h.svc, sender)
+            again = await run_reminders(h.svc), dict(await drain(h.svc, out))
             took = time.perf_counter() - t0
             more = sum(1 for c in api.calls if c.method == "sendMessage" and c.ok) - before
-            print(f"\nsecond run_reminders (clock +1 min): {more} more sent (must be 0), "
-                  f"returned {dict(again)}, {took:.2f} s")
+            print(f"\nsecond round (clock +1 min): {more} more sent (must be 0), "
+                  f"queued {again[0]}, drain returned {again[1]}, {took:.2f} s")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -234,7 +249,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="share of recipients that blocked the bot (403)")
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--trace", action="store_true",
-                        help="also time the fan-out's steps (ledger claim/settle, send, mark_blocked)")
+                        help="also time the fan-out's steps (outbox claim/settle, send, mark_blocked)")
     args = parser.parse_args(argv)
     asyncio.run(run(args))
 

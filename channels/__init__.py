@@ -12,8 +12,8 @@ from handlers.core import Button, Reply, numbered
 
 
 class Sender(Protocol):
-    """What the outbox needs of a channel: 'sent', 'blocked' (recorded, never retried) or
-    'failed' (tried again later)."""
+    """What the outbox needs of a channel: 'sent', 'blocked' (recorded, never retried),
+    'unreachable' (refused, not retried) or 'failed' (tried again later)."""
 
     async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]]) -> str: ...
 

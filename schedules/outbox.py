@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections import Counter
 
-from handlers.core import Button
+from handlers.core import FLOW_IDLE, Button
 from storage.outbox import Outgoing
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,11 @@ async def drain(services, senders: dict) -> Counter:
             for message in pending:  # one shared iterator: each message is taken by one worker
                 if not await storage.outbox.claim(message.id):
                     continue
-                outcome = await deliver(services, senders, message)
+                try:
+                    outcome = await deliver(services, senders, message)
+                except Exception:  # a sender's bug must not leave the message claimed forever
+                    log.exception("%s: sending to %s failed", message.topic, message.recipient)
+                    outcome = "failed"
                 await storage.outbox.settle(message, outcome, services.clock.now())
                 counts[outcome] += 1
 
@@ -50,7 +54,21 @@ async def deliver(services, senders: dict, message: Outgoing) -> str:
     outcome = await senders[channel].send(chat, message.texts, buttons)
     if outcome == "blocked":
         await services.storage.users.mark_blocked(channel, chat, services.clock.now())
+    elif outcome == "sent" and message.buttons and message.recipient.startswith("u"):
+        await offer(services, int(message.recipient[1:]), message.buttons)
     return outcome
+
+
+async def offer(services, user_id: int, rows: list[list[list[str]]]) -> None:
+    """Let the person type a sent message's choice, as for a reply (a text channel shows
+    "回复 1 立即报送"); not in the middle of a flow, whose next typed word is that step's."""
+    storage, now = services.storage, services.clock.now()
+    async with storage.db.transaction():
+        conv = await storage.conversations.load(user_id)
+        if conv.flow and conv.touched_at and now - conv.touched_at <= FLOW_IDLE:
+            return
+        conv.menu, conv.menu_at = [[label, action] for row in rows for label, action in row], now
+        await storage.conversations.save(conv)
 
 
 async def where(services, senders: dict, recipient: str) -> tuple[str, str] | None:

@@ -284,7 +284,7 @@ def test_invite_with_uses_and_days(loaded):
             now = datetime.fromisoformat(created) + timedelta(hours=1)
             for uid in (501, 502, 503, 504):
                 try:
-                    await storage.users.join(invite_code, uid, f"网格员{uid}", now, None)
+                    await storage.users.join(invite_code, "telegram", str(uid), str(uid), f"网格员{uid}", now)
                     outcomes.append("joined")
                 except InviteError as err:
                     outcomes.append(err.reason)
@@ -312,19 +312,26 @@ def test_deactivate_and_reactivate_a_person(loaded):
     code, out, err = loaded("invite", "--org", "BHQ-2", "--role", "worker")
     invite_code = out.splitlines()[0]
 
-    async def join() -> None:
+    async def join() -> int:
         from storage import Storage
         storage = await Storage.open(loaded.db)
         try:
-            await storage.users.join(invite_code, 777, "网格员777", datetime.now().astimezone(), None)
+            user = await storage.users.join(invite_code, "telegram", "777", "777", "网格员777",
+                                            datetime.now().astimezone())
         finally:
             await storage.close()
+        return user.id
 
-    asyncio.run(join())
-    assert loaded("users", "--deactivate", "777")[0] == 0
-    assert loaded.sql("SELECT active FROM users WHERE telegram_id = 777") == [(0,)]
-    assert loaded("users", "--activate", "777")[0] == 0
-    assert loaded.sql("SELECT active FROM users WHERE telegram_id = 777") == [(1,)]
+    user_id = asyncio.run(join())
+    assert user_id != 777                      # our own id (what /users shows), not the Telegram one
+    active = ("SELECT u.active FROM users u JOIN accounts a ON a.user_id = u.id "
+              "WHERE a.channel = 'telegram' AND a.external_id = '777'")
+    assert loaded("users", "--deactivate", "777")[0] == 1      # a Telegram id is not a user id
+    assert loaded.sql(active) == [(1,)]
+    assert loaded("users", "--deactivate", str(user_id)) == (0, "done\n", "")
+    assert loaded.sql(active) == [(0,)]
+    assert loaded("users", "--activate", str(user_id))[0] == 0
+    assert loaded.sql(active) == [(1,)]
 
 
 def test_users_without_a_flag_exits_2(loaded):

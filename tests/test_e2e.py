@@ -17,7 +17,7 @@ import pytest
 from bot.config import Settings
 
 from .botapi import BotAPIServer, FakeBotAPI
-from .helpers import FIXTURES, message_json, update_json
+from .tg import FIXTURES, message_json, update_json
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "123:TEST"
@@ -160,7 +160,11 @@ def test_restart_keeps_people_and_skips_a_redelivered_update(server, tmp_path):
     after = texts_to(api, WORKER, seen)
     assert len(after) == 1 and "欢迎" not in after[0], after  # only the /me answer
     with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
-        assert db.execute("SELECT COUNT(*) FROM users WHERE telegram_id = ?", (WORKER,)).fetchone()[0] == 1
+        assert db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 1
+        assert db.execute("SELECT channel, external_id, chat_id FROM accounts").fetchall() == [
+            ("telegram", str(WORKER), str(WORKER))]
+        assert db.execute("SELECT COUNT(*) FROM inbox WHERE channel = 'telegram' AND event_id = ?",
+                          (str(start["update_id"]),)).fetchone()[0] == 1
         assert db.execute("SELECT COUNT(*) FROM memberships").fetchone()[0] == 1
         assert db.execute("SELECT uses_left FROM invites WHERE code = ?", (code,)).fetchone()[0] == 0
 

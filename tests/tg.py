@@ -1,4 +1,7 @@
-"""Build real Telegram updates and drive the real Application with them."""
+"""Build real Telegram updates and drive the real Telegram channel (channels/telegram) with them.
+
+Only the adapter's own tests use this; conversations are tested on the text channel
+(tests/helpers.py)."""
 from __future__ import annotations
 
 import itertools
@@ -8,9 +11,9 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application
 from bot.clock import FakeClock
 from bot.config import Settings
+from channels.telegram import build_application
 
 from .botapi import BOT_USER, FakeBotAPI, RecordingRequest
 
@@ -82,12 +85,20 @@ class Harness:
     async def send(self, uid: int, text: str, **kw) -> dict:
         return await self.feed(update_json(message=message_json(uid, text, **kw)))
 
-    async def press(self, uid: int, data: str, chat_id: int | None = None) -> dict:
-        msg = {"message_id": next(_message_ids), "date": 1_790_000_000,
-               "chat": {"id": chat_id or uid, "type": "private"}, "from": BOT_USER, "text": "…"}
-        return await self.feed(update_json(callback_query={
-            "id": str(next(_update_ids)), "from": user_json(uid), "chat_instance": "ci",
-            "data": data, "message": msg}))
+    async def press(self, uid: int, data: str | None, chat_id: int | None = None,
+                    message: bool = True) -> dict:
+        """A tap on a button carrying `data` (None: no data) on a message of the bot's, or
+        (message=False) on one Telegram no longer tells us about."""
+        query = {"id": str(next(_update_ids)), "from": user_json(uid), "chat_instance": "ci"}
+        if data is not None:
+            query["data"] = data
+        if message:
+            query["message"] = {"message_id": next(_message_ids), "date": 1_790_000_000,
+                                "chat": {"id": chat_id or uid, "type": "private"}, "from": BOT_USER,
+                                "text": "…"}
+        else:
+            query["inline_message_id"] = "im"
+        return await self.feed(update_json(callback_query=query))
 
     async def press_label(self, uid: int, label: str) -> dict:
         """Press the button whose text contains `label` on the last keyboard sent to uid."""
@@ -101,6 +112,9 @@ class Harness:
         texts = self.api.texts(uid)
         assert texts, f"nothing sent to {uid}"
         return texts[-1]
+
+    async def user(self, uid: int):
+        return await self.storage.users.by_account("telegram", str(uid))
 
     def answers(self) -> list[dict]:
         return [c.params for c in self.api.calls if c.method == "answerCallbackQuery"]

@@ -70,8 +70,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def senders(app: Application) -> dict:
-    svc = app.bot_data["svc"]
-    return {NAME: TelegramSender(app.bot, svc.storage, svc.clock)}
+    return {NAME: TelegramSender(app.bot)}
 
 
 async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,4 +1,5 @@
-"""Deliver the outbox's messages over Telegram: RetryAfter waited out, Forbidden recorded."""
+"""Deliver the outbox's messages over Telegram: RetryAfter waited out, Forbidden reported
+as 'blocked' (schedules/outbox.py records it on the account, for every channel alike)."""
 from __future__ import annotations
 
 import asyncio
@@ -19,11 +20,11 @@ MAX_ATTEMPTS = 5
 class TelegramSender:
     """The channel half of the outbox: schedules/ only knows `send`."""
 
-    def __init__(self, bot: Bot, storage, clock) -> None:
-        self.bot, self.storage, self.clock = bot, storage, clock
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
 
     async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]]) -> str:
-        """'sent', 'blocked' (the chat blocked the bot or refuses it: recorded) or 'failed'."""
+        """'sent', 'blocked' (the chat blocked the bot), 'unreachable' (refused) or 'failed' (try again later)."""
         outcome = "failed"
         for n, text in enumerate(texts):
             markup = inline_markup(buttons) if n == len(texts) - 1 else None
@@ -49,11 +50,10 @@ class TelegramSender:
                 await asyncio.sleep(float(delay))
             except Forbidden:
                 log.info("chat %s has blocked the bot; skipped", chat_id)
-                await self.storage.users.mark_blocked("telegram", chat_id, self.clock.now())
                 return "blocked"
-            except BadRequest:
-                log.error("chat %s rejected a message", chat_id, exc_info=True)
-                return "blocked"
+            except BadRequest:  # chat not found, or the message itself refused: not worth retrying,
+                log.error("chat %s rejected a message", chat_id, exc_info=True)  # nor a block
+                return "unreachable"
             except TelegramError:
                 log.warning("sending to chat %s failed; will retry later", chat_id, exc_info=True)
                 return "failed"

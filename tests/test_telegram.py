@@ -1,0 +1,334 @@
+"""The Telegram adapter (channels/telegram): updates in, Bot API calls out, the outbox sender
+and the JobQueue tick. Real PTB Application, a recording request (tests/botapi.py).
+
+Conversations themselves are tested on the text channel; here a few test-only routes
+(`probe`) stand in for the features, so that what is checked is the adapter."""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from bot.app import TICK_SECONDS
+from channels.telegram import senders, tick
+from channels.telegram.codec import decode, encode
+from handlers.core import MAX_ACTION_BYTES, Button, Command, int_arg
+from schedules.outbox import drain
+from storage.outbox import body
+
+from .conftest import CONTACT, OFFICE, STRANGER, TZ, WORKER
+from .tg import Harness, message_json, update_json, user_json
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=TZ)
+
+
+@pytest.fixture
+async def tg(tmp_path):
+    """The Telegram channel with the sample township, a worker, a contact and an office."""
+    async with Harness(tmp_path, NOW) as h:
+        await h.import_orgs()
+        await h.join(WORKER, "BHQ-1", "worker")
+        await h.join(CONTACT, "BHQ", "contact")
+        await h.join(OFFICE, "WLS", "office")
+        h.api.calls.clear()
+        yield h
+
+
+@pytest.fixture
+def probe(tg):
+    """Test-only routes on the live core: /probe and /where start flow 'probe' (whose input
+    is recorded with the API calls made before it ran); buttons 'probe:…' edit, count, alert."""
+    got: list[dict] = []
+
+    async def start(turn):
+        turn.start_flow("probe", {})
+        turn.say("探针", buttons=[[Button("改", "probe:edit"), Button("五", "probe:n:5")]])
+
+    async def where(turn):
+        turn.start_flow("probe", {})
+        turn.say("请发送位置", buttons=[[Button("跳过", "probe:n:0")]], ask_location=True)
+
+    async def on_action(turn, verb, args):
+        n = int_arg(args, 0, 1000)
+        if verb == "edit":
+            turn.say("改好了", buttons=[[Button("再改", "probe:edit")]], replace=True)
+        elif verb == "n" and n is not None:
+            turn.say(f"数字 {n}")
+        elif verb == "alert":
+            turn.alert("not-allowed")
+            turn.say("另发一条")
+        else:
+            turn.alert("button-expired")
+
+    async def on_input(turn):
+        got.append({"event": turn.event, "calls": [c.method for c in tg.api.calls]})
+        turn.say("收到")
+
+    routes = tg.app.bot_data["core"].routes
+    routes.commands.update(probe=Command(start), where=Command(where))
+    routes.actions["probe"] = (on_action, "worker")
+    routes.flows["probe"] = on_input
+    return got
+
+
+def calls(tg, method: str) -> list[dict]:
+    return [c.params for c in tg.api.calls if c.method == method]
+
+
+def parsed(value):
+    """A parameter as the Bot API gets it: JSON text over HTTP, objects in-process."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def markup(params: dict) -> dict:
+    return parsed(params.get("reply_markup")) or {}
+
+
+def no_trouble(tg, caplog) -> None:
+    """Nothing went wrong: no error logged, no "出了点问题" sent."""
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    assert not any("出了点问题" in t for t in tg.api.texts())
+
+
+# --- messages in, answers out -----------------------------------------------------------------
+
+async def test_start_with_an_invite_joins_and_sets_that_chats_menu(tg):
+    org = await tg.storage.orgs.by_code("CYB-1")
+    inv = await tg.storage.users.create_invite(org.id, "worker", 2, 7, tg.clock.now())
+    await tg.send(555, f"/start {inv.code.lower()}")
+    assert "茶园坝社区第一网格" in tg.last_text(555) and "下一步" in tg.last_text(555)
+    [menu] = calls(tg, "setMyCommands")
+    assert parsed(menu["scope"]) == {"type": "chat", "chat_id": 555}
+    names = [c["command"] for c in parsed(menu["commands"])]
+    assert "log" in names and "summary" not in names
+    user = await tg.user(555)
+    [account] = await tg.storage.users.accounts(user.id)
+    assert (account.channel, account.external_id, account.chat_id) == ("telegram", "555", "555")
+    assert user.role == "worker" and user.org_id == org.id
+
+
+async def test_a_message_goes_through_the_core_and_its_answer_is_sent(tg, caplog):
+    update = await tg.send(WORKER, "/me")
+    [sent] = calls(tg, "sendMessage")
+    assert int(sent["chat_id"]) == WORKER and "武陵山乡 › 百花桥村 › 百花桥村第一网格" in sent["text"]
+    assert await tg.storage.db.fetchall("SELECT channel FROM inbox WHERE event_id = ?",
+                                        (str(update["update_id"]),)) != []
+    await tg.send(WORKER, "/lang en")                    # the menu follows the language
+    [menu] = calls(tg, "setMyCommands")
+    assert {"command": "log", "description": "log work step by step"} in parsed(menu["commands"])
+    no_trouble(tg, caplog)
+
+
+async def test_plain_text_in_a_group_gets_silence(tg):
+    await tg.send(STRANGER, "随便说说", chat_id=-500, chat_type="group")
+    assert tg.api.calls == []                             # in groups only commands and own cards
+
+
+async def test_redelivered_update_changes_nothing(tg):
+    org = await tg.storage.orgs.by_code("BHQ-1")
+    inv = await tg.storage.users.create_invite(org.id, "worker", 5, 7, tg.clock.now())
+    update = update_json(message=message_json(900, f"/start {inv.code}"))
+    await tg.feed(update)
+    made = len(tg.api.calls)
+    await tg.feed(update)
+    assert len(tg.api.calls) == made
+    rows = await tg.storage.db.fetchall("SELECT uses_left FROM invites WHERE code = ?", (inv.code,))
+    assert rows[0][0] == 4
+    assert len(await tg.storage.db.fetchall("SELECT 1 FROM memberships m JOIN accounts a ON a.user_id = "
+                                            "m.user_id WHERE a.external_id = '900'")) == 1
+
+
+# --- buttons and taps ---------------------------------------------------------------------------
+
+async def test_buttons_carry_v1_actions_within_64_bytes(tg, probe):
+    await tg.send(WORKER, "/probe")
+    [[edit, five]] = markup(calls(tg, "sendMessage")[-1])["inline_keyboard"]
+    assert (edit["callback_data"], five["callback_data"]) == ("v1:probe:edit", "v1:probe:n:5")
+    longest = "abcdefghijkl:" + "x" * 40 + ":" + "y" * (MAX_ACTION_BYTES - 54)
+    assert len(longest) == MAX_ACTION_BYTES and len(encode(longest).encode()) <= 64
+    assert decode(encode(longest)) == longest
+    with pytest.raises(ValueError):
+        encode(longest + "x")
+
+
+async def test_a_tap_is_answered_once_and_replace_edits_the_tapped_card(tg, probe):
+    await tg.send(WORKER, "/probe")
+    tg.api.calls.clear()
+    update = await tg.press(WORKER, "v1:probe:edit")
+    [answer] = calls(tg, "answerCallbackQuery")
+    assert not answer.get("show_alert") and not answer.get("text")
+    [edited] = calls(tg, "editMessageText")
+    assert int(edited["chat_id"]) == WORKER and edited["text"] == "改好了"
+    assert int(edited["message_id"]) == update["callback_query"]["message"]["message_id"]
+    assert markup(edited)["inline_keyboard"][0][0]["callback_data"] == "v1:probe:edit"
+    assert calls(tg, "sendMessage") == []                  # edited in place, not sent anew
+
+    tg.api.calls.clear()
+    await tg.press(WORKER, "v1:probe:alert")               # an alert is the pop-up; the rest a message
+    [answer] = calls(tg, "answerCallbackQuery")
+    assert answer["show_alert"] and "不能使用" in answer["text"]
+    assert [c["text"] for c in calls(tg, "sendMessage")] == ["另发一条"]
+
+
+@pytest.mark.parametrize("data", [
+    "v1:probe:n:99999999999999999999",                     # a huge number: int_arg refuses it
+    "v1:probe:n:²", "v1:probe:n:٣",                       # digits that are not ASCII
+    "v1:probe:n:" + "9" * 41,                              # longer than an argument may be
+    "v1:probe",                                            # no verb
+    "v1:nosuch:do:1",                                      # no such feature
+    "v2:probe:n:5", "probe:n:5", "zzz", "",                # another version, none, garbage
+    "v1:" + "a" * 70,                                      # longer than Telegram allows
+    None,                                                  # no data at all
+])
+async def test_forged_or_garbage_callback_data_is_an_expired_button(tg, probe, caplog, data):
+    await tg.press(WORKER, data)
+    [answer] = calls(tg, "answerCallbackQuery")
+    assert answer["show_alert"] and "已失效" in answer["text"]
+    assert calls(tg, "sendMessage") == [] and calls(tg, "editMessageText") == []
+    no_trouble(tg, caplog)
+
+
+async def test_a_tap_without_its_message_is_answered(tg, probe, caplog):
+    await tg.press(WORKER, "zzz", message=False)
+    [answer] = calls(tg, "answerCallbackQuery")
+    assert answer["show_alert"] and "已失效" in answer["text"]
+    await tg.press(WORKER, "v1:probe:edit", message=False)  # nothing to edit: said anew
+    assert [c["text"] for c in calls(tg, "sendMessage")] == ["改好了"]
+    assert len(calls(tg, "answerCallbackQuery")) == 2
+    no_trouble(tg, caplog)
+
+
+async def test_a_strangers_tap_gets_the_how_to_join_alert(tg, probe):
+    await tg.press(STRANGER, "v1:probe:n:5")
+    [answer] = calls(tg, "answerCallbackQuery")
+    assert answer["show_alert"] and "邀请码" in answer["text"]
+    assert await tg.user(STRANGER) is None
+
+
+# --- other kinds of update ---------------------------------------------------------------------
+
+async def test_an_edited_message_reaches_the_flow(tg, probe, caplog):
+    await tg.send(WORKER, "/probe")
+    original = message_json(WORKER, "入户5户")
+    await tg.feed(update_json(message=original))
+    await tg.feed(update_json(edited_message={**original, "text": "入户6户", "edit_date": 1_790_000_100}))
+    first, edit = probe
+    assert not first["event"].edited and first["event"].text == "入户5户"
+    assert edit["event"].edited and edit["event"].text == "入户6户"
+    assert edit["event"].message_ref == first["event"].message_ref == str(original["message_id"])
+    assert tg.last_text(WORKER) == "收到"
+    no_trouble(tg, caplog)
+
+
+UNKNOWN = {
+    "channel_post": {"message_id": 1, "date": 1_790_000_000, "text": "频道消息",
+                     "chat": {"id": -1001, "type": "channel", "title": "频道"}},
+    "inline_query": {"id": "iq", "from": user_json(WORKER), "query": "入户", "offset": ""},
+    "business_message": {**message_json(WORKER, "你好"), "business_connection_id": "bc"},
+    "poll": {"id": "p", "question": "?", "options": [], "total_voter_count": 0, "is_closed": False,
+             "is_anonymous": True, "type": "regular", "allows_multiple_answers": False,
+             "allows_revoting": False, "members_only": False},
+}
+
+
+@pytest.mark.parametrize("kind", list(UNKNOWN))
+async def test_updates_the_bot_does_not_take_get_silence(tg, caplog, kind):
+    handled = (await tg.storage.db.fetchone("SELECT COUNT(*) FROM inbox"))[0]
+    with caplog.at_level(logging.DEBUG):
+        await tg.feed(update_json(**{kind: UNKNOWN[kind]}))
+    assert tg.api.calls == []
+    assert (await tg.storage.db.fetchone("SELECT COUNT(*) FROM inbox"))[0] == handled  # the core never saw it
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+
+
+async def test_a_photo_is_downloaded_before_the_core_runs(tg, probe):
+    tg.api.files["big"] = b"\xff\xd8 a real poster"
+    await tg.send(WORKER, "/probe")
+    sizes = [{"file_id": "small", "file_unique_id": "small-u", "width": 90, "height": 90},
+             {"file_id": "big", "file_unique_id": "big-u", "width": 1280, "height": 960}]
+    await tg.feed(update_json(message=message_json(WORKER, None, photo=sizes, caption="海报3张")))
+    [got] = probe
+    photo = got["event"].photo
+    assert (photo.ref, photo.unique, photo.data) == ("big", "big-u", b"\xff\xd8 a real poster")
+    assert got["event"].text == "海报3张"
+    assert "getFile" in got["calls"]                         # fetched before the handler ran
+
+
+async def test_the_location_keyboard_and_a_shared_place(tg, probe):
+    await tg.send(WORKER, "/where")
+    keyboard = markup(calls(tg, "sendMessage")[-1])
+    first, second = keyboard["keyboard"]
+    assert first[0]["request_location"] and "位置" in first[0]["text"]
+    assert second[0]["text"] == "跳过"                      # the choices as words to tap
+    assert keyboard.get("one_time_keyboard")
+    await tg.feed(update_json(message=message_json(WORKER, None, location={"latitude": 29.5,
+                                                                           "longitude": 107.4})))
+    [got] = probe
+    assert got["event"].location == (29.5, 107.4)
+
+
+# --- the outbox over Telegram, and the JobQueue tick ---------------------------------------------
+
+async def test_outbox_sender_records_a_block_and_waits_out_retry_after(tg):
+    worker, contact = await tg.user(WORKER), await tg.user(CONTACT)
+    await tg.storage.outbox.enqueue("test:1", {
+        worker.address: body(["第一段", "第二段"], [[("立即报送", "report:pick:monthly-28:2026-11")]]),
+        contact.address: body("提醒")}, tg.clock.now())
+    tg.api.forbidden.add(CONTACT)
+    tg.api.retry_after[WORKER] = 1                           # the rate limiter waits 1 s and retries
+    counts = await drain(tg.svc, senders(tg.app))
+    assert counts == {"sent": 1, "blocked": 1}
+    assert await tg.storage.outbox.statuses("test:1") == {worker.address: "sent", contact.address: "blocked"}
+    [blocked] = await tg.storage.users.accounts(contact.id)
+    assert blocked.blocked_at is not None
+    first, second = tg.api.sent(WORKER)                     # each part once; buttons on the last
+    assert (first.params["text"], second.params["text"]) == ("第一段", "第二段")
+    assert "reply_markup" not in first.params
+    assert markup(second.params)["inline_keyboard"][0][0]["callback_data"] == "v1:report:pick:monthly-28:2026-11"
+
+
+async def test_the_sender_itself_waits_out_retry_after_and_gives_up_in_the_end(tg, monkeypatch):
+    """Past the rate limiter (a plain Bot here), RetryAfter is waited out a few times."""
+    from telegram import Bot
+
+    from channels.telegram import sender as sender_module
+
+    from .botapi import RecordingRequest
+    waited: list[float] = []
+
+    async def sleep(seconds):
+        waited.append(seconds)
+    monkeypatch.setattr(sender_module, "asyncio", SimpleNamespace(sleep=sleep))
+    async with Bot("123:TEST", request=RecordingRequest(tg.api),
+                   get_updates_request=RecordingRequest(tg.api)) as bot:
+        send = sender_module.TelegramSender(bot).send
+        tg.api.retry_after[WORKER] = 2
+        assert await send(str(WORKER), ["提醒"], []) == "sent"
+        assert waited == [1.0, 1.0] and len(tg.api.sent(WORKER)) == 1
+        tg.api.retry_after[CONTACT] = sender_module.MAX_ATTEMPTS
+        assert await send(str(CONTACT), ["提醒"], []) == "failed"
+        assert tg.api.sent(CONTACT) == []
+
+
+async def test_job_queue_tick_runs_what_is_due_and_is_registered(tmp_path):
+    import asyncio
+    async with Harness(tmp_path, datetime(2026, 11, 26, 9, 0, 30, tzinfo=TZ)) as h:
+        await h.import_orgs()
+        await h.join(CONTACT, "BHQ", "contact")
+        [job] = h.app.job_queue.jobs()
+        assert job.name == "tick" and job.job.trigger.interval.total_seconds() == TICK_SECONDS
+        assert job.job.misfire_grace_time == TICK_SECONDS
+        context = SimpleNamespace(application=h.app)
+        lock = h.app.bot_data.setdefault("tick_lock", asyncio.Lock())
+        async with lock:                                      # a round still running: the next skips
+            await tick(context)
+        assert await h.storage.outbox.last_queued("remind:") is None
+        await tick(context)
+        [reminder] = [c for c in h.api.sent(CONTACT) if c.params["text"].startswith("⏰")]
+        assert markup(reminder.params)["inline_keyboard"][0][0]["callback_data"] == \
+            "v1:report:pick:monthly-28:2026-11"
+        await tick(context)
+        assert len([c for c in h.api.sent(CONTACT) if c.params["text"].startswith("⏰")]) == 1
