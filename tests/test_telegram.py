@@ -332,3 +332,37 @@ async def test_job_queue_tick_runs_what_is_due_and_is_registered(tmp_path):
             "v1:report:pick:monthly-28:2026-11"
         await tick(context)
         assert len([c for c in h.api.sent(CONTACT) if c.params["text"].startswith("⏰")]) == 1
+
+
+async def test_updates_of_one_chat_keep_their_order_while_chats_run_side_by_side():
+    """PerChatUpdates: a chat's second update waits for its first; another chat does not."""
+    import asyncio
+
+    from telegram import Update
+
+    from channels.telegram.processor import PerChatUpdates
+
+    def update(chat: int, n: int) -> Update:
+        return Update.de_json({"update_id": n, "message": {
+            "message_id": n, "date": 0, "chat": {"id": chat, "type": "private"},
+            "from": {"id": chat, "is_bot": False, "first_name": "x"}, "text": "t"}}, None)
+
+    order: list[str] = []
+    first_may_finish = asyncio.Event()
+
+    async def handle(name: str, wait: asyncio.Event | None = None) -> None:
+        order.append(f"{name} start")
+        if wait is not None:
+            await wait.wait()
+        order.append(f"{name} end")
+
+    processor = PerChatUpdates()
+    a1 = asyncio.create_task(processor.process_update(update(1, 1), handle("a1", first_may_finish)))
+    a2 = asyncio.create_task(processor.process_update(update(1, 2), handle("a2")))
+    b1 = asyncio.create_task(processor.process_update(update(2, 3), handle("b1")))
+    await b1                                   # chat 2 is not held up by chat 1's slow update
+    assert order == ["a1 start", "b1 start", "b1 end"]
+    first_may_finish.set()
+    await asyncio.gather(a1, a2)
+    assert order[3:] == ["a1 end", "a2 start", "a2 end"]   # chat 1 in order
+    assert processor._lanes == {}              # nothing left behind

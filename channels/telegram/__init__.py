@@ -15,6 +15,7 @@ from bot.config import Settings
 from handlers.core import Caps
 
 from .adapter import NAME, to_event
+from .processor import PerChatUpdates
 from .render import render
 from .sender import TelegramSender
 
@@ -40,6 +41,7 @@ def build_application(settings: Settings, clock: Clock | None = None,
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_per_second,
                                      overall_time_period=1, max_retries=3))
         .post_init(_open(settings, clock)).post_shutdown(_close)
+        .concurrent_updates(PerChatUpdates())
     )
     if settings.bot_api_base_url:
         builder = builder.base_url(settings.bot_api_base_url)
