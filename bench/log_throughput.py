@@ -1,78 +1,66 @@
-"""One-line report throughput: the full log path against a bare echo bot, in one run.
+"""One-line report throughput and latency through Telegram, against a bare echo bot, in one run.
 
-    python bench/log_throughput.py                    # 300 reports x 3 rounds, limiter not binding
-    python bench/log_throughput.py --reports 1000 --workers 20
-    python bench/log_throughput.py --rate 25          # production's default limit: all throttled
-    python bench/log_throughput.py --profile          # always trace SQLite hops + cProfile afterwards
+    python bench/log_throughput.py                       # an empty county, then 1,000,000 entries
+    python bench/log_throughput.py --entries 100000      # quicker
+    python bench/log_throughput.py --db /tmp/county.sqlite3 --keep   # reuse the generated county
 
-Full path: the real Application from bot.app.build_application (tests.helpers.Harness:
-RecordingRequest + FakeBotAPI in-process, a real SQLite file in a temp dir, FakeClock).
-Each report is a text update -> the bot's card -> a press on 保存 -> rows in SQLite,
-every update through ``Application.process_update``. Reports rotate over the parseable,
-in-bounds texts of tests/fixtures/quick_reports.jsonl and over --workers registered workers.
+Full path: the real Telegram Application (channels.telegram.build_application) over a
+recording request and an in-process fake Bot API, on a county database made as
+bench/county_scale.py makes it (20 townships, 2,000 grid workers). One report is two
+updates: a text (the core reads it and answers with the card) and a tap on 保存 (the entry is
+saved and the card becomes the receipt). Each update goes through ``process_update``, as
+polling would hand it over.
 
-Bare echo: ``Application.builder()`` with the SAME options as build_application (token,
-the same AIORateLimiter(overall_max_rate=R, overall_time_period=1, max_retries=3), a
-RecordingRequest over its own FakeBotAPI for request and get_updates_request), minus the
-storage options (post_init/post_shutdown, and the SqlitePersistence when build_application
-sets one) and the handlers: one MessageHandler that replies with the text. Same texts, same user ids, as many text updates as there are reports.
+Bare echo: ``Application.builder()`` with the same token, rate limiter and request, minus
+storage and handlers: one MessageHandler that answers each text with the text.
 
-API floor (extra, for the diagnosis): the same builder, with two handlers that make exactly
-the full path's Telegram calls per report (card with 3 buttons; answerCallbackQuery,
-editMessageReplyMarkup, "已保存" with an undo button) and nothing else: what PTB and the
-fake API cost for one report's conversation, whatever the bot does.
-
-Rate limiter: every app goes through AIORateLimiter with overall_max_rate = --rate. The
-default (1e9) keeps the limiter's code in the path but never makes it wait, so the figures
-compare the work done per update. At production's 25 msg/s everything is throttled and the
-ratio only counts rate-limited calls (full path: card + editMessageReplyMarkup + "已保存" =
-3 per report, answerCallbackQuery has no chat_id; echo: 1), i.e. at most about 1/3.
-
-Each app is warmed up (--warmup, untimed); then --rounds rounds, interleaved echo / floor /
-full, and medians. Timing covers building the update dicts, Update.de_json and
-process_update (what polling would do), not setup. No timing asserts; each round checks that
-every report was saved exactly once. Below 40 % (or with --profile) one more round runs with
-every aiosqlite round trip timed per caller, and one under cProfile.
+For 1, 10 and 100 people at once (each sends its reports one after another, as a phone
+would), it prints reports/s, updates/s, the ratio of full-path updates/s to echo updates/s,
+p50/p95 latency per update, and SQLite round trips per report. Then it checks, in the
+database, that every report became its entries. The rate limiter is in the path but set
+high enough never to wait, so the figures compare the work done per update. Prints
+figures; asserts nothing about time.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
-import cProfile
-import io
+import itertools
 import json
-import pstats
 import statistics
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update  # noqa: E402
-from telegram.ext import AIORateLimiter, Application, CallbackQueryHandler, MessageHandler, filters  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import AIORateLimiter, Application, MessageHandler, filters  # noqa: E402
 
+from bench.county_scale import generate  # noqa: E402
 from bot import logbook  # noqa: E402
+from bot.clock import FakeClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.kinds import split_by_kind  # noqa: E402
 from bot.quickparse import parse_quick_report  # noqa: E402
-from tests.botapi import FakeBotAPI, RecordingRequest  # noqa: E402
-from tests.helpers import FIXTURES, Harness  # noqa: E402
+from channels.telegram import build_application  # noqa: E402
+from tests.botapi import BOT_USER, FakeBotAPI, RecordingRequest  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=TZ)
-GRIDS = ["CYB-1", "CYB-2", "BHQ-1", "BHQ-2"]
-FIRST_UID = 5000
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=TZ)
+FIRST_WORKER, TG_OFFSET = 1, 10_000          # bench/county_scale.py: worker ids and Telegram ids
+RATE = 1e9
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "quick_reports.jsonl"
+_ids = itertools.count(1)
 
 
 def report_texts(settings: Settings) -> list[str]:
     """Fixture texts that parse to figures and need no second confirmation."""
     out = []
-    for line in (FIXTURES / "quick_reports.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in FIXTURE.read_text(encoding="utf-8").splitlines():
         text = json.loads(line)["text"]
         figures = parse_quick_report(text)
         if figures and not logbook.over_bounds(figures, settings):
@@ -80,335 +68,180 @@ def report_texts(settings: Settings) -> list[str]:
     return out
 
 
-# --- drivers -------------------------------------------------------------------------------
+def text_update(uid: int, text: str) -> dict:
+    n = next(_ids)
+    return {"update_id": n, "message": {
+        "message_id": n, "date": 1_790_000_000, "chat": {"id": uid, "type": "private"},
+        "from": {"id": uid, "is_bot": False, "first_name": f"网格员{uid}", "language_code": "zh-hans"},
+        "text": text}}
 
-class Driver:
-    """Feeds an Application exactly as tests.helpers.Harness does (the same update builders)."""
 
-    feed, send, press = Harness.feed, Harness.send, Harness.press
+def tap_update(uid: int, data: str, message_id: int) -> dict:
+    n = next(_ids)
+    return {"update_id": n, "callback_query": {
+        "id": str(n), "chat_instance": "ci", "data": data,
+        "from": {"id": uid, "is_bot": False, "first_name": f"网格员{uid}"},
+        "message": {"message_id": message_id, "date": 1_790_000_000, "chat": {"id": uid, "type": "private"},
+                    "from": BOT_USER, "text": "…"}}}
+
+
+class Timed:
+    """Feeds updates to an Application and keeps each one's latency."""
 
     def __init__(self, app: Application, api: FakeBotAPI) -> None:
-        self.app, self.api = app, api
+        self.app, self.api, self.latencies = app, api, []
+
+    async def feed(self, update: dict) -> None:
+        t0 = time.perf_counter()
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        self.latencies.append(time.perf_counter() - t0)
+
+    def card(self, uid: int) -> tuple[str, int]:
+        """The 保存 button of the last card sent to uid, and that message's id."""
+        for call in reversed(self.api.calls):
+            if call.method == "sendMessage" and int(call.params["chat_id"]) == uid:
+                markup = call.params.get("reply_markup")
+                markup = json.loads(markup) if isinstance(markup, str) else markup
+                return markup["inline_keyboard"][0][0]["callback_data"], 1
+        raise AssertionError(f"no card for {uid}")
 
 
-async def one_report(h, uid: int, text: str) -> None:
-    """Text update -> card -> press the first button (保存) of the card."""
-    await h.send(uid, text)
-    markup = h.api.last_markup(uid)
-    save = markup[0][0]["callback_data"]
-    assert save.startswith(("v1:quick:save:", "floor:save:")), (text, markup)
-    await h.press(uid, save)
+async def full_person(d: Timed, uid: int, texts: list[str]) -> None:
+    for text in texts:
+        await d.feed(text_update(uid, text))
+        data, message_id = d.card(uid)
+        assert data.startswith("v1:quick:save:"), data
+        await d.feed(tap_update(uid, data, message_id))
 
 
-async def timed_reports(h, uids: list[int], texts: list[str], n: int, offset: int = 0) -> float:
+async def echo_person(d: Timed, uid: int, texts: list[str]) -> None:
+    for text in texts:
+        await d.feed(text_update(uid, text))
+
+
+async def drive(d: Timed, person, people: int, texts: list[str], reports: int, first_uid: int) -> float:
+    """`people` at once, `reports` in all; returns the wall time."""
+    share = [texts[i % len(texts)] for i in range(reports)]
+    d.latencies.clear()
     t0 = time.perf_counter()
-    for i in range(offset, offset + n):
-        await one_report(h, uids[i % len(uids)], texts[i % len(texts)])
+    await asyncio.gather(*(person(d, first_uid + p, share[p::people]) for p in range(people)))
     return time.perf_counter() - t0
 
 
-async def timed_echo(d: Driver, uids: list[int], texts: list[str], n: int, offset: int = 0) -> float:
-    t0 = time.perf_counter()
-    for i in range(offset, offset + n):
-        await d.send(uids[i % len(uids)], texts[i % len(texts)])
-    return time.perf_counter() - t0
-
-
-def base_builder(rate: float, api: FakeBotAPI):
-    """build_application's builder options, minus the storage ones (post_init/post_shutdown,
-    persistence)."""
+def echo_app() -> Timed:
+    api = FakeBotAPI()
     request = RecordingRequest(api)
-    return (Application.builder().token("123:TEST")
-            .rate_limiter(AIORateLimiter(overall_max_rate=rate, overall_time_period=1, max_retries=3))
-            .request(request).get_updates_request(request))
+    app = (Application.builder().token("123:TEST")
+           .rate_limiter(AIORateLimiter(overall_max_rate=RATE, overall_time_period=1, max_retries=3))
+           .request(request).get_updates_request(request).build())
 
+    async def echo(update: Update, context) -> None:
+        await update.message.reply_text(update.message.text)
 
-# --- the bare echo bot ----------------------------------------------------------------------
-
-async def echo(update: Update, context) -> None:
-    await update.message.reply_text(update.message.text)
-
-
-def build_echo(rate: float) -> Driver:
-    api = FakeBotAPI()
-    app = base_builder(rate, api).build()
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
-    return Driver(app, api)
+    return Timed(app, api)
 
 
-# --- the "API floor": the full path's Telegram calls, nothing else ---------------------------
-
-async def floor_text(update: Update, context) -> None:
-    await update.message.reply_text("📝 收到一条记录：\n· 入户走访：入户 15户\n保存吗？", reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=f"floor:{act}:1") for label, act in
-          (("✅ 保存", "save"), ("✏️ 修改", "edit"), ("❌ 取消", "cancel"))]]))
-
-
-async def floor_button(update: Update, context) -> None:
-    query = update.callback_query
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    await update.effective_chat.send_message("✅ 已保存 #1\n继续发下一条吧。", reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton("撤销 #1", callback_data="floor:undo:1")]]))
-
-
-def build_floor(rate: float) -> Driver:
-    api = FakeBotAPI()
-    app = base_builder(rate, api).build()
-    app.add_handler(CallbackQueryHandler(floor_button, pattern=r"^floor:"))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, floor_text))
-    return Driver(app, api)
-
-
-# --- where the time goes -------------------------------------------------------------------
-
-REPO = str(Path(__file__).resolve().parents[1])
-
-
-class DBTrace:
-    """Bench-only instrumentation: wraps aiosqlite.Connection._execute (every statement,
-    fetch, cursor close, BEGIN/COMMIT is one hop to aiosqlite's worker thread) and records,
-    per calling repository function, the hops, their wall time as seen by the awaiting
-    coroutine, and the time the sqlite3 call itself took in the worker thread."""
+class Trips:
+    """Counts round trips to aiosqlite's thread (each statement, BEGIN, COMMIT is one)."""
 
     def __init__(self) -> None:
-        self.hops: dict[str, int] = defaultdict(int)
-        self.wall: dict[str, float] = defaultdict(float)
-        self.work: dict[str, float] = defaultdict(float)
-        self._orig = None
-
-    @staticmethod
-    def caller() -> str:
-        repo_fn = handler = common = None
-        frame = sys._getframe(2)
-        while frame is not None:
-            name = frame.f_code.co_filename
-            if name.startswith(REPO) and not name.endswith("storage/db.py"):
-                rel = str(Path(name).relative_to(REPO))
-                label = f"{rel}:{frame.f_code.co_name}"
-                if repo_fn is None and rel.startswith("storage/"):
-                    repo_fn = label
-                if rel.startswith(("handlers/", "bot/")) and rel != "handlers/common.py":
-                    handler = handler or label
-                if rel == "handlers/common.py":
-                    common = common or label
-            frame = frame.f_back
-        return f"{handler or common or '?'} -> {repo_fn or '?'}"
-
-    def install(self) -> None:
         import aiosqlite
+        self.count, self._cls = 0, aiosqlite.Connection
+        self._orig = self._cls._execute
 
-        orig = self._orig = aiosqlite.Connection._execute
-        trace = self
+        async def counted(conn, fn, *a, **k):
+            self.count += 1
+            return await self._orig(conn, fn, *a, **k)
 
-        async def _execute(conn, fn, *args, **kwargs):
-            key = trace.caller()
+        self._cls._execute = counted
 
-            def timed(*a, **k):
-                t = time.perf_counter()
-                try:
-                    return fn(*a, **k)
-                finally:
-                    trace.work[key] += time.perf_counter() - t
-
-            t0 = time.perf_counter()
-            try:
-                return await orig(conn, timed, *args, **kwargs)
-            finally:
-                trace.wall[key] += time.perf_counter() - t0
-                trace.hops[key] += 1
-
-        aiosqlite.Connection._execute = _execute
-
-    def uninstall(self) -> None:
-        import aiosqlite
-
-        aiosqlite.Connection._execute = self._orig
-
-    def report(self, n: int, elapsed: float) -> None:
-        hops, wall, work = sum(self.hops.values()), sum(self.wall.values()), sum(self.work.values())
-        print(f"\n--- SQLite round trips (aiosqlite worker-thread hops), {n} reports, {elapsed:.3f} s ---")
-        print(f"{hops / n:.1f} hops/report; awaited {1000 * wall / n:.2f} ms/report = "
-              f"{100 * wall / elapsed:.1f} % of the run; of which sqlite3 itself {1000 * work / n:.2f} ms/report "
-              f"({100 * work / elapsed:.1f} %); per hop {1e6 * wall / hops:.0f} us awaited, "
-              f"{1e6 * work / hops:.0f} us executing")
-        print(f"  {'hops/rep':>8} {'ms/rep':>7} {'% run':>6} {'sqlite ms':>9}  caller (handler -> repository)")
-        for key in sorted(self.wall, key=lambda k: -self.wall[k]):
-            print(f"  {self.hops[key] / n:8.2f} {1000 * self.wall[key] / n:7.3f} "
-                  f"{100 * self.wall[key] / elapsed:6.1f} {1000 * self.work[key] / n:9.3f}  {key}")
+    def close(self) -> None:
+        self._cls._execute = self._orig
 
 
-async def calibrate(h: Harness, reps: int = 2000) -> None:
-    """Untraced cost of the storage layer's building blocks on this machine."""
-    db = h.storage.db
-    sql, params = "SELECT 1 FROM processed_updates WHERE update_id = ?", (-1,)
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        await db.fetchone(sql, params)
-    fetchone = (time.perf_counter() - t0) / reps
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        await db.conn.execute_fetchall(sql, params)
-    one_hop = (time.perf_counter() - t0) / reps
-    t0 = time.perf_counter()
-    for i in range(reps // 4):
-        await h.storage.ledger.mark_update_done(-1, NOW)
-    txn = (time.perf_counter() - t0) / (reps // 4)
-    print(f"\nstorage building blocks, untraced: Database.fetchone (execute+fetchone+close = 3 hops) "
-          f"{1e6 * fetchone:.0f} us; the same query as aiosqlite execute_fetchall (1 hop) {1e6 * one_hop:.0f} us; "
-          f"a one-statement transaction (BEGIN IMMEDIATE, INSERT OR IGNORE, COMMIT = 3 hops) {1e6 * txn:.0f} us")
+async def entries_saved(app: Application) -> int:
+    row = await app.bot_data["svc"].storage.db.fetchone("SELECT COUNT(*) FROM entries WHERE source = 'quick'")
+    return int(row[0])
 
 
-# --- profile report -------------------------------------------------------------------------
-
-def report_profile(prof: cProfile.Profile, top: int) -> None:
-    stats = pstats.Stats(prof)
-    total = stats.total_tt
-    print(f"\n--- cProfile of the full path (main thread; total {total:.2f} s) ---")
-    by_area: dict[str, float] = defaultdict(float)
-    for (filename, _, func), (_, _, tt, _, _) in stats.stats.items():
-        if filename.startswith(REPO):
-            area = "project: " + str(Path(filename).relative_to(REPO))
-        elif "site-packages/telegram/" in filename:
-            area = "telegram (PTB)"
-        elif "site-packages/aiosqlite" in filename:
-            area = "aiosqlite (main-thread side)"
-        elif "site-packages/fluent" in filename or "babel" in filename:
-            area = "fluent/babel (i18n)"
-        elif "/asyncio/" in filename:
-            area = "asyncio"
-        elif filename == "~" and "epoll" in func:
-            area = "epoll wait: loop idle, waiting for aiosqlite's thread (and its wake-up)"
-        elif filename == "~" and "put_nowait" in func:
-            area = "SimpleQueue.put_nowait: handing a statement to aiosqlite's thread (GIL hand-off)"
-        elif filename == "~":
-            area = "other builtins"
-        else:
-            area = "other: " + ("/".join(Path(filename).parts[-2:]) if "/" in filename else filename)
-        by_area[area] += tt
-    print("own time by area:")
-    for area, tt in sorted(by_area.items(), key=lambda kv: -kv[1])[:15]:
-        print(f"  {tt:7.3f} s {100 * tt / total:5.1f} %  {area}")
-    out = io.StringIO()
-    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(top)
-    print("\ntop functions by own time:")
-    print("\n".join(out.getvalue().splitlines()[6:]))
-    out = io.StringIO()
-    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(REPO + r"/(?!tests|bench)", top)
-    print("project functions by cumulative time (coroutines: calls count resumptions, times are main-thread "
-          "CPU while running, not time suspended in awaits):")
-    print("\n".join(out.getvalue().splitlines()[6:]))
+def pct(xs: list[float], q: float) -> float:
+    return statistics.quantiles(xs, n=100)[q - 1] * 1000 if len(xs) > 1 else xs[0] * 1000
 
 
-# --- main -----------------------------------------------------------------------------------
-
-def median(xs: list[float]) -> float:
-    return statistics.median(xs)
-
-
-async def quick_entries(h: Harness) -> int:
-    (count,) = await h.storage.db.fetchone("SELECT COUNT(*) FROM entries WHERE source = 'quick'")
-    return count
-
-
-async def run(args: argparse.Namespace) -> None:
-    settings = Settings(_env_file=None, telegram_bot_token="123:TEST")
+async def measure(path: Path, label: str, args: argparse.Namespace) -> list[dict]:
+    settings = Settings(_env_file=None, database_path=path, telegram_bot_token="123:TEST",
+                        rate_limit_per_second=RATE)
     texts = report_texts(settings)
-    n, uids = args.reports, [FIRST_UID + i for i in range(args.workers)]
-    print(f"{n} reports x {args.rounds} rounds over {args.workers} workers, {len(texts)} distinct texts; "
-          f"warm-up {args.warmup} per app (untimed); AIORateLimiter(overall_max_rate={args.rate:g}, "
-          f"overall_time_period=1, max_retries=3) in every app")
-    echo_d, floor_d = build_echo(args.rate), build_floor(args.rate)
-    problems = []
-    with tempfile.TemporaryDirectory(prefix="logbench-") as tmp:
-        async with Harness(Path(tmp), NOW, rate_limit_per_second=args.rate) as h:
-            await echo_d.app.initialize()
-            await floor_d.app.initialize()
+    api = FakeBotAPI()
+    app = build_application(settings, FakeClock(NOW), RecordingRequest(api))
+    full, echo = Timed(app, api), echo_app()
+    await app.initialize()
+    await app.post_init(app)
+    await echo.app.initialize()
+    rows = []
+    try:
+        uid = TG_OFFSET + FIRST_WORKER
+        await drive(full, full_person, 4, texts, args.warmup, uid)     # warm both, untimed
+        await drive(echo, echo_person, 4, texts, args.warmup, uid)
+        for people in args.people:
+            uid += people  # fresh people each time: no one's earlier cards in the way
+            before = await entries_saved(app)
+            trips = Trips()
             try:
-                await h.import_orgs()
-                for i, uid in enumerate(uids):
-                    await h.join(uid, GRIDS[i % len(GRIDS)], "worker")
-                await timed_echo(echo_d, uids, texts, args.warmup)
-                await timed_reports(floor_d, uids, texts, args.warmup)
-                await timed_reports(h, uids, texts, args.warmup)
-                offset = args.warmup
-                echo_t, floor_t, full_t = [], [], []
-                for r in range(args.rounds):
-                    sent_before = len(echo_d.api.sent())
-                    echo_t.append(await timed_echo(echo_d, uids, texts, n, offset))
-                    if len(echo_d.api.sent()) - sent_before != n:
-                        problems.append(f"round {r + 1}: echo answered {len(echo_d.api.sent()) - sent_before}/{n}")
-                    floor_t.append(await timed_reports(floor_d, uids, texts, n, offset))
-                    entries_before, calls_before = await quick_entries(h), len(h.api.calls)
-                    full_t.append(await timed_reports(h, uids, texts, n, offset))
-                    expected = sum(len(split_by_kind(parse_quick_report(texts[i % len(texts)])))
-                                   for i in range(offset, offset + n))
-                    got = await quick_entries(h) - entries_before
-                    saved = sum(1 for c in h.api.calls[calls_before:]
-                                if c.method == "sendMessage" and "已保存" in c.params.get("text", ""))
-                    if got != expected or saved != n:
-                        problems.append(f"round {r + 1}: {got}/{expected} entries, {saved}/{n} '已保存'")
-                    offset += n
-                    print(f"round {r + 1}: echo {n / echo_t[-1]:7.0f} updates/s | API floor {n / floor_t[-1]:6.0f} "
-                          f"reports/s | full path {n / full_t[-1]:5.0f} reports/s ({2 * n / full_t[-1]:5.0f} "
-                          f"updates/s) | ratio {100 * echo_t[-1] / full_t[-1]:4.1f} % "
-                          f"({200 * echo_t[-1] / full_t[-1]:4.1f} % per update); saved {got} entries")
-                calls = defaultdict(int)
-                for c in h.api.calls[calls_before:]:
-                    calls[c.method] += 1
-
-                e, f, fl = median(echo_t), median(full_t), median(floor_t)
-                echo_rate, report_rate = n / e, n / f
-                print(f"\nmedians of {args.rounds} rounds ({n} each):")
-                print(f"  bare echo : {echo_rate:8.1f} updates/s  ({1000 * e / n:.3f} ms/update)")
-                print(f"  full path : {report_rate:8.1f} reports/s  ({1000 * f / n:.3f} ms/report)  = "
-                      f"{2 * report_rate:8.1f} updates/s ({1000 * f / n / 2:.3f} ms/update)")
-                print(f"  ratio     : full reports/s / echo updates/s = {100 * report_rate / echo_rate:.1f} %  "
-                      f"(aim >= 40 %);  full updates/s / echo updates/s = {200 * report_rate / echo_rate:.1f} %")
-                print(f"  API floor : {n / fl:8.1f} reports/s  ({1000 * fl / n:.3f} ms/report): the same Telegram "
-                      f"calls per report as the full path ({dict(calls)}) with no storage, parsing or i18n; "
-                      f"its ratio to echo = {100 * e / fl:.1f} %")
-                print(f"  => per report: PTB + fake API floor {1000 * fl / n:.3f} ms, the bot's own work "
-                      f"{1000 * (f - fl) / n:.3f} ms ({100 * (f - fl) / f:.0f} % of the full path)")
-                for p in problems:
-                    print("WARNING:", p)
-
-                if args.profile or (report_rate / echo_rate < 0.40 and not args.no_auto_profile):
-                    trace = DBTrace()
-                    trace.install()
-                    try:
-                        elapsed = await timed_reports(h, uids, texts, n, offset)
-                    finally:
-                        trace.uninstall()
-                    offset += n
-                    trace.report(n, elapsed)
-                    await calibrate(h)
-                    prof = cProfile.Profile()
-                    prof.enable()
-                    elapsed = await timed_reports(h, uids, texts, n, offset)
-                    prof.disable()
-                    print(f"(profiled round: {n / elapsed:.1f} reports/s under cProfile)")
-                    report_profile(prof, args.top)
+                full_s = await drive(full, full_person, people, texts, args.reports, uid)
             finally:
-                await echo_d.app.shutdown()
-                await floor_d.app.shutdown()
+                trips.close()
+            full_lat = list(full.latencies)
+            echo_s = await drive(echo, echo_person, people, texts, args.reports, uid)
+            expected = sum(len(split_by_kind(parse_quick_report(texts[i % len(texts)])))
+                           for i in range(args.reports))
+            saved = await entries_saved(app) - before
+            rows.append({"db": label, "people": people, "reports/s": args.reports / full_s,
+                         "updates/s": 2 * args.reports / full_s, "echo/s": args.reports / echo_s,
+                         "p50": pct(full_lat, 50), "p95": pct(full_lat, 95),
+                         "echo p50": pct(echo.latencies, 50), "echo p95": pct(echo.latencies, 95),
+                         "trips": trips.count / args.reports, "saved": saved, "expected": expected})
+            uid += people
+    finally:
+        await app.post_shutdown(app)
+        await app.shutdown()
+        await echo.app.shutdown()
+    return rows
+
+
+def print_rows(rows: list[dict]) -> None:
+    print(f"{'database':>12} {'people':>6} {'reports/s':>9} {'updates/s':>9} {'echo/s':>8} {'ratio':>6} "
+          f"{'p50 ms':>7} {'p95 ms':>7} {'echo p50':>8} {'echo p95':>8} {'trips':>6}  saved")
+    for r in rows:
+        ratio = 100 * r["updates/s"] / r["echo/s"]
+        ok = "ok" if r["saved"] == r["expected"] else f"MISMATCH {r['saved']}/{r['expected']}"
+        print(f"{r['db']:>12} {r['people']:>6} {r['reports/s']:9.0f} {r['updates/s']:9.0f} {r['echo/s']:8.0f} "
+              f"{ratio:5.1f}% {r['p50']:7.2f} {r['p95']:7.2f} {r['echo p50']:8.2f} {r['echo p95']:8.2f} "
+              f"{r['trips']:6.1f}  {ok} ({r['saved']} entries)")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reports", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per app, interleaved; medians")
-    parser.add_argument("--workers", type=int, default=12, help="registered workers the reports rotate over")
-    parser.add_argument("--warmup", type=int, default=20, help="untimed updates/reports before each timed run")
-    parser.add_argument("--rate", type=float, default=1e9,
-                        help="overall_max_rate of the AIORateLimiter in both apps (default: not binding)")
-    parser.add_argument("--profile", action="store_true",
-                        help="always trace SQLite round trips and cProfile the full path afterwards")
-    parser.add_argument("--no-auto-profile", action="store_true",
-                        help="do not trace/profile when the ratio is below 40 %%")
-    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--entries", type=int, default=1_000_000, help="entries in the populated county")
+    parser.add_argument("--reports", type=int, default=400, help="reports per measurement")
+    parser.add_argument("--people", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--warmup", type=int, default=40)
+    parser.add_argument("--db", type=Path, help="the populated county's file (default: a temporary file)")
+    parser.add_argument("--keep", action="store_true", help="keep and reuse --db if it exists")
     args = parser.parse_args(argv)
-    asyncio.run(run(args))
+    with tempfile.TemporaryDirectory(prefix="logbench-") as tmp:
+        empty, full = Path(tmp) / "empty.sqlite3", args.db or Path(tmp) / "county.sqlite3"
+        generate(empty, 0, seed=1)
+        if not (args.keep and full.exists()):
+            t0 = time.perf_counter()
+            generate(full, args.entries, seed=20260101)
+            print(f"generated a county of {args.entries:,} entries in {time.perf_counter() - t0:.0f} s")
+        rows = asyncio.run(measure(empty, "empty", args))
+        rows += asyncio.run(measure(full, f"{args.entries:,}", args))
+    print(f"{args.reports} reports (2 updates each) per line; echo answers the same texts as text updates; "
+          f"ratio = full-path updates/s ÷ echo updates/s; trips = SQLite round trips per report")
+    print_rows(rows)
 
 
 if __name__ == "__main__":

@@ -232,23 +232,23 @@ class Core:
         return self.routes.commands.get(parsed[0]) if parsed else None
 
     async def _turn(self, event: Event, now: datetime) -> Turn:
-        users = self.svc.storage.users
-        found = await users.lookup(event.channel, event.sender)
-        user, account = found if found else (None, None)
+        storage = self.svc.storage
+        found = await storage.conversations.of_account(event.channel, event.sender)
+        user, account, conv = found if found else (None, None, None)
         if event.sender in self.admins.get(event.channel, ()) and (
                 user is None or user.role != "office" or not user.active):
-            root = await self.svc.storage.orgs.root()
+            root = await storage.orgs.root()
             if root is not None:
                 chat = event.sender if event.group else event.chat
-                user = await users.ensure_admin(event.channel, event.sender, chat, event.name or event.sender,
-                                                root.id, now)
+                user = await storage.users.ensure_admin(event.channel, event.sender, chat,
+                                                        event.name or event.sender, root.id, now)
+                conv = await storage.conversations.load(user.id)
         if user is not None and not user.active:
-            user = None
+            user, conv = None, None
         if account is not None and not event.group and (
                 account.chat_id != event.chat or account.blocked_at or not account.seen_at
                 or now - account.seen_at > SEEN_EVERY):
-            await users.seen(event.channel, event.sender, event.chat, now)
-        conv = await self.svc.storage.conversations.load(user.id) if user else None
+            await storage.users.seen(event.channel, event.sender, event.chat, now)
         return Turn(self, event, user, conv, now)
 
     async def _route(self, turn: Turn) -> None:

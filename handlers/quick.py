@@ -111,8 +111,7 @@ async def _edited_card(turn: Turn) -> Card | None:
 
 
 async def new_card(turn: Turn, data: dict) -> Card:
-    cards = turn.storage.conversations
-    await cards.drop_cards_before(turn.now - CARD_LIFE)  # expired ones go when new ones come
+    cards = turn.storage.conversations  # expired ones are cleared by the scheduler (schedules/tidy.py)
     card = Card(token=secrets.token_hex(4), user_id=turn.user.id, data=data, source=source(turn),
                 created_at=turn.now)
     await cards.add_card(card)

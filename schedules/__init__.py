@@ -3,7 +3,7 @@
 APScheduler forgets its jobs on restart and by default drops a run that starts more
 than a second late, so no job carries state: each tick (the Telegram channel puts one on
 PTB's JobQueue) asks the calendar, the clock and the database what is due now
-(reminders, office summaries, the nightly backup), queues the messages in the outbox,
+(reminders, office summaries, the nightly backup, clearing expired cards), queues the messages in the outbox,
 and sends what the outbox holds through `senders`: {channel name: Sender}."""
 from __future__ import annotations
 
@@ -18,12 +18,14 @@ async def run_due(services, senders: dict) -> dict:
     from .outbox import drain
     from .reminders import run_reminders
     from .summaries import run_summaries
+    from .tidy import run_tidy
 
     results = {}
     for name, work in (("reminders", lambda: run_reminders(services)),
                        ("summaries", lambda: run_summaries(services)),
                        ("sent", lambda: drain(services, senders)),
-                       ("backup", lambda: run_backup(services))):
+                       ("backup", lambda: run_backup(services)),
+                       ("tidy", lambda: run_tidy(services))):
         try:
             results[name] = await work()
         except Exception:

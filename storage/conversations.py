@@ -14,6 +14,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from .db import Database
+from .models import Account, User
+
+_CONV = "user_id, flow, data, touched_at, menu, menu_at, photo, photo_at"
 
 
 class Conversation(BaseModel):
@@ -43,20 +46,38 @@ def _stamp(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _conversation(user_id: int, values: tuple | None) -> Conversation:
+    if values is None:
+        return Conversation(user_id=user_id)
+    d = dict(zip(_CONV.split(", "), values))
+    for key, empty in (("data", {}), ("menu", []), ("photo", None)):
+        d[key] = json.loads(d[key]) if d[key] else empty
+    return Conversation(**d)
+
+
 class ConversationRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     async def load(self, user_id: int) -> Conversation:
+        row = await self.db.fetchone(f"SELECT {_CONV} FROM conversations WHERE user_id = ?", (user_id,))
+        return _conversation(user_id, tuple(row) if row else None)
+
+    async def of_account(self, channel: str, external_id: str) -> tuple[User, Account, Conversation] | None:
+        """Who wrote, on which account, and where their conversation stands: one query per event."""
         row = await self.db.fetchone(
-            "SELECT user_id, flow, data, touched_at, menu, menu_at, photo, photo_at FROM conversations "
-            "WHERE user_id = ?", (user_id,))
+            "SELECT u.id, u.name, u.org_id, u.role, u.lang, u.active, "
+            "a.channel, a.external_id, a.user_id, a.chat_id, a.blocked_at, a.seen_at, "
+            f"{', '.join('c.' + c for c in _CONV.split(', '))} "
+            "FROM accounts a JOIN users u ON u.id = a.user_id LEFT JOIN conversations c ON c.user_id = u.id "
+            "WHERE a.channel = ? AND a.external_id = ?", (channel, external_id))
         if row is None:
-            return Conversation(user_id=user_id)
-        d = dict(row)
-        for key, empty in (("data", {}), ("menu", []), ("photo", None)):
-            d[key] = json.loads(d[key]) if d[key] else empty
-        return Conversation(**d)
+            return None
+        v = tuple(row)
+        user = User(**dict(zip(("id", "name", "org_id", "role", "lang", "active"), v[:6])))
+        account = Account(**dict(zip(("channel", "external_id", "user_id", "chat_id", "blocked_at", "seen_at"),
+                                     v[6:12])))
+        return user, account, _conversation(user.id, v[12:] if v[12] is not None else None)
 
     async def save(self, c: Conversation) -> None:
         async with self.db.transaction() as conn:

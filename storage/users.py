@@ -34,19 +34,6 @@ class UserRepo:
             "WHERE a.channel = ? AND a.external_id = ?", (channel, external_id))
         return User(**dict(row)) if row else None
 
-    async def lookup(self, channel: str, external_id: str) -> tuple[User, Account] | None:
-        """The person behind a channel account, with the account (one query per event)."""
-        row = await self.db.fetchone(
-            f"SELECT {_U}, a.channel, a.external_id, a.user_id, a.chat_id, a.blocked_at, a.seen_at "
-            "FROM accounts a JOIN users u ON u.id = a.user_id WHERE a.channel = ? AND a.external_id = ?",
-            (channel, external_id))
-        if row is None:
-            return None
-        values = tuple(row)
-        return (User(**dict(zip(("id", "name", "org_id", "role", "lang", "active"), values[:6]))),
-                Account(**dict(zip(("channel", "external_id", "user_id", "chat_id", "blocked_at", "seen_at"),
-                                   values[6:]))))
-
     async def get(self, user_id: int) -> User | None:
         row = await self.db.fetchone(f"SELECT {_COLS} FROM users WHERE id = ?", (user_id,))
         return User(**dict(row)) if row else None

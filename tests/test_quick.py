@@ -172,7 +172,8 @@ async def test_a_card_expires_after_two_hours(bot):
     await bot.act(WORKER, f"quick:save:{old['token']}")
     assert "已过期" in bot.last_text(WORKER) and await entries_of(bot, WORKER) == []
     bot.clock.advance(timedelta(hours=2))
-    await bot.send(WORKER, "横幅1条")                      # a new card clears the expired ones
+    await bot.send(WORKER, "横幅1条")
+    await bot.tick()                                       # the scheduler clears the expired ones
     [card] = await cards_of(bot, WORKER)
     assert card["data"]["figures"] == {"banners": 1}
 
