@@ -29,7 +29,7 @@ def routes() -> Routes:
         "mine": (mine.on_action, "worker"), "report": (report.on_action, "worker"),
         "missing": (summary.on_action, "contact"), "users": (admin.on_action, "office"),
     }
-    flows = {"log": log.on_input, "report": report.on_input, "edit": mine.on_input, "card": quick.on_input}
+    flows = {"log": log.on_input, "report": report.on_input, "mine": mine.on_input, "quick": quick.on_input}  # named as their features
     return Routes(commands=commands, actions=actions, flows=flows, free=quick.on_free, stranger=start.stranger)
 
 

@@ -3,7 +3,7 @@
     /mine ──> a page of up to 8 lines, newest first, one button per line; 更早 / 更新 page
                └─a line ──> that entry: 撤销 / 修改 / 返回 (to the same page)
                               ├─撤销 ──> undone (kept for audit), with 恢复 to take it back
-                              └─修改 ──> flow "edit": the new figures, "12" or "横幅2条"
+                              └─修改 ──> flow "mine": the new figures, "12" or "横幅2条"
                                          ──> a new version (the old one kept)
 Every button is checked again on the server: only the author, or an office above the
 entry's place, may change an entry."""
@@ -134,14 +134,14 @@ async def _edit(turn: Turn, entry: Entry, args: list[str]) -> None:
     if entry.undone_at is not None:
         turn.say(turn.t("already-undone"))
         return
-    turn.start_flow("edit", {"id": entry.id, "at": turn.now.isoformat()})
+    turn.start_flow("mine", {"id": entry.id, "at": turn.now.isoformat()})
     turn.say(turn.t("edit-ask", now=describe_entry(turn.lang, entry)))
 
 
 VERBS = {"open": _open, "undo": _undo, "redo": _redo, "edit": _edit}
 
 
-# --- flow "edit": the new figures of an entry ---------------------------------------------
+# --- flow "mine": the new figures of an entry ---------------------------------------------
 
 async def on_input(turn: Turn) -> None:
     """Replace the figures of the entry being edited; the earlier version is kept."""

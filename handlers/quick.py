@@ -4,7 +4,7 @@
       │               ├─保存 (or typed 保存/确认) ──(too large? 确认无误)──> one entry per kind;
       │               │        the card is dropped in the same transaction: saved once
       │               ├─修改 ──> its figures and day as buttons ──pick──> type the number
-      │               │          (flow "card") ──> the card again
+      │               │          (flow "quick") ──> the card again
       │               └─取消 ──> card dropped, nothing saved
       ├─nothing read ──> a hint and the /log menu
       └─an edit of a sent message ──> its card (if still open) dropped, the text read afresh
@@ -104,7 +104,7 @@ async def _edited_card(turn: Turn) -> Card | None:
     if not turn.event.edited or ref is None:
         return None
     old = await turn.storage.conversations.card_from(turn.user.id, ref)
-    if old is None or not await turn.storage.conversations.drop_card(old.token):
+    if old is None or not await turn.storage.conversations.use_card(old.token, turn.now):
         return None
     log.info("user %s edited a report; card %s dropped", turn.user.id, old.token)
     return old
@@ -152,7 +152,7 @@ async def open_card(turn: Turn, token: str) -> Card | None:
         return None
     card = await turn.storage.conversations.card(turn.user.id, token)
     if card is not None and turn.now - card.created_at > CARD_LIFE:
-        await turn.storage.conversations.drop_card(token)
+        await turn.storage.conversations.use_card(token, turn.now)
         return None
     return card
 
@@ -179,7 +179,7 @@ async def _save(turn: Turn, card: Card, args: list[str], sure: bool = False) -> 
                  [[turn.button("btn-sure", action("quick", "sure", card.token)),
                    turn.button("btn-cancel", action("quick", "cancel", card.token))]], replace=turn.tapped)
         return
-    if not await turn.storage.conversations.drop_card(card.token):
+    if not await turn.storage.conversations.use_card(card.token, turn.now):
         turn.alert("quick-expired")
         return
     _leave_flow(turn)
@@ -191,7 +191,7 @@ async def _sure(turn: Turn, card: Card, args: list[str]) -> None:
 
 
 async def _cancel(turn: Turn, card: Card, args: list[str]) -> None:
-    await turn.storage.conversations.drop_card(card.token)
+    await turn.storage.conversations.use_card(card.token, turn.now)
     _leave_flow(turn)
     turn.say(turn.t("cancelled"), replace=turn.tapped)
 
@@ -213,7 +213,7 @@ async def _figure(turn: Turn, card: Card, args: list[str]) -> None:
     if what != "day" and what not in card.data["figures"]:
         turn.alert("button-expired")
         return
-    turn.start_flow("card", {"token": card.token, "measure": what})
+    turn.start_flow("quick", {"token": card.token, "measure": what})
     if what == "day":
         turn.say(turn.t("quick-ask-day"), day_buttons(turn, card), replace=turn.tapped)
         return
@@ -242,7 +242,7 @@ async def _back(turn: Turn, card: Card, args: list[str]) -> None:
 
 def _leave_flow(turn: Turn) -> None:
     """A figure being asked for is no longer wanted once the card moves on."""
-    if turn.flow == "card":
+    if turn.flow == "quick":
         turn.end_flow()
 
 
@@ -250,7 +250,7 @@ VERBS = {"save": _save, "sure": _sure, "cancel": _cancel, "edit": _edit, "fig": 
          "day": _day, "back": _back}
 
 
-# --- flow "card": the new number of one figure --------------------------------------------
+# --- flow "quick": the new number of one figure -------------------------------------------
 
 async def on_input(turn: Turn) -> None:
     """Take the new number (or day) of the figure picked on the card, then show the card."""

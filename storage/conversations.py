@@ -36,6 +36,14 @@ class Card(BaseModel):
     data: dict[str, Any]
     source: str | None = None           # the message it was read from (an edit replaces it)
     created_at: datetime
+    used_at: datetime | None = None     # saved or cancelled: kept a while, so an edit of its message knows
+
+
+_CARD = "token, user_id, data, source, created_at, used_at"
+
+
+def _card(row) -> Card | None:
+    return Card(**(dict(row) | {"data": json.loads(row["data"])})) if row else None
 
 
 def _dump(value: Any) -> str | None:
@@ -97,24 +105,31 @@ class ConversationRepo:
                                (card.token, card.user_id, _dump(card.data), card.source, card.created_at.isoformat()))
 
     async def card(self, user_id: int, token: str) -> Card | None:
-        """A card of this person (someone else's token finds nothing)."""
-        row = await self.db.fetchone("SELECT token, user_id, data, source, created_at FROM cards "
-                                     "WHERE token = ? AND user_id = ?", (token, user_id))
-        return Card(**(dict(row) | {"data": json.loads(row["data"])})) if row else None
+        """An open card of this person (someone else's token, or a used one, finds nothing)."""
+        row = await self.db.fetchone(f"SELECT {_CARD} FROM cards WHERE token = ? AND user_id = ? "
+                                     "AND used_at IS NULL", (token, user_id))
+        return _card(row)
+
+    async def newest_card(self, user_id: int) -> Card | None:
+        row = await self.db.fetchone(f"SELECT {_CARD} FROM cards WHERE user_id = ? AND used_at IS NULL "
+                                     "ORDER BY created_at DESC, rowid DESC LIMIT 1", (user_id,))
+        return _card(row)
 
     async def card_from(self, user_id: int, source: str) -> Card | None:
-        row = await self.db.fetchone("SELECT token, user_id, data, source, created_at FROM cards "
-                                     "WHERE user_id = ? AND source = ? ORDER BY created_at DESC LIMIT 1",
-                                     (user_id, source))
-        return Card(**(dict(row) | {"data": json.loads(row["data"])})) if row else None
+        """The card read from this message, open or used."""
+        row = await self.db.fetchone(f"SELECT {_CARD} FROM cards WHERE user_id = ? AND source = ? "
+                                     "ORDER BY created_at DESC, rowid DESC LIMIT 1", (user_id, source))
+        return _card(row)
 
     async def update_card(self, card: Card) -> None:
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE cards SET data = ? WHERE token = ?", (_dump(card.data), card.token))
 
-    async def drop_card(self, token: str) -> bool:
+    async def use_card(self, token: str, now: datetime) -> bool:
+        """Mark the card used (saved or cancelled); False if it was used already."""
         async with self.db.transaction() as conn:
-            cur = await conn.execute("DELETE FROM cards WHERE token = ?", (token,))
+            cur = await conn.execute("UPDATE cards SET used_at = ? WHERE token = ? AND used_at IS NULL",
+                                     (now.isoformat(), token))
             return cur.rowcount > 0
 
     async def drop_cards_before(self, before: datetime) -> int:

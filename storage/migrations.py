@@ -388,7 +388,8 @@ MIGRATIONS: list[str] = [
         user_id INTEGER NOT NULL REFERENCES users(id),
         data TEXT NOT NULL,
         source TEXT,
-        created_at TEXT NOT NULL
+        created_at TEXT NOT NULL,
+        used_at TEXT
     );
     CREATE INDEX cards_user ON cards(user_id, source);
     DROP TABLE chat_state;

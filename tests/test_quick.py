@@ -17,7 +17,8 @@ async def entries_of(bot, uid: int):
 
 async def cards_of(bot, uid: int) -> list[dict]:
     """The person's open cards, oldest first, with their data."""
-    rows = await bot.storage.db.fetchall("SELECT token, data, source FROM cards WHERE user_id = ? ORDER BY rowid",
+    rows = await bot.storage.db.fetchall("SELECT token, data, source FROM cards WHERE user_id = ? AND used_at IS NULL "
+                                         "ORDER BY rowid",
                                          ((await bot.user(uid)).id,))
     return [{"token": r["token"], "data": json.loads(r["data"]), "source": r["source"]} for r in rows]
 
