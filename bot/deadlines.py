@@ -56,7 +56,8 @@ OnHoliday = Literal["keep", "before", "after"]
 
 _ONE_DAY = dt.timedelta(days=1)
 _OFFSET_RE = re.compile(r"(0|-[1-9][0-9]?)d ([01][0-9]|2[0-3]):([0-5][0-9])")
-_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+MAX_ID = 24  # the id rides in button data (report:pick:<id>:<period>), which is short
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,%d}" % (MAX_ID - 1))
 
 
 # --------------------------------------------------------------------------- spec
@@ -97,7 +98,7 @@ class DeadlineSpec(BaseModel):
     def _id_is_key_safe(cls, value: str) -> str:
         """The id is embedded in period keys (``id:2027-01``), so no ':' or spaces."""
         if not _ID_RE.fullmatch(value):
-            raise ValueError(f"id must be letters, digits, '-' or '_', got {value!r}")
+            raise ValueError(f"id must be 1 to {MAX_ID} letters, digits, '-' or '_', got {value!r}")
         return value
 
     @field_validator("day")

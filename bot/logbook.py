@@ -38,6 +38,8 @@ def parse_number(text: str | None) -> int | None:
     """A count typed by hand: '15', '１５', '十五', '20多户', '约10人', '海报3张', '没有' (0).
 
     None if it is not exactly one count from 0 to MAX_FIGURE."""
+    if any(unicodedata.category(ch) == "No" for ch in text or ""):  # NFKC would make ² or ① a 2 or 1
+        return None
     text = _typed(text)
     if text in _NOTHING:
         return 0

@@ -16,20 +16,22 @@ class Sender(Protocol):
     'unreachable' (refused, not retried) or 'failed' (tried again later)."""
 
     async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]]) -> str: ...
+    # A message nobody asked for is read later, out of its context: its choices are words
+    # to type (numbered=False), never numbers a stray reply could hit.
 
 
-def choices_text(lang: str, buttons: list[list[Button]]) -> str:
+def choices_text(lang: str, buttons: list[list[Button]], by_number: bool = True) -> str:
     """Buttons as text for a channel without them: '回复 1 保存 / 2 修改 / 3 取消', or the
-    labels alone when they are numbers already ('可回复：1 / 2 / 5 / 没有')."""
+    labels alone when they are numbers already, or must be typed ('可回复：1 / 2 / 没有')."""
     labels = [b.label for row in buttons for b in row]
     if not labels:
         return ""
-    if numbered(labels):
+    if by_number and numbered(labels):
         return t(lang, "choices-numbered", choices=" / ".join(f"{n} {label}" for n, label in enumerate(labels, 1)))
     return t(lang, "choices-words", choices=" / ".join(labels))
 
 
 def as_text(reply: Reply) -> str:
     """The whole reply as plain text: its text, then its choices."""
-    choices = choices_text(reply.lang, reply.buttons)
+    choices = choices_text(reply.lang, reply.buttons, reply.numbered)
     return f"{reply.text}\n{choices}" if choices and reply.text else (reply.text or choices)

@@ -40,9 +40,13 @@ class TextChannel:
         """Deliver one event from `sender` (its own private chat unless `chat` is given)."""
         kw.setdefault("event_id", str(next(self._ids)))
         ev = Event(channel=NAME, sender=sender, chat=chat or sender, **kw)
-        replies = await self.core.handle(ev)
-        for reply in replies:
+
+        async def now(reply: Reply) -> None:
             self.said.append(Said(ev.chat, as_text(reply), reply.document, reply.photo))
+
+        replies = await self.core.handle(ev, now)
+        for reply in replies:
+            await now(reply)
         return replies
 
     async def write(self, sender: str, text: str, **kw) -> list[Reply]:
@@ -59,8 +63,8 @@ class TextChannel:
             return "failed"
         for n, text in enumerate(texts):
             last = n == len(texts) - 1
-            self.said.append(Said(chat_id, as_text(Reply(text=text, buttons=buttons if last else [])),
-                                  proactive=True))
+            self.said.append(Said(chat_id, as_text(Reply(text=text, buttons=buttons if last else [],
+                                                          numbered=False)), proactive=True))
         return "sent"
 
     def texts(self, chat: str | None = None) -> list[str]:

@@ -117,7 +117,7 @@ async def users(turn: Turn) -> None:
     lines = [turn.t("users-line", id=p.id, name=p.name, role=turn.t(f"role-{p.role}"), org=orgs[p.org_id].name)
              for p in shown]
     rows = [[turn.button("users-deactivate-btn", action("users", "off", p.id), name=p.name)] for p in shown]
-    turn.say(turn.t("users-head", count=len(people)) + "\n" + "\n".join(lines), rows)
+    turn.say(turn.t("users-head", count=len(people)) + "\n" + "\n".join(lines), rows, numbered=False)
 
 
 async def on_action(turn: Turn, verb: str, args: list[str]) -> None:

@@ -21,7 +21,11 @@ def describe_entry(lang: str, entry) -> str:
 
 
 async def cancel(turn: Turn) -> None:
-    """Leave whatever flow is in progress; nothing is saved."""
+    """Leave whatever flow is in progress, or else drop the newest open card; nothing is saved."""
+    from .quick import cancel_newest  # here: quick imports log, which imports this module
+
     had = turn.flow is not None
     turn.end_flow()
+    if not had and await cancel_newest(turn):  # 取消 typed after the card's buttons were replaced
+        return
     turn.say(turn.t("cancelled" if had else "nothing-to-cancel"))

@@ -36,7 +36,7 @@ MAX_ACTION_BYTES = 60            # Telegram allows 64 bytes of callback data; th
 WORDS = {"帮助": "help", "我的": "mine", "统计": "stats", "报送": "report", "截止": "deadlines",
          "汇总": "summary", "未报": "missing", "导出": "export", "取消": "cancel", "登记": "log"}
 # Typed words that mean the same as a button's label.
-ALIASES = {"保存": "确认", "确定": "确认", "提交": "确认", "确认无误": "确认", "save": "确认", "confirm": "确认", "ok": "确认",
+ALIASES = {"保存": "确认", "确定": "确认", "提交": "确认", "确认无误": "确认", "确认报送": "确认", "save": "确认", "confirm": "确认", "ok": "确认",
            "无": "没有", "0": "没有", "skip": "跳过"}
 
 
@@ -68,16 +68,22 @@ class Event:
 
     @property
     def command(self) -> tuple[str, list[str]] | None:
-        """('report', ['2026-11']) for '/report 2026-11' or '/report@bot …'; WORDS too."""
+        """('report', ['2026-11']) for '/report 2026-11' or '/report@bot 2026-11'."""
         text = (self.text or "").strip()
-        if text.startswith("/"):
-            head, *args = text[1:].split()
-            name = head.split("@")[0].lower() if head else ""
-            return (name, args) if re.fullmatch(r"[a-z_]{1,32}", name) else None
-        word = text.split()[0] if text else ""
-        if word in WORDS:
-            return WORDS[word], text.split()[1:]
-        return None
+        if not text.startswith("/"):
+            return None
+        head, *args = text[1:].split() or [""]
+        name = head.split("@")[0].lower()
+        return (name, args) if re.fullmatch(r"[a-z_]{1,32}", name) else None
+
+    @property
+    def word_command(self) -> tuple[str, list[str]] | None:
+        """('summary', ['2026-11']) for '汇总 2026-11' (WORDS). In a group only the word alone
+        counts: people there talk to each other ('汇总一下…' is not for the bot)."""
+        words = (self.text or "").split()
+        if not words or words[0] not in WORDS or (self.group and len(words) > 1):
+            return None
+        return WORDS[words[0]], words[1:]
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,8 @@ class Reply:
     document: tuple[str, bytes] | None = None   # (file name, bytes); text is its caption
     photo: bytes | None = None                  # text is its caption
     commands: list[tuple[str, str]] | None = None  # this person's command menu, where channels have one
+    numbered: bool = True               # without buttons, may its choices be picked by number?
+                                        # (not for undo/deactivate: a stray "1" must not do those)
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,7 @@ class Caps:
 
 
 Handler = Callable[["Turn"], Awaitable[None]]
+Sender = Callable[[Reply], Awaitable[None]]
 ActionHandler = Callable[["Turn", str, list[str]], Awaitable[None]]
 
 
@@ -142,6 +151,8 @@ class Turn:
         self.caps: Caps = core.caps.get(event.channel, Caps())
         self.args: list[str] = []       # a command's arguments
         self.tapped = False             # the action came from a real tap (not its word typed)
+        self.by: str | None = None      # the feature whose buttons these replies are (see _remember)
+        self.send: Sender | None = None
 
     @property
     def svc(self) -> Services:
@@ -167,6 +178,14 @@ class Turn:
         reply = Reply(text=text, buttons=buttons or [], lang=self.lang, **kw)
         self.replies.append(reply)
         return reply
+
+    async def tell(self, text: str) -> None:
+        """Say it now, before the rest (long work's "working on it"), where the channel can."""
+        reply = Reply(text=text, lang=self.lang)
+        if self.send is not None:
+            await self.send(reply)
+        else:
+            self.replies.append(reply)
 
     def alert(self, key: str, **args: object) -> None:
         """A short answer to a tap (expired, not allowed): a pop-up on Telegram, a message elsewhere."""
@@ -202,9 +221,10 @@ class Core:
     def add_channel(self, name: str, caps: Caps) -> None:
         self.caps[name] = caps
 
-    async def handle(self, event: Event) -> list[Reply]:
+    async def handle(self, event: Event, send: Sender | None = None) -> list[Reply]:
         """Handle one event once. What it writes, its redelivery mark and the person's
-        conversation state commit together or not at all; replies go out after."""
+        conversation state commit together or not at all; replies go out after. `send`
+        lets long work (an export) say "working on it" at once (Turn.tell)."""
         storage, now = self.svc.storage, self.svc.clock.now()
         turn = Turn(self, event, None, None, now)
         try:
@@ -212,14 +232,14 @@ class Core:
             if command is not None and command.heavy:
                 if not await storage.inbox.claim(event.channel, event.event_id, now):
                     return []
-                turn = await self._turn(event, now)
+                turn = await self._turn(event, now, send)
                 await self._route(turn)
                 return turn.replies
             async with storage.db.transaction():
                 if not await storage.inbox.claim(event.channel, event.event_id, now):
                     log.info("%s event %s already handled; skipped", event.channel, event.event_id)
                     return []
-                turn = await self._turn(event, now)
+                turn = await self._turn(event, now, send)
                 await self._route(turn)
                 await self._remember(turn)
             return turn.replies
@@ -231,7 +251,7 @@ class Core:
         parsed = event.command if event.action is None else None
         return self.routes.commands.get(parsed[0]) if parsed else None
 
-    async def _turn(self, event: Event, now: datetime) -> Turn:
+    async def _turn(self, event: Event, now: datetime, send: Sender | None = None) -> Turn:
         storage = self.svc.storage
         found = await storage.conversations.of_account(event.channel, event.sender)
         user, account, conv = found if found else (None, None, None)
@@ -249,37 +269,57 @@ class Core:
                 account.chat_id != event.chat or account.blocked_at or not account.seen_at
                 or now - account.seen_at > SEEN_EVERY):
             await storage.users.seen(event.channel, event.sender, event.chat, now)
-        return Turn(self, event, user, conv, now)
+        turn = Turn(self, event, user, conv, now)
+        turn.send = send
+        return turn
 
     async def _route(self, turn: Turn) -> None:
         event, routes = turn.event, self.routes
         if event.action is not None:
             return await self.act(turn, event.action, tapped=True)
+        if event.edited:  # a report corrected in place is read again, and only that
+            return await self._free(turn) if turn.user is not None and not event.group else None
         parsed = event.command
-        if parsed is not None:
-            name, args = parsed
-            command = routes.commands.get(name)
-            if command is not None and (command.group or not event.group):
-                return await self._run_command(turn, command, args)
-        if event.group:
-            return None  # in groups the bot answers commands and its own cards only
+        if parsed is not None and self._run_if_command(turn, parsed):
+            return await self._run_command(turn, routes.commands[parsed[0]], parsed[1])
+        worded = event.word_command
+        if event.group:  # in groups: commands, its own cards, and a command word from who may use it
+            if worded is not None and self._run_if_command(turn, worded) and turn.user is not None \
+                    and turn.user.can(routes.commands[worded[0]].role or "worker"):
+                return await self._run_command(turn, routes.commands[worded[0]], worded[1])
+            return None
         if turn.user is None:
             return await routes.stranger(turn)
         typed = self._typed_action(turn)
         if typed is not None:
             return await self.act(turn, typed, tapped=False)
-        if turn.flow and turn.conv.touched_at and turn.now - turn.conv.touched_at <= FLOW_IDLE \
-                and turn.flow in routes.flows:
-            turn.conv.touched_at = turn.now
+        if worded is not None and self._run_if_command(turn, worded):
+            return await self._run_command(turn, routes.commands[worded[0]], worded[1])
+        if self._flow_live(turn) and turn.flow in routes.flows:
+            turn.conv.touched_at, turn.by = turn.now, turn.flow
             return await routes.flows[turn.flow](turn)
         turn.end_flow()  # over (or never started): the text is read afresh
-        return await routes.free(turn)
+        return await self._free(turn)
+
+    async def _free(self, turn: Turn) -> None:
+        turn.by = "quick"
+        await self.routes.free(turn)
+
+    def _run_if_command(self, turn: Turn, parsed: tuple[str, list[str]]) -> bool:
+        command = self.routes.commands.get(parsed[0])
+        return command is not None and (command.group or not turn.event.group)
+
+    def _flow_live(self, turn: Turn) -> bool:
+        conv = turn.conv
+        return bool(conv and conv.flow and conv.touched_at and turn.now - conv.touched_at <= FLOW_IDLE)
 
     async def _run_command(self, turn: Turn, command: Command, args: list[str]) -> None:
         turn.args = args
         if command.role is not None and not await self._allowed(turn, command.role):
             return None
+        flow = turn.flow
         await command.run(turn)
+        turn.by = turn.flow if turn.flow != flow else None  # a command that starts a flow speaks for it
 
     async def act(self, turn: Turn, action: str, tapped: bool) -> None:
         """Run a button's action (tapped, or its word typed). Forged or outdated data expires quietly."""
@@ -292,6 +332,7 @@ class Core:
         handler, role = route
         if not await self._allowed(turn, role):
             return None
+        turn.by = feature
         await handler(turn, rest[0], rest[1:])
 
     async def _allowed(self, turn: Turn, role: Role) -> bool:
@@ -306,33 +347,47 @@ class Core:
         return True
 
     def _typed_action(self, turn: Turn) -> str | None:
-        """The action of the button whose word (or, without buttons, number) was typed."""
+        """The action of the button whose word (or, without buttons, number) was typed.
+
+        Only buttons still worth answering: shown within MENU_IDLE, and, while a flow is
+        live, shown by that flow (a list from /mine must not take a flow step's "1")."""
         conv, text = turn.conv, turn.event.text
         if not conv or not conv.menu or not text or turn.event.photo or not conv.menu_at \
                 or turn.now - conv.menu_at > MENU_IDLE:
             return None
+        if self._flow_live(turn) and conv.menu_by != conv.flow:
+            return None
         said = canon(text)
-        for label, action in conv.menu:
+        for label, act, _ in conv.menu:
             if said and canon(label) == said:
-                return action
-        if not turn.caps.buttons and numbered([label for label, _ in conv.menu]):
-            digits = unicodedata.normalize("NFKC", text).strip()
-            if digits.isdigit() and len(digits) <= 2 and 1 <= int(digits) <= len(conv.menu):
-                return conv.menu[int(digits) - 1][1]
+                return act
+        digits = unicodedata.normalize("NFKC", text).strip()
+        numbers = [act for label, act, by_number in conv.menu if by_number]
+        if not turn.caps.buttons and digits.isdigit() and len(digits) <= 2 and numbers \
+                and numbered([label for label, _, _ in conv.menu]) and 1 <= int(digits) <= len(conv.menu):
+            label, act, by_number = conv.menu[int(digits) - 1]
+            return act if by_number else None
         return None
 
     async def _remember(self, turn: Turn) -> None:
-        """Save the person's conversation: the flow, and the buttons they were shown last."""
+        """Save the person's conversation: the flow, and the buttons they can type back.
+
+        The buttons shown last are remembered with the feature that showed them. A reply
+        without buttons forgets them only inside a flow (its step now wants words), so a
+        card's 保存 still works after a /stats or a photo."""
         conv = turn.conv
         if conv is None:
             return
         if turn.flow:
             conv.touched_at = turn.now
-        shown = [r for r in turn.replies if not r.alert]
-        if shown:
-            with_buttons = [r for r in shown if r.buttons]
-            conv.menu = [[b.label, b.action] for row in with_buttons[-1].buttons for b in row] if with_buttons else []
-            conv.menu_at = turn.now if conv.menu else None
+        shown = [r for r in turn.replies if not r.alert and (r.text or r.buttons)]
+        with_buttons = [r for r in shown if r.buttons]
+        if with_buttons:
+            last = with_buttons[-1]
+            conv.menu = [[b.label, b.action, last.numbered] for row in last.buttons for b in row]
+            conv.menu_at, conv.menu_by = turn.now, turn.by
+        elif shown and self._flow_live(turn) and turn.by == conv.flow:
+            conv.menu, conv.menu_at, conv.menu_by = [], None, None
         if conv != turn.conv_loaded:  # most events change nothing here: no write then
             await self.svc.storage.conversations.save(conv)
 
@@ -343,6 +398,8 @@ def valid_action(action: str) -> bool:
 
 def canon(text: str) -> str:
     """A label or a typed word without emoji, spaces or punctuation, with aliases folded."""
+    if any(unicodedata.category(ch) == "No" for ch in text):  # ² or ① is no button's number
+        return ""
     plain = "".join(ch for ch in unicodedata.normalize("NFKC", text).lower()
                     if unicodedata.category(ch)[0] in "LN")
     return ALIASES.get(plain, plain)

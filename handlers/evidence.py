@@ -12,11 +12,12 @@ log = logging.getLogger(__name__)
 def save_photo(turn: Turn, photo: Photo | None = None) -> dict:
     """Write the photo into data/evidence/<sha256>.jpg and return its record (NewPhoto fields).
 
-    A photo the channel could not fetch still keeps its references (it can be fetched later)."""
+    A photo the channel could not fetch (no bytes, or none at all) still keeps its references:
+    it can be fetched later. Nothing here raises for want of bytes."""
     photo = photo or turn.event.photo
     assert photo is not None
     record = {"file_id": photo.ref, "file_unique_id": photo.unique, "sha256": None, "path": None}
-    if photo.data is None:
+    if not photo.data:
         log.warning("photo %s came without its bytes; keeping its references", photo.unique)
         return record
     digest = hashlib.sha256(photo.data).hexdigest()

@@ -21,6 +21,7 @@ import logging
 import re
 import secrets
 from datetime import date, timedelta
+from typing import Callable
 
 from bot import logbook
 from bot.i18n import t
@@ -39,6 +40,7 @@ MORE_MEASURES = {"visit": ("pledges",), "poster": ("slogans", "boards")}  # offe
 ONLINE = ("push", "broadcast")          # done in a chat or over the loudspeaker: no place, no photo
 PICKS = ("card", "edit", "more", "recheck")  # steps that show the finished draft or a choice on it
 ITEM_KEYS = {"day": "btn-day", "houses": "btn-houses", "place": "btn-place", "photo": "btn-photo"}
+DAY_KEYS = ("day-today", "day-yesterday", "day-before")  # the day buttons: 0, 1 and 2 days back
 
 
 # --- menus and receipts shared with one-line reports ----------------------------------------
@@ -63,16 +65,37 @@ async def save_entries(turn: Turn, entries: list[NewEntry]) -> list[int]:
     lines.append(turn.t("saved-next"))
     undo = [[turn.button("btn-undo-id", action("mine", "undo", i), kind=turn.t(f"kind-{e.kind}"))
              for i, e in zip(ids, entries)][:4]]
-    turn.say("\n".join(lines), undo, replace=turn.tapped)  # a tapped card becomes the receipt
+    # a tapped card becomes the receipt; its 撤销 is typed as a word, never hit by a stray "1"
+    turn.say("\n".join(lines), undo, replace=turn.tapped, numbered=False)
     return ids
+
+
+def day_question(turn: Turn, act: Callable[[int], str]) -> tuple[str, list[list[Button]]]:
+    """Which day: 今天 / 昨天 / 前天 as buttons (act(n): the action for n days back), or a typed
+    date, with an example that lies inside the window whatever the month."""
+    example = logbook.day_text(turn.lang, turn.now.date() - timedelta(days=2))
+    return turn.t("log-ask-day", example=example), [[turn.button(k, act(n)) for n, k in enumerate(DAY_KEYS)]]
+
+
+def typed_day(turn: Turn, text: str | None) -> date | None:
+    """The day typed (今天, 11-28, 11月28日, 28号) if it may be logged: within the last week."""
+    today = turn.now.date()
+    day = logbook.parse_day(text, today)
+    return day if day is not None and logbook.day_allowed(day, today) else None
+
+
+def bad_day(turn: Turn) -> str:
+    """Why a typed day was refused: the days that may be logged (said before the question again)."""
+    today = turn.now.date()
+    first = logbook.day_text(turn.lang, today - timedelta(days=logbook.MAX_DAYS_BACK))
+    return turn.t("log-bad-day", first=first, today=logbook.day_text(turn.lang, today))
 
 
 # --- commands ----------------------------------------------------------------------------------
 
 async def show_menu(turn: Turn) -> None:
-    """Show the kinds as buttons (a guided entry in progress is dropped)."""
-    if turn.flow == FLOW:
-        turn.end_flow()
+    """Show the kinds as buttons; any flow in progress ends (the number typed next picks a kind)."""
+    turn.end_flow()
     turn.say(turn.t("log-pick-kind"), kind_menu(turn))
 
 
@@ -178,10 +201,7 @@ def _q_houses(turn: Turn, d: dict, again: bool):
 
 
 def _q_day(turn: Turn, d: dict, again: bool):
-    today = turn.now.date()
-    example = logbook.day_text(turn.lang, today - timedelta(days=2))
-    rows = [[turn.button(key, _act(d, "day", n)) for n, key in enumerate(("day-today", "day-yesterday", "day-before"))]]
-    return turn.t("log-ask-day", example=example), rows, False
+    return (*day_question(turn, lambda n: _act(d, "day", n)), False)
 
 
 def _q_card(turn: Turn, d: dict, again: bool):
@@ -303,15 +323,14 @@ async def _typed_place(turn: Turn, d: dict, text: str) -> None:
 
 
 async def _typed_day(turn: Turn, d: dict, text: str) -> None:
-    await _take_day(turn, d, logbook.parse_day(text, turn.now.date()))
-
-
-async def _take_day(turn: Turn, d: dict, day: date | None) -> None:
     """Take the day if it is within the week; else say which days are allowed and ask again."""
-    today = turn.now.date()
-    if day is None or not logbook.day_allowed(day, today):
-        first = logbook.day_text(turn.lang, today - timedelta(days=logbook.MAX_DAYS_BACK))
-        return await _ask(turn, turn.t("log-bad-day", first=first, today=logbook.day_text(turn.lang, today)))
+    day = typed_day(turn, text)
+    if day is None:
+        return await _ask(turn, bad_day(turn))
+    await _take_day(turn, d, day)
+
+
+async def _take_day(turn: Turn, d: dict, day: date) -> None:
     d["day"], d["dated"] = day.isoformat(), True
     await _advance(turn)
 

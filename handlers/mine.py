@@ -73,14 +73,22 @@ async def show_page(turn: Turn, page: int) -> None:
     turn.say("\n".join(lines), rows + ([paging] if paging else []), replace=turn.tapped)
 
 
+async def office_above(turn: Turn, entry: Entry) -> bool:
+    user = turn.user
+    return user.role == "office" and await turn.storage.orgs.is_within(entry.org_id, user.org_id)
+
+
 async def may_change(turn: Turn, entry: Entry | None) -> bool:
     """Only the author, or an office user above the entry's org, may change it."""
     if entry is None:
         return False
-    user = turn.user
-    if entry.user_id == user.id:
-        return True
-    return user.role == "office" and await turn.storage.orgs.is_within(entry.org_id, user.org_id)
+    return entry.user_id == turn.user.id or await office_above(turn, entry)
+
+
+async def may_restore(turn: Turn, entry: Entry) -> bool:
+    """Whoever undid an entry, or an office above it, may take the undo back (not the author
+    the office overruled)."""
+    return entry.undone_by == turn.user.id or await office_above(turn, entry)
 
 
 async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
@@ -105,8 +113,8 @@ async def _open(turn: Turn, entry: Entry, args: list[str]) -> None:
     """One entry with what can be done to it."""
     page = int_arg(args, 0, most=1000) or 0
     if entry.undone_at is not None:
-        turn.say(turn.t("already-undone"), [[turn.button("btn-redo", action("mine", "redo", entry.id)),
-                                             turn.button("btn-back", action("mine", "page", page))]],
+        redo = [turn.button("btn-redo", action("mine", "redo", entry.id))] if await may_restore(turn, entry) else []
+        turn.say(turn.t("already-undone"), [[*redo, turn.button("btn-back", action("mine", "page", page))]],
                  replace=turn.tapped)
         return
     turn.say(turn.t("mine-entry", line=entry_line(turn.lang, entry, turn.now.date())), [[
@@ -124,6 +132,11 @@ async def _undo(turn: Turn, entry: Entry, args: list[str]) -> None:
 
 
 async def _redo(turn: Turn, entry: Entry, args: list[str]) -> None:
+    """Take the undo back, if this person may (an office's undo stands against the author)."""
+    if entry.undone_at is not None and not await may_restore(turn, entry):
+        log.info("user %s may not restore entry %s undone by user %s", turn.user.id, entry.id, entry.undone_by)
+        turn.alert("mine-redo-not-yours")
+        return
     await turn.storage.entries.restore(entry.id)
     log.info("user %s restored entry %s", turn.user.id, entry.id)
     turn.say(turn.t("restored", what=describe_entry(turn.lang, entry)))

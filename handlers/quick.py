@@ -1,14 +1,17 @@
 """One-line reports: any text (or a captioned photo) outside a flow is read as a report.
 
-    text ──parse──> card (保存 / 修改 / 取消), kept in `cards` until used or 2 h old
-      │               ├─保存 (or typed 保存/确认) ──(too large? 确认无误)──> one entry per kind;
-      │               │        the card is dropped in the same transaction: saved once
+    text ──parse──> card (保存 / 修改 / 取消), open until used or 2 h old
+      │               ├─保存 (or 保存/确认 typed) ──(too large? 确认无误)──> one entry per kind;
+      │               │        the card is marked used in the same transaction: saved once
       │               ├─修改 ──> its figures and day as buttons ──pick──> type the number
       │               │          (flow "quick") ──> the card again
-      │               └─取消 ──> card dropped, nothing saved
+      │               └─取消 ──> card marked used (void), nothing saved
+      ├─保存/确认 or 取消 typed with no card's button to match ──> the newest open card
       ├─nothing read ──> a hint and the /log menu
-      └─an edit of a sent message ──> its card (if still open) dropped, the text read afresh
-    photo without caption ──> kept 10 min for the next report (the card says so)
+      └─an edit of a sent message ──> its card still open: replaced (the text read afresh);
+                                       its card saved already: said so, nothing new
+    photo without words ──> onto the card shown within 10 min (still open), shown again;
+                            else kept 10 min (up to 9) for the next report
     location outside a flow ──> a short hint
 """
 from __future__ import annotations
@@ -16,7 +19,8 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Callable
 
 from bot import logbook
 from bot.kinds import KINDS, split_by_kind
@@ -24,34 +28,49 @@ from bot.quickparse import parse_quick_report, unread_parts
 from storage.conversations import Card
 from storage.models import NewEntry, NewPhoto
 
-from .core import Button, Turn, action, int_arg
+from .core import Button, Turn, action, canon, int_arg
 from .evidence import save_photo
-from .log import kind_menu, save_entries
+from . import start
+from .log import bad_day, day_question, kind_menu, save_entries, typed_day
 
 log = logging.getLogger(__name__)
 CARD_LIFE = timedelta(hours=2)       # a card not used by then expires (its buttons say so)
-PHOTO_WAIT = timedelta(minutes=10)   # a bare photo waits this long for its report
+PHOTO_WAIT = timedelta(minutes=10)   # a bare photo waits this long for its report (or joins the card just shown)
+MAX_PHOTOS = 9                       # photos on one card (a phone's album is ten at most)
 TOKEN = re.compile(r"[0-9a-f]{8}", re.ASCII)
-SAVE_WORDS = {"保存", "确认", "确定", "提交"}  # typed when no card is open: say it was used
+SAVE = canon("保存")                 # what 保存 / 确认 / 确定 / 提交 / ok typed come to
 
 
 # --- reading a report ---------------------------------------------------------------------
 
 async def on_free(turn: Turn) -> None:
-    """Read text outside a flow as a one-line report; keep a bare photo for the next one."""
+    """Read text outside a flow as a one-line report; a bare photo joins the card just shown
+    or waits for the next report."""
+    if await start.join_if_pasted(turn, known_only=True):
+        return  # a pasted invite code (bare, or inside a forwarded invite): join or move
     ev = turn.event
-    if ev.photo is not None and not (ev.text or "").strip():
-        return keep_photo(turn)
+    text = ev.text or ""
+    edited = await _card_of_message(turn) if ev.edited else None
+    if edited is not None and edited.used_at is not None and not edited.data.get("void"):
+        turn.say(turn.t("quick-already-saved"))  # a second card would save the work twice
+        return
+    if ev.photo is not None and not text.strip():
+        return await bare_photo(turn)
     if ev.location is not None:
         turn.say(turn.t("quick-location"))
         return
-    text = ev.text or ""
-    old = await _edited_card(turn)
+    if not ev.edited:  # an edit is read as a report, never as a word to act on
+        said = canon(text)
+        if said == SAVE:
+            return await _typed_save(turn)
+        if said and said == canon(turn.t("btn-cancel")):
+            return await _typed_cancel(turn)
+    old = edited if edited is not None and edited.used_at is None and await void(turn, edited) else None
+    if old is not None:
+        log.info("user %s edited a report; card %s replaced", turn.user.id, old.token)
     figures = parse_quick_report(text)
     unread = unread_parts(text)
     if not figures:
-        if text.strip().strip("。.!！") in SAVE_WORDS:
-            return await _typed_save(turn)
         hint = turn.t("quick-nothing")
         if unread:
             hint = turn.t("quick-unread-only", parts=logbook.quoted(turn.lang, unread)) + "\n" + hint
@@ -59,38 +78,85 @@ async def on_free(turn: Turn) -> None:
             hint = turn.t("quick-reread") + "\n" + hint
         turn.say(hint, kind_menu(turn))
         return
-    photos = (old.data["photos"] if old else []) + waiting_photos(turn)
+    photos = with_photos(old.data["photos"] if old else [], waiting_photos(turn))
     if ev.photo is not None:
-        photos.append(save_photo(turn))
+        photos = with_photos(photos, [save_photo(turn)])
     day = old.data["day"] if old else turn.now.date().isoformat()
     card = await new_card(turn, {"figures": figures, "photos": photos, "day": day, "unread": unread})
     show_card(turn, card, lead=turn.t("quick-reread") if old else "")
 
 
 async def _typed_save(turn: Turn) -> None:
-    """保存/确认 typed that matched no button: a yes to 确认无误 if asked, else nothing is left."""
-    sure = next((a for _, a in turn.conv.menu if a.startswith("quick:sure:")), None)
-    card = await open_card(turn, sure.split(":")[2]) if sure else None
+    """保存/确认 typed that matched no button: the newest open card is meant (too large: 确认无误 first)."""
+    card = await newest_open(turn)
     if card is None:
         turn.say(turn.t("quick-expired"))
         return
-    await _save(turn, card, [], sure=True)
+    await _save(turn, card, [])
 
 
-def keep_photo(turn: Turn) -> None:
-    """A photo without words: keep it for the person's next report, and say what to do."""
-    turn.conv.photo, turn.conv.photo_at = save_photo(turn), turn.now
-    turn.say(turn.t("quick-photo-kept"))
+async def _typed_cancel(turn: Turn) -> None:
+    """取消 typed that matched no button: the newest open card is dropped."""
+    if not await cancel_newest(turn):
+        turn.say(turn.t("nothing-to-cancel"))
+
+
+async def cancel_newest(turn: Turn) -> bool:
+    """Drop the person's newest open card and say so; False if none is open (nothing said)."""
+    card = await newest_open(turn)
+    if card is None:
+        return False
+    await _cancel(turn, card, [])
+    return True
+
+
+# --- photos ---------------------------------------------------------------------------------
+
+async def bare_photo(turn: Turn) -> None:
+    """A photo without words: onto the card shown within PHOTO_WAIT if it is still open (the
+    card again, with its photo count), else kept for the next report."""
+    card = await newest_open(turn)
+    joins = card is not None and turn.now - card.created_at <= PHOTO_WAIT
+    held = card.data["photos"] if joins else _fresh_photos(turn)
+    if len(held) >= MAX_PHOTOS:
+        turn.say(turn.t("quick-photo-full", most=MAX_PHOTOS))
+        return
+    photo = save_photo(turn)
+    if joins:
+        return await update(turn, card, "quick-photo-added", photos=with_photos(held, [photo]))
+    held.append({"at": turn.now.isoformat(), "photo": photo})
+    turn.conv.photo, turn.conv.photo_at = {"waiting": held}, turn.now
+    turn.say(turn.t("quick-photo-kept", count=len(held)))
+
+
+def _fresh_photos(turn: Turn) -> list[dict]:
+    """The bare photos kept on the conversation, {at, photo}, that were sent within PHOTO_WAIT."""
+    kept = (turn.conv.photo or {}).get("waiting", [])  # anything else there is from older code: dropped
+    return [p for p in kept if turn.now - datetime.fromisoformat(p["at"]) <= PHOTO_WAIT]
 
 
 def waiting_photos(turn: Turn) -> list[dict]:
-    """The bare photo sent within PHOTO_WAIT, taken off the conversation (older: dropped)."""
-    conv = turn.conv
-    fresh = conv.photo is not None and conv.photo_at is not None and turn.now - conv.photo_at <= PHOTO_WAIT
-    photos = [conv.photo] if fresh else []
-    conv.photo, conv.photo_at = None, None
+    """The bare photos sent within PHOTO_WAIT, taken off the conversation (older ones: dropped)."""
+    photos = [p["photo"] for p in _fresh_photos(turn)]
+    turn.conv.photo, turn.conv.photo_at = None, None
     return photos
 
+
+def with_photos(photos: list[dict], more: list[dict]) -> list[dict]:
+    """Photos added once each (an edited message brings its photo again; the same picture may
+    be sent twice), MAX_PHOTOS at most."""
+    photos = list(photos)
+    for photo in more:
+        if not any(_same(photo, p) for p in photos):
+            photos.append(photo)
+    return photos[:MAX_PHOTOS]
+
+
+def _same(a: dict, b: dict) -> bool:
+    return a["file_unique_id"] == b["file_unique_id"] or (a["sha256"] is not None and a["sha256"] == b["sha256"])
+
+
+# --- edited messages -------------------------------------------------------------------------
 
 def source(turn: Turn) -> str | None:
     """The message a card was read from, so an edit of that message finds its card."""
@@ -98,24 +164,30 @@ def source(turn: Turn) -> str | None:
     return f"{ev.channel}:{ev.message_ref}" if ev.message_ref else None
 
 
-async def _edited_card(turn: Turn) -> Card | None:
-    """For an edited message: drop the card it made (if still open) and return it."""
+async def _card_of_message(turn: Turn) -> Card | None:
+    """The card read from the message being edited (open, saved or void), if any."""
     ref = source(turn)
-    if not turn.event.edited or ref is None:
-        return None
-    old = await turn.storage.conversations.card_from(turn.user.id, ref)
-    if old is None or not await turn.storage.conversations.use_card(old.token, turn.now):
-        return None
-    log.info("user %s edited a report; card %s dropped", turn.user.id, old.token)
-    return old
+    return await turn.storage.conversations.card_from(turn.user.id, ref) if ref else None
 
+
+# --- cards ----------------------------------------------------------------------------------
 
 async def new_card(turn: Turn, data: dict) -> Card:
-    cards = turn.storage.conversations  # expired ones are cleared by the scheduler (schedules/tidy.py)
+    cards = turn.storage.conversations  # old ones are cleared by the scheduler (schedules/tidy.py)
     card = Card(token=secrets.token_hex(4), user_id=turn.user.id, data=data, source=source(turn),
                 created_at=turn.now)
     await cards.add_card(card)
     return card
+
+
+async def void(turn: Turn, card: Card) -> bool:
+    """Use a card up without saving it (cancelled, replaced, expired): marked so, an edit of its
+    message is read afresh instead of being told it was saved. False if it was used already."""
+    if not await turn.storage.conversations.use_card(card.token, turn.now):
+        return False
+    card.data["void"] = True
+    await turn.storage.conversations.update_card(card)
+    return True
 
 
 def card_text(turn: Turn, data: dict) -> str:
@@ -144,18 +216,26 @@ def show_card(turn: Turn, card: Card, lead: str = "", replace: bool = False) -> 
         turn.button("btn-cancel", action("quick", "cancel", card.token))]], replace=replace)
 
 
-# --- the card's buttons -------------------------------------------------------------------
-
 async def open_card(turn: Turn, token: str) -> Card | None:
-    """The person's own card if still valid; else None (an expired one is dropped)."""
+    """The person's own card if still valid; else None (an expired one is voided)."""
     if not TOKEN.fullmatch(token):
         return None
-    card = await turn.storage.conversations.card(turn.user.id, token)
+    return await _unexpired(turn, await turn.storage.conversations.card(turn.user.id, token))
+
+
+async def newest_open(turn: Turn) -> Card | None:
+    """The person's newest card still open, if it has not expired."""
+    return await _unexpired(turn, await turn.storage.conversations.newest_card(turn.user.id))
+
+
+async def _unexpired(turn: Turn, card: Card | None) -> Card | None:
     if card is not None and turn.now - card.created_at > CARD_LIFE:
-        await turn.storage.conversations.use_card(token, turn.now)
+        await void(turn, card)
         return None
     return card
 
+
+# --- the card's buttons -------------------------------------------------------------------
 
 async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
     """保存 / 确认无误 / 修改 / a figure to change / its day / 返回 / 取消 on a card."""
@@ -171,7 +251,7 @@ async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
 
 
 async def _save(turn: Turn, card: Card, args: list[str], sure: bool = False) -> None:
-    """Save once: the card is dropped in the event's transaction, with the entries."""
+    """Save once: the card is marked used in the event's transaction, with the entries."""
     figures = card.data["figures"]
     too_big = logbook.over_bounds(figures, turn.svc.settings)
     if too_big and not sure:
@@ -191,7 +271,7 @@ async def _sure(turn: Turn, card: Card, args: list[str]) -> None:
 
 
 async def _cancel(turn: Turn, card: Card, args: list[str]) -> None:
-    await turn.storage.conversations.use_card(card.token, turn.now)
+    await void(turn, card)
     _leave_flow(turn)
     turn.say(turn.t("cancelled"), replace=turn.tapped)
 
@@ -215,15 +295,15 @@ async def _figure(turn: Turn, card: Card, args: list[str]) -> None:
         return
     turn.start_flow("quick", {"token": card.token, "measure": what})
     if what == "day":
-        turn.say(turn.t("quick-ask-day"), day_buttons(turn, card), replace=turn.tapped)
+        turn.say(*day_question(turn, _day_action(card)), replace=turn.tapped)
         return
     turn.say(turn.t("quick-ask-figure", measure=turn.t(f"m-{what}"), unit=turn.t(f"u-{what}"),
                     now=card.data["figures"][what]), replace=turn.tapped)
 
 
-def day_buttons(turn: Turn, card: Card) -> list[list[Button]]:
-    return [[turn.button(key, action("quick", "day", card.token, back))
-             for back, key in enumerate(("day-today", "day-yesterday", "day-before"))]]
+def _day_action(card: Card) -> Callable[[int], str]:
+    """The action of a day button on this card: n days back."""
+    return lambda back: action("quick", "day", card.token, back)
 
 
 async def _day(turn: Turn, card: Card, args: list[str]) -> None:
@@ -261,15 +341,18 @@ async def on_input(turn: Turn) -> None:
         turn.end_flow()
         turn.say(turn.t("quick-expired"))
         return
+    if text and canon(text) == SAVE:  # 保存 typed instead of the number: the card as it stands
+        return await _save(turn, card, [])
     measure = draft.get("measure")
     if measure == "day":
-        day = logbook.parse_day(text, turn.now.date())
-        if day is None or not logbook.day_allowed(day, turn.now.date()):
-            return await _not_a_figure(turn, "bad-day", day_buttons(turn, card))
+        day = typed_day(turn, text)
+        if day is None:
+            question, rows = day_question(turn, _day_action(card))
+            return await _not_a_figure(turn, f"{bad_day(turn)}\n{question}", rows)
         return await update(turn, card, day=day.isoformat())
     value = logbook.parse_number(text)
     if value is None or measure not in card.data["figures"]:
-        return await _not_a_figure(turn, "bad-number")
+        return await _not_a_figure(turn, turn.t("bad-number"))
     figures = {**card.data["figures"], measure: value}
     figures = {k: v for k, v in figures.items() if v}
     if not figures:
@@ -278,20 +361,21 @@ async def on_input(turn: Turn) -> None:
     await update(turn, card, figures=figures)
 
 
-async def _not_a_figure(turn: Turn, key: str, buttons: list[list[Button]] | None = None) -> None:
+async def _not_a_figure(turn: Turn, why: str, buttons: list[list[Button]] | None = None) -> None:
     """A whole new report typed instead of the number is read as one; else ask again."""
     text = turn.event.text or ""
     if turn.event.photo is not None or turn.event.location is not None or parse_quick_report(text):
         turn.end_flow()
         return await on_free(turn)
-    turn.say(turn.t(key), buttons)
+    turn.say(why, buttons)
 
 
-async def update(turn: Turn, card: Card, **changes) -> None:
+async def update(turn: Turn, card: Card, lead: str = "quick-changed", **changes) -> None:
+    """Change the card, and show it again under `lead`."""
     card.data.update(changes)
     await turn.storage.conversations.update_card(card)
     _leave_flow(turn)
-    show_card(turn, card, lead=turn.t("quick-changed"), replace=turn.tapped)
+    show_card(turn, card, lead=turn.t(lead), replace=turn.tapped)
 
 
 def report_entries(turn: Turn, data: dict, too_big: list[str]) -> list[NewEntry]:

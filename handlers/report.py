@@ -2,15 +2,18 @@
 
     /report, 报送, or 立即报送 (report:pick:<period>) ──> pick a period (if more than one is open)
         ──> CARD (flow "report", step card): figures of the period, evidence count
-              确认报送 report:ok    → saved (late after the deadline; again before it replaces, history kept)
-              添加说明/照片 report:note → step note: text = the note, photos attach → CARD
-              本期无活动 report:nil  → step nil: the reason → CARD
-              取消 report:cancel   → nothing saved
+              确认报送 report:ok:<draft>   → saved (late after the due day; resent before it: replaces, old kept)
+              添加说明/照片 report:note:<draft> → step note: text = the note, photos attach → CARD
+              本期无活动 report:nil:<draft>  → step nil: the reason → CARD
+              取消 report:cancel:<draft>   → nothing saved
     Other input while the card is shown is read as usual (a one-line report), the card stays.
-Every step checks again, on the server, that the period is still open for this person."""
+Every step checks again, on the server, that the period is still open for this person.
+Card buttons carry the draft's id: a tap on the card of an earlier draft (another period
+opened since) changes nothing."""
 from __future__ import annotations
 
 import logging
+import secrets
 
 from bot import logbook, obligations
 from bot.deadlines import Occurrence
@@ -24,10 +27,6 @@ FLOW = "report"
 STATUS_ICON = {"on_time": "✅", "late": "⏰", "owed": "❗", "owed-late": "❗"}
 MAX_OPEN = 6        # periods offered at once
 MAX_NOTE, MAX_REASON = 1000, 500
-
-
-def due_text(lang: str, occ: Occurrence) -> str:
-    return logbook.day_text(lang, occ.due_date)
 
 
 async def open_for(turn: Turn, user: User) -> list[Occurrence]:
@@ -60,7 +59,7 @@ async def deadlines(turn: Turn) -> None:
         if status == "owed" and occ.due_at <= now:
             status = "owed-late"
         mark = f"{STATUS_ICON[status]} {turn.t(f'status-{status}')}" if status else turn.t("status-na")
-        lines.append(f"{due_text(user.lang, occ)} {occ.title} · {mark}")
+        lines.append(f"{logbook.day_text(user.lang, occ.due_date)} {occ.title} · {mark}")
     if len(lines) == 1:
         lines.append(turn.t("deadlines-none"))
     lines.append(turn.t("deadlines-next" if mine else "deadlines-worker"))
@@ -69,6 +68,7 @@ async def deadlines(turn: Turn) -> None:
 
 async def start_report(turn: Turn) -> None:
     """Show what this person owes; go straight to the card when there is only one."""
+    turn.end_flow()  # the pick list wants the next word, whatever flow was going
     occs = await open_for(turn, turn.user)
     if not occs:
         turn.say(turn.t("report-none-worker" if turn.user.role == "worker" else "report-none"))
@@ -76,7 +76,7 @@ async def start_report(turn: Turn) -> None:
     if len(occs) == 1:
         return await show_card(turn, occs[0], fresh=True)
     rows = [[turn.button("report-pick-btn", action("report", "pick", o.period_key), title=o.title,
-                         due=due_text(turn.lang, o), late="yes" if o.due_at <= turn.now else "no")]
+                         due=logbook.day_text(turn.lang, o.due_date), late="yes" if o.due_at <= turn.now else "no")]
             for o in occs]
     turn.say(turn.t("report-pick"), rows)
 
@@ -101,14 +101,14 @@ async def _figures(turn: Turn, occ: Occurrence) -> tuple[dict[str, int], int, in
 async def show_card(turn: Turn, occ: Occurrence, fresh: bool = False) -> None:
     """The period's figures as they will be submitted, with what to do next."""
     if fresh:
-        turn.start_flow(FLOW, {"period_key": occ.period_key, "step": "card", "note": None, "nil": None,
-                               "photos": []})
+        turn.start_flow(FLOW, {"id": secrets.token_hex(4), "period_key": occ.period_key, "step": "card",
+                               "note": None, "nil": None, "photos": []})
     draft = turn.draft
     draft["step"] = "card"
     figures, evidence, _ = await _figures(turn, occ)
     lang = turn.lang
     lines = [turn.t("report-card", title=occ.title, start=logbook.day_text(lang, occ.period_start),
-                    end=logbook.day_text(lang, occ.period_end), due=due_text(lang, occ)),
+                    end=logbook.day_text(lang, occ.period_end), due=logbook.day_text(lang, occ.due_date)),
              logbook.format_measures(lang, figures) or turn.t("card-no-figures"),
              turn.t("report-evidence", count=evidence + len(draft["photos"]))]
     if draft["note"]:
@@ -117,9 +117,10 @@ async def show_card(turn: Turn, occ: Occurrence, fresh: bool = False) -> None:
         lines.append(turn.t("report-nil", reason=draft["nil"]))
     if turn.now >= occ.due_at:
         lines.append(turn.t("report-will-be-late"))
-    rows = [[turn.button("btn-submit", action("report", "ok"))],
-            [turn.button("btn-add-note", action("report", "note")), turn.button("btn-nil", action("report", "nil"))],
-            [turn.button("btn-cancel", action("report", "cancel"))]]
+    key = draft["id"]
+    rows = [[turn.button("btn-submit", action(FLOW, "ok", key))],
+            [turn.button("btn-add-note", action(FLOW, "note", key)), turn.button("btn-nil", action(FLOW, "nil", key))],
+            [turn.button("btn-cancel", action(FLOW, "cancel", key))]]
     turn.say("\n".join(lines), rows)
 
 
@@ -134,21 +135,26 @@ async def _draft_occ(turn: Turn) -> Occurrence | None:
     return occ
 
 
+def _current(turn: Turn, draft_id: str) -> bool:
+    """The button belongs to this person's report draft now going (not an earlier card)."""
+    return turn.flow == FLOW and turn.draft.get("id") == draft_id
+
+
 async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
-    """report:open, report:pick:<period key>, and the card's ok / note / nil / cancel."""
+    """report:open, report:pick:<period key>, and the card's ok / note / nil / cancel :<draft id>."""
     if verb == "open" and not args:
         return await start_report(turn)
     if verb == "pick" and args:
         return await pick(turn, ":".join(args))
-    if verb == "cancel" and not args:
+    if verb not in ("ok", "note", "nil", "cancel") or len(args) != 1:
+        return turn.alert("button-expired")
+    if not _current(turn, args[0]):
+        return turn.alert("report-gone")  # an earlier card: the draft now going stays as it is
+    if verb == "cancel":
         return cancel(turn)
-    steps = {"ok": confirm, "note": ask_note, "nil": ask_nil}
-    if verb not in steps or args:
-        turn.alert("button-expired")
-        return
     occ = await _draft_occ(turn)
     if occ is not None:
-        await steps[verb](turn, occ)
+        await {"ok": confirm, "note": ask_note, "nil": ask_nil}[verb](turn, occ)
 
 
 async def pick(turn: Turn, period_key: str) -> None:
@@ -171,7 +177,8 @@ async def confirm(turn: Turn, occ: Occurrence) -> None:
         photos=[NewPhoto(**p) for p in draft["photos"]], per_user=occ.who == "worker")
     turn.end_flow()
     log.info("submission %s for %s by user %s (late=%s)", sub.id, occ.period_key, user.id, late)
-    turn.say(turn.t("report-done-late" if late else "report-done", title=occ.title, due=due_text(turn.lang, occ)))
+    turn.say(turn.t("report-done-late" if late else "report-done", title=occ.title,
+                    due=logbook.day_text(turn.lang, occ.due_date)))
 
 
 async def ask_note(turn: Turn, occ: Occurrence) -> None:
@@ -187,9 +194,8 @@ async def ask_nil(turn: Turn, occ: Occurrence) -> None:
 
 
 def cancel(turn: Turn) -> None:
-    """Drop the report draft; nothing is saved (another flow in progress is left alone)."""
-    if turn.flow == FLOW:
-        turn.end_flow()
+    """Drop the report draft; nothing is saved."""
+    turn.end_flow()
     turn.say(turn.t("cancelled"))
 
 

@@ -1,8 +1,10 @@
 """Joining with an invite, /me, /help, /lang, the per-person command menu, strangers.
 
 A person joins by sending the invite code: '/start CODE' (a Telegram deep link does
-this), or the bare code pasted on its own. Someone already registered who uses a code
-of the same place and role is told they are in already."""
+this), the bare code pasted on its own (any case), or the whole invite message forwarded
+(its one code, written in capitals, is found in it). Someone already registered who uses
+a code of the same place and role is told they are in already; a code of another place
+moves them there."""
 from __future__ import annotations
 
 import logging
@@ -10,6 +12,7 @@ import re
 
 from bot.i18n import LANGS
 from bot.logbook import listing
+from bot.quickparse import parse_quick_report
 from storage import InviteError
 from storage.models import User
 
@@ -17,6 +20,7 @@ from .core import Turn
 
 log = logging.getLogger(__name__)
 CODE = re.compile(r"[A-HJ-KM-NP-Z2-9]{8}")  # storage.users._ALPHABET, eight letters
+CODE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[A-HJ-KM-NP-Z2-9]{8}(?![A-Za-z0-9])")  # a token on its own
 
 # (command, least role). /help and the channels' command menus both come from this one list.
 COMMANDS: list[tuple[str, str]] = [
@@ -61,8 +65,9 @@ async def welcome_back(turn: Turn) -> None:
 async def join(turn: Turn, code: str) -> None:
     """Redeem the code; a registered person already in that place and role is told so."""
     storage, ev = turn.storage, turn.event
-    if turn.user is not None and await _already_there(turn, code):
-        return await welcome_back(turn)
+    invite = await storage.users.invite(code) if turn.user is not None else None
+    if invite is not None and (invite.org_id, invite.role) == (turn.user.org_id, turn.user.role):
+        return await welcome_back(turn)  # in already: an expired or used-up code does not matter
     try:
         user = await storage.users.join(code, ev.channel, ev.sender, ev.chat, ev.name or ev.sender,
                                         turn.now, lang=turn.lang)
@@ -76,22 +81,35 @@ async def join(turn: Turn, code: str) -> None:
                     next=turn.t(f"next-{user.role}")), commands=menu(turn, user))
 
 
-async def _already_there(turn: Turn, code: str) -> bool:
-    row = await turn.storage.db.fetchone("SELECT org_id, role FROM invites WHERE code = ?",
-                                         (code.strip().upper(),))
-    return row is not None and (row[0], row[1]) == (turn.user.org_id, turn.user.role)
+async def pasted_code(turn: Turn) -> str | None:
+    """The invite code of what was typed: the bare code, or the one code of an existing invite
+    inside a forwarded invite message that carries no figures (those are a report)."""
+    ev = turn.event
+    text = (ev.text or "") if ev.action is None and ev.photo is None and ev.location is None else ""
+    bare = text.strip().upper()
+    if CODE.fullmatch(bare):
+        return bare
+    found = set(CODE_IN_TEXT.findall(text))
+    if len(found) != 1 or parse_quick_report(text):
+        return None
+    code = found.pop()
+    return code if await turn.storage.users.invite(code) is not None else None
 
 
-def looks_like_code(text: str | None) -> str | None:
-    code = (text or "").strip().upper()
-    return code if CODE.fullmatch(code) else None
+async def join_if_pasted(turn: Turn, known_only: bool = False) -> bool:
+    """Join (or move) with a pasted invite code; False when the text holds none (with
+    known_only, none of an existing invite: a registered person's word stays a report)."""
+    code = await pasted_code(turn)
+    if code is None or (known_only and await turn.storage.users.invite(code) is None):
+        return False
+    await join(turn, code)
+    return True
 
 
 async def stranger(turn: Turn) -> None:
     """Tell an unregistered (or deactivated) person how to join; a pasted code joins them."""
-    code = looks_like_code(turn.event.text)
-    if code and turn.event.action is None:
-        return await join(turn, code)
+    if await join_if_pasted(turn):
+        return
     if turn.event.action is not None:
         turn.alert("stranger")
     else:

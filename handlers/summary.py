@@ -37,7 +37,7 @@ async def summary(turn: Turn) -> None:
     if bounds is None:
         turn.say(turn.t("summary-usage"))
         return
-    turn.say(turn.t("working"))
+    await turn.tell(turn.t("working"))
     for text in await office.month_text(turn.svc, await scope_root(turn, turn.user), *bounds, turn.lang):
         turn.say(text)
 
@@ -48,7 +48,7 @@ async def export(turn: Turn) -> None:
     if bounds is None:
         turn.say(turn.t("export-usage"))
         return
-    turn.say(turn.t("working"))
+    await turn.tell(turn.t("working"))
     label = f"{bounds[0]:%Y-%m}"
     with tempfile.TemporaryDirectory() as tmp:
         xlsx, chart = Path(tmp) / f"进展情况表-{label}.xlsx", Path(tmp) / f"chart-{label}.png"
@@ -89,8 +89,11 @@ async def missing(turn: Turn) -> None:
     people: dict[int, list[str]] = {}
     for d in debtors:
         people.setdefault(d.area.id, []).append(d.user.name)
-    lines = [turn.t("missing-head", title=occ.title, due=logbook.day_text(turn.lang, occ.due_date), count=len(areas))]
-    lines += [f"· {a.name}：{'、'.join(people.get(a.id, [])) or turn.t('missing-no-contact')}" for a in areas]
+    due = logbook.day_text(turn.lang, occ.due_date)
+    lines = [turn.t("missing-head", title=occ.title, due=due, count=len(areas))]
+    lines += [turn.t("missing-line", area=a.name,
+                     people=logbook.listing(turn.lang, people.get(a.id, [])) or turn.t("missing-no-contact"))
+              for a in areas]
     buttons = [[turn.button("btn-nudge", action("missing", "nudge"))]] if debtors else None
     turn.say("\n".join(lines), buttons)
 

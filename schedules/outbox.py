@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections import Counter
 
-from handlers.core import FLOW_IDLE, Button
+from handlers.core import FLOW_IDLE, MENU_IDLE, Button
 from storage.outbox import Outgoing
 
 log = logging.getLogger(__name__)
@@ -18,9 +18,15 @@ CONCURRENCY = 8
 
 
 async def drain(services, senders: dict) -> Counter:
-    """Send every queued message that is due now. Returns counts by outcome."""
+    """Send every queued message that is due now, never at night (a retry or a late
+    round waits for the morning). Returns counts by outcome."""
+    from bot.obligations import quiet_hours
+    from .reminders import in_quiet
+
     storage = services.storage
     counts: Counter = Counter()
+    if in_quiet(services.clock.now(), quiet_hours(services.settings)):
+        return counts
     while True:
         batch = await storage.outbox.due(services.clock.now())
         if not batch:
@@ -47,9 +53,9 @@ async def drain(services, senders: dict) -> Counter:
 async def deliver(services, senders: dict, message: Outgoing) -> str:
     buttons = [[Button(label, action) for label, action in row] for row in message.buttons]
     target = await where(services, senders, message.recipient)
-    if target is None:
-        log.info("%s: nobody reachable for %s", message.topic, message.recipient)
-        return "unreachable"
+    if target in ("unreachable", "failed"):  # failed: only on a channel not running now; later
+        log.info("%s: %s is %s", message.topic, message.recipient, target)
+        return target
     channel, chat = target
     outcome = await senders[channel].send(chat, message.texts, buttons)
     if outcome == "blocked":
@@ -60,23 +66,30 @@ async def deliver(services, senders: dict, message: Outgoing) -> str:
 
 
 async def offer(services, user_id: int, rows: list[list[list[str]]]) -> None:
-    """Let the person type a sent message's choice, as for a reply (a text channel shows
-    "回复 1 立即报送"); not in the middle of a flow, whose next typed word is that step's."""
+    """Let the person type a sent message's choice by its word ("可回复：立即报送"), added to
+    the buttons they can type back already; not in the middle of a flow, whose next typed
+    word is that step's."""
     storage, now = services.storage, services.clock.now()
     async with storage.db.transaction():
         conv = await storage.conversations.load(user_id)
         if conv.flow and conv.touched_at and now - conv.touched_at <= FLOW_IDLE:
             return
-        conv.menu, conv.menu_at = [[label, action] for row in rows for label, action in row], now
+        fresh = conv.menu_at is not None and now - conv.menu_at <= MENU_IDLE
+        kept = conv.menu if fresh else []
+        shown = {choice[0] for choice in kept}
+        conv.menu = kept + [[label, action, False] for row in rows for label, action in row if label not in shown]
+        conv.menu_at, conv.menu_by = now, conv.menu_by if fresh else None
         await storage.conversations.save(conv)
 
 
-async def where(services, senders: dict, recipient: str) -> tuple[str, str] | None:
-    """(channel, chat id) for an outbox address, or None when no running channel reaches it."""
+async def where(services, senders: dict, recipient: str) -> tuple[str, str] | str:
+    """(channel, chat id) for an outbox address; 'failed' when only a channel not running now
+    reaches it (try later), 'unreachable' when nothing does."""
     if recipient.startswith("c:"):
         _, channel, chat = recipient.split(":", 2)
-        return (channel, chat) if channel in senders else None
-    for account in await services.storage.users.accounts(int(recipient[1:])):
-        if account.blocked_at is None and account.channel in senders:
+        return (channel, chat) if channel in senders else "failed"
+    usable = [a for a in await services.storage.users.accounts(int(recipient[1:])) if a.blocked_at is None]
+    for account in usable:
+        if account.channel in senders:
             return account.channel, account.chat_id
-    return None
+    return "failed" if usable else "unreachable"

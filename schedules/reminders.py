@@ -13,8 +13,9 @@ from datetime import date, datetime
 from bot import obligations
 from bot.deadlines import Occurrence, ReminderSlot, due_reminders, last_reminder
 from bot.i18n import t
-from bot.logbook import day_text
+from bot.logbook import day_text, listing
 from bot.progress import progress_lines
+from handlers.core import action
 from storage.outbox import body
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ async def _remind(services, occ: Occurrence, slot: ReminderSlot, now: datetime) 
         if key not in progress_cache:
             progress_cache[key] = await progress_text(services, debtor.area, lang, now.date())
         messages[debtor.user.address] = body(
-            t(lang, "remind", title=occ.title, due=_due(lang, occ), period=_period(lang, occ),
+            t(lang, "remind", title=occ.title, due=day_text(lang, occ.due_date), period=_period(lang, occ),
               progress=progress_cache[key]),
             [[(t(lang, "btn-report-now"), report_button(occ))]])
     queued = await storage.outbox.enqueue(topic, messages, now)
@@ -71,15 +72,11 @@ async def _remind(services, occ: Occurrence, slot: ReminderSlot, now: datetime) 
 
 def report_button(occ: Occurrence) -> str:
     """立即报送 opens the very report the message is about."""
-    return f"report:pick:{occ.period_key}"
+    return action("report", "pick", *occ.period_key.split(":"))
 
 
 async def progress_text(services, area, lang: str, today: date) -> str:
     return "\n".join(await progress_lines(services, area, today, lang))
-
-
-def _due(lang: str, occ: Occurrence) -> str:
-    return day_text(lang, occ.due_date)
 
 
 def _period(lang: str, occ: Occurrence) -> str:
@@ -100,13 +97,13 @@ async def escalate(services, occ: Occurrence) -> int:
     for contact in await storage.users.active_by_role("contact"):
         if names := laggards.get(contact.org_id):
             messages[contact.address] = body(t(contact.lang, "escalate-contact", title=occ.title,
-                                               names="、".join(names)))
+                                               names=listing(contact.lang, names)))
     missing = await obligations.missing_areas(storage, occ)
     for chat in await storage.users.office_chats():
         within = {o.id for o in await storage.orgs.subtree(chat.org_id)}
         if names := [o.name for o in missing if o.id in within]:
-            messages[chat.address] = body(t("zh", "escalate-office", title=occ.title, due=_due("zh", occ),
-                                            count=len(names), names="、".join(names)))
+            messages[chat.address] = body(t("zh", "escalate-office", title=occ.title, due=day_text("zh", occ.due_date),
+                                            count=len(names), names=listing("zh", names)))
     return await storage.outbox.enqueue(topic, messages, services.clock.now())
 
 

@@ -24,8 +24,9 @@ class Conversation(BaseModel):
     flow: str | None = None
     data: dict[str, Any] = {}
     touched_at: datetime | None = None
-    menu: list[list[str]] = []          # [label, action] of the buttons shown last
+    menu: list[list] = []               # [label, action, may be picked by number] shown last
     menu_at: datetime | None = None
+    menu_by: str | None = None          # the feature that showed them
     photo: dict[str, Any] | None = None
     photo_at: datetime | None = None
 
@@ -58,8 +59,9 @@ def _conversation(user_id: int, values: tuple | None) -> Conversation:
     if values is None:
         return Conversation(user_id=user_id)
     d = dict(zip(_CONV.split(", "), values))
-    for key, empty in (("data", {}), ("menu", []), ("photo", None)):
+    for key, empty in (("data", {}), ("menu", {}), ("photo", None)):
         d[key] = json.loads(d[key]) if d[key] else empty
+    d["menu"], d["menu_by"] = d["menu"].get("choices", []), d["menu"].get("by")
     return Conversation(**d)
 
 
@@ -95,7 +97,7 @@ class ConversationRepo:
                 "data = excluded.data, touched_at = excluded.touched_at, menu = excluded.menu, "
                 "menu_at = excluded.menu_at, photo = excluded.photo, photo_at = excluded.photo_at",
                 (c.user_id, c.flow, _dump(c.data if c.flow else None), _stamp(c.touched_at),
-                 _dump(c.menu or None), _stamp(c.menu_at), _dump(c.photo), _stamp(c.photo_at)))
+                 _dump({"choices": c.menu, "by": c.menu_by} if c.menu else None), _stamp(c.menu_at), _dump(c.photo), _stamp(c.photo_at)))
 
     # --- one-line cards ---------------------------------------------------------------------
 
@@ -132,7 +134,11 @@ class ConversationRepo:
                                      (now.isoformat(), token))
             return cur.rowcount > 0
 
-    async def drop_cards_before(self, before: datetime) -> int:
+    async def drop_old_cards(self, open_before: datetime, used_before: datetime) -> int:
+        """Forget open cards past their life, and used ones once their message can no longer
+        be edited (an edit must still find that it was saved)."""
         async with self.db.transaction() as conn:
-            cur = await conn.execute("DELETE FROM cards WHERE created_at < ?", (before.isoformat(),))
+            cur = await conn.execute(
+                "DELETE FROM cards WHERE (used_at IS NULL AND created_at < ?) OR used_at < ?",
+                (open_before.isoformat(), used_before.isoformat()))
             return cur.rowcount

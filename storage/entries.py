@@ -11,7 +11,7 @@ from .models import Entry, NewEntry, NewPhoto
 from .reports import split_months
 
 _COLS = ("e.id, e.user_id, e.org_id, e.kind, e.measures, e.happened_on, e.recorded_at, e.lat, e.lon, "
-         "e.address, e.source, e.flags, e.update_id, e.version, e.undone_at, "
+         "e.address, e.source, e.flags, e.version, e.undone_at, e.undone_by, "
          "(SELECT COUNT(*) FROM evidence v WHERE v.entry_id = e.id) AS evidence_count, "
          "(SELECT COUNT(*) FROM entry_households h WHERE h.entry_id = e.id) AS households_listed")
 

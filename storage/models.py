@@ -98,9 +98,9 @@ class Entry(BaseModel):
     address: str | None = None
     source: Literal["flow", "quick"]
     flags: list[str] = Field(default_factory=list)
-    update_id: int | None = None
     version: int = 1
     undone_at: datetime | None = None
+    undone_by: int | None = None
     evidence_count: int = 0
     households_listed: int = 0
 

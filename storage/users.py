@@ -120,17 +120,20 @@ class UserRepo:
                 (code, org_id, role, uses, expires.isoformat(), created_by, now.isoformat()))
         return Invite(code=code, org_id=org_id, role=role, uses_left=uses, expires_at=expires)
 
+    async def invite(self, code: str) -> Invite | None:
+        """The invite with this code (any case, spaces around), whether still usable or not."""
+        row = await self.db.fetchone("SELECT code, org_id, role, uses_left, expires_at FROM invites WHERE code = ?",
+                                     (code.strip().upper(),))
+        return Invite(**dict(row)) if row else None
+
     async def join(self, code: str, channel: str, external_id: str, chat_id: str, name: str, now: datetime,
                    lang: str = "zh") -> User:
         """Redeem an invite: register or move the person, keep their history, count the use."""
         code = code.strip().upper()
         async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "SELECT code, org_id, role, uses_left, expires_at FROM invites WHERE code = ?", (code,))
-            row = await cur.fetchone()
-            if row is None:
+            invite = await self.invite(code)
+            if invite is None:
                 raise InviteError("unknown")
-            invite = Invite(**dict(row))
             if invite.expires_at <= now:
                 raise InviteError("expired")
             if invite.uses_left <= 0:

@@ -410,7 +410,9 @@ def test_missing_file(tmp_path):
         (dict(who='"boss"'), "deadlines.toml: entry 2 (monthly-13): who must be 'contact' or 'worker', got 'boss'"),
         (dict(on_holiday='"skip"'), "deadlines.toml: entry 2 (monthly-13): on_holiday must be"),
         (dict(id='"monthly-5"'), "deadlines.toml: entry 2 (monthly-5): duplicate id, already used by entry 1"),
-        (dict(id='"a:b"'), "deadlines.toml: entry 2 (a:b): id must be letters"),
+        (dict(id='"a:b"'), "deadlines.toml: entry 2 (a:b): id must be 1 to 24 letters, digits, '-' or '_'"),
+        (dict(id='"monthly-13-for-the-county"'),                    # 25: too long for a button's data
+         "deadlines.toml: entry 2 (monthly-13-for-the-county): id must be 1 to 24 letters"),
         (dict(remnd='["0d 09:00"]'), "deadlines.toml: entry 2 (monthly-13): unknown key 'remnd'"),
         (dict(date="2027-02-10T10:00:00", day=None), "deadlines.toml: entry 2 (monthly-13): date must be a date"),
         (dict(day='"13"'), "deadlines.toml: entry 2 (monthly-13): day: Input should be a valid integer"),

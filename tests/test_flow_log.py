@@ -4,13 +4,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import pathlib
+import re
 from datetime import date, timedelta
 
 import pytest
 
 from handlers.core import Event
 
-from .conftest import STRANGER, WORKER
+from .conftest import CONTACT, STRANGER, WORKER
+
+ROOT = pathlib.Path(__file__).parents[1]
 
 
 async def entries_of(bot, uid: int = WORKER):
@@ -26,7 +29,7 @@ async def conv_of(bot, uid: int = WORKER):
 async def menu_action(bot, label: str, uid: int = WORKER) -> str:
     """The action of the button labelled `label` shown last to uid (what a real tap would carry)."""
     conv = await conv_of(bot, uid)
-    return next(a for lab, a in conv.menu if label in lab)
+    return next(a for lab, a, _ in conv.menu if label in lab)
 
 
 def free_texts(bot) -> list[str]:
@@ -141,6 +144,18 @@ async def test_typed_days_within_the_week(bot, typed, expected):
     await bot.tap(WORKER, "确认")
     [entry] = await entries_of(bot)
     assert entry.happened_on == expected
+
+
+@pytest.mark.parametrize("typed", [str(10 ** 30), "1" * 5000, "²", "１２３４５６７８", "4611686018427387904"])
+async def test_absurd_numbers_are_refused_with_the_question_again(bot, typed):
+    await bot.send(WORKER, "/leaflet")                  # 50 / 100 / 200 / 500: no button is typed here
+    await bot.send(WORKER, typed)
+    text = bot.last_text(WORKER)
+    assert "填个数字就行" in text and "宣传单多少份" in text
+    d = (await conv_of(bot)).data
+    assert d["step"] == "number" and d["pending"] == ["leaflets"] and d["measures"] == {}
+    await bot.send(WORKER, "/cancel")
+    assert await entries_of(bot) == []
 
 
 @pytest.mark.parametrize("typed", ["11-25", "11-16", "11月10日", "明天", "32号"])
@@ -456,6 +471,38 @@ async def test_abandoned_flow_does_not_swallow_later_text(bot):
     assert (await conv_of(bot)).flow is None and await entries_of(bot) == []
 
 
+async def test_starting_another_flow_ends_the_first(bot):
+    await bot.send(CONTACT, "/poster")
+    await to_card(bot, "3", "没有", uid=CONTACT)
+    assert "张贴在哪里" in bot.last_text(CONTACT)          # the poster draft waits for its place
+    await bot.send(CONTACT, "/report")
+    conv = await conv_of(bot, CONTACT)
+    assert conv.flow != "log" and "kind" not in conv.data  # the poster draft is gone
+    await bot.tap(CONTACT, "11月25日")
+    await bot.tap(CONTACT, "添加说明")
+    await bot.send(CONTACT, "重点走访了老人")
+    assert "说明：重点走访了老人" in bot.last_text(CONTACT)   # the note went to the report, not the poster
+    await bot.tap(CONTACT, "确认报送")
+    [sub] = await bot.storage.submissions.current("monthly-25:2026-11")
+    assert sub.note == "重点走访了老人"
+    assert (await conv_of(bot, CONTACT)).flow is None and await entries_of(bot, CONTACT) == []
+
+
+async def test_the_log_menu_ends_another_flow(bot):
+    await bot.send(CONTACT, "/report")
+    await bot.tap(CONTACT, "11月25日")
+    await bot.tap(CONTACT, "添加说明")                    # the report now waits for a note
+    await bot.send(CONTACT, "登记")
+    await bot.tap(CONTACT, "发放宣传单")                  # the kind's number, not a note
+    assert "宣传单多少份" in bot.last_text(CONTACT)
+    conv = await conv_of(bot, CONTACT)
+    assert conv.flow == "log" and conv.data["kind"] == "leaflet"
+    await to_card(bot, "200", "今天", "确认", uid=CONTACT)
+    [entry] = await entries_of(bot, CONTACT)
+    assert entry.measures == {"leaflets": 200}
+    assert await bot.storage.submissions.current("monthly-25:2026-11") == []
+
+
 async def test_abandoned_card_cannot_be_confirmed(bot):
     await bot.send(WORKER, "/app")
     await to_card(bot, "5", "今天")
@@ -483,3 +530,27 @@ async def test_english_flow_has_one_date_format_and_english_quotes(bot):
     assert not any(ch in said for ch in "“”「」，。：")
     [entry] = await entries_of(bot)
     assert entry.measures == {"broadcasts": 2}
+
+
+# --- the catalogues ------------------------------------------------------------------------------
+
+def test_every_catalogue_key_is_defined_once_and_used():
+    """A key defined twice hides one of them; a key no code asks for is dead text to translate.
+    Keys built at run time (f"kind-{kind}") count as used when their pattern matches."""
+    code = "".join(path.read_text("utf-8") for folder in ("bot", "handlers", "schedules", "channels", "storage")
+                   for path in (ROOT / folder).rglob("*.py"))
+    built = [re.compile(re.sub(r"\\\{[^}]*\\\}", "[a-z0-9_-]+", re.escape(f)))
+             for f in re.findall(r"f[\"']([a-z0-9_-]+-\{[^}]*\}[a-z0-9_-]*)[\"']", code)]
+    for lang in ("zh", "en"):
+        catalogue = (ROOT / "bot" / "locale" / lang / "strings.ftl").read_text("utf-8")
+        defined = re.findall(r"^([a-z][a-z0-9_-]*) =", catalogue, re.MULTILINE)
+        assert sorted(k for k in set(defined) if defined.count(k) > 1) == [], lang
+        unused = {k for k in defined if f'"{k}"' not in code and f"'{k}'" not in code
+                  and not any(p.fullmatch(k) for p in built)}
+        assert unused == set(), lang
+
+
+async def test_a_look_alike_digit_presses_no_number_button(bot):
+    await bot.send(WORKER, "/visit")
+    await bot.send(WORKER, "²")
+    assert "填个数字就行" in bot.last_text(WORKER) and (await conv_of(bot)).data["measures"] == {}

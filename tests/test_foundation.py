@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from handlers.core import Event
@@ -68,6 +68,58 @@ async def test_joining_again_moves_the_person(bot):
     assert (await bot.storage.orgs.get(user.org_id)).code == "CYB-2"
     rows = await bot.storage.db.fetchall("SELECT COUNT(*) FROM memberships WHERE user_id = ?", (user.id,))
     assert rows[0][0] == 2
+
+
+async def org_of(bot, uid: int) -> str:
+    return (await bot.storage.orgs.get((await bot.user(uid)).org_id)).code
+
+
+async def uses_left(bot, code: str) -> int:
+    return (await bot.storage.users.invite(code)).uses_left
+
+
+async def test_a_pasted_code_joins_in_any_case(bot):
+    code = await invite_code(bot, "CYB-1")
+    await bot.send(556, f"  {code.lower()} ")
+    assert "茶园坝社区第一网格" in bot.last_text(556)
+    assert await org_of(bot, 556) == "CYB-1" and await uses_left(bot, code) == 4
+
+
+async def test_a_forwarded_invite_message_joins(bot):
+    await bot.send(OFFICE, "/invite CYB-2 网格员")
+    invitation = bot.last_text(OFFICE)                          # forwarded whole, as people do
+    await bot.send(557, invitation)
+    assert await org_of(bot, 557) == "CYB-2"
+    code = await invite_code(bot, "BHQ-2")
+    await bot.send(558, f"邀请码：{code}，请发送给机器人")
+    assert await org_of(bot, 558) == "BHQ-2" and await uses_left(bot, code) == 4
+    await bot.send(559, f"入户5户 {code}")                       # figures: not an invitation
+    await bot.send(559, "邀请码：ABCDEFGH，请发送给机器人")       # no such invite
+    assert "还没有登记" in bot.last_text(559) and await bot.user(559) is None
+    assert await uses_left(bot, code) == 4
+
+
+async def test_a_registered_persons_own_link_says_in_already(bot):
+    used_up = await invite_code(bot, "BHQ-1", uses=1)
+    await bot.send(700, f"/start {used_up}")
+    expired = await invite_code(bot, "BHQ-1", days=1)
+    bot.clock.advance(timedelta(days=2))
+    worker = await bot.user(WORKER)
+    for code in (used_up, expired, expired.lower()):
+        await bot.send(WORKER, f"/start {code}")
+        assert "百花桥村第一网格" in bot.last_text(WORKER) and "过期" not in bot.last_text(WORKER), code
+    await bot.send(WORKER, expired)                             # the bare code pasted: the same
+    assert "您好" in bot.last_text(WORKER) and "过期" not in bot.last_text(WORKER)
+    rows = await bot.storage.db.fetchall("SELECT COUNT(*) FROM memberships WHERE user_id = ?", (worker.id,))
+    assert rows[0][0] == 1 and await uses_left(bot, expired) == 5
+
+
+async def test_a_registered_person_pasting_a_code_of_another_place_moves(bot):
+    code = await invite_code(bot, "CYB-2")
+    await bot.send(WORKER, f" {code.lower()}")
+    assert "茶园坝社区第二网格" in bot.last_text(WORKER)
+    assert await org_of(bot, WORKER) == "CYB-2" and await uses_left(bot, code) == 4
+    assert await bot.storage.entries.for_user((await bot.user(WORKER)).id, date(2026, 1, 1)) == []
 
 
 async def test_stranger_gets_explanation_for_anything(bot):

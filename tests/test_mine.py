@@ -90,6 +90,27 @@ async def test_only_author_or_office_above_may_change(bot):
     assert await entries_of(bot, WORKER) == []
 
 
+async def undone_by(bot, entry_id: int):
+    return (await bot.storage.db.fetchone("SELECT undone_by FROM entries WHERE id = ?", (entry_id,)))[0]
+
+
+async def test_the_author_cannot_take_back_the_offices_undo(bot):
+    await report(bot, WORKER, "入户12户")
+    [entry] = await entries_of(bot, WORKER)
+    office = await bot.user(OFFICE)
+    await bot.act(OFFICE, f"mine:undo:{entry.id}")
+    await bot.act(WORKER, f"mine:redo:{entry.id}")           # 恢复 from the worker's old receipt
+    assert "平安办撤销的" in bot.last_text(WORKER)
+    assert await entries_of(bot, WORKER) == [] and await undone_by(bot, entry.id) == office.id
+    await bot.act(WORKER, f"mine:open:{entry.id}")           # an old list's line: no 恢复 offered
+    assert "恢复" not in bot.last_text(WORKER)
+    await bot.act(OFFICE, f"mine:redo:{entry.id}")           # the office may take its own undo back
+    assert len(await entries_of(bot, WORKER)) == 1 and await undone_by(bot, entry.id) is None
+    await bot.act(WORKER, f"mine:undo:{entry.id}")           # the author's own undo: theirs to take back,
+    await bot.act(OFFICE, f"mine:redo:{entry.id}")           # and the office above's too
+    assert len(await entries_of(bot, WORKER)) == 1
+
+
 async def test_forged_mine_buttons_change_nothing(bot):
     await report(bot, WORKER, "入户12户")
     for data in ("mine:undo", "mine:undo:abc", "mine:undo:-1", "mine:undo:99999", "mine:nuke:1",

@@ -102,8 +102,8 @@ async def test_a_summary_that_fails_to_build_is_retried(tmp_path, monkeypatch):
 async def test_summary_command_scopes(tmp_path):
     async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
         await setup(h)
-        replies = await h.send(OFFICE, "/summary 2026-11")
-        office_text = "\n".join(r.text for r in replies)
+        await h.send(OFFICE, "/summary 2026-11")
+        office_text = "\n".join(h.texts(OFFICE))
         assert "正在生成" in office_text and "茶园坝社区" in office_text and "百花桥村" in office_text
         assert "入户走访 15 户次" in office_text
         await h.send(CONTACT, "/summary")
@@ -188,7 +188,7 @@ async def test_missing_and_nudge_once_an_hour(tmp_path):
         assert "百花桥村：用户201" in text and "茶园坝社区" not in text
         assert "武陵山村：（还没有联络员" in text
         await h.tap(OFFICE, "提醒他们")
-        assert "已提醒：用户201" in h.last_text(OFFICE)
+        assert "马上提醒：用户201" in h.last_text(OFFICE)                # queued, sent within a minute
         contact = (await h.user(CONTACT)).address
         assert await nudges(h) == [(contact, "queued", at(2026, 11, 24, 10).isoformat())]
         assert nudged(h, CONTACT) == []                              # queued: the next tick sends it
@@ -200,7 +200,7 @@ async def test_missing_and_nudge_once_an_hour(tmp_path):
         assert len(await nudges(h)) == 1
         h.clock.set(at(2026, 11, 24, 11, 1))
         await h.act(OFFICE, "missing:nudge")
-        assert "已提醒：用户201" in h.last_text(OFFICE)
+        assert "马上提醒：用户201" in h.last_text(OFFICE)
         await h.tick()
         assert len(nudged(h, CONTACT)) == 2
         assert nudged(h, CYB_CONTACT) == []                          # CYB has submitted
@@ -218,9 +218,9 @@ async def test_nudge_is_per_area(tmp_path):
         text = h.last_text(CYB_CONTACT)
         assert "茶园坝社区：用户202" in text and "百花桥村" not in text
         await h.tap(CYB_CONTACT, "提醒他们")
-        assert h.last_text(CYB_CONTACT).startswith("已提醒：用户202")
+        assert h.last_text(CYB_CONTACT).startswith("马上提醒：用户202")
         await h.act(OFFICE, "missing:nudge")                         # the office is not held back by it
-        assert "已提醒：用户201、用户202" in h.last_text(OFFICE)
+        assert "马上提醒：用户201、用户202" in h.last_text(OFFICE)
         await h.act(CYB_CONTACT, "missing:nudge")                    # but CYB's own hour holds
         assert "刚提醒过" in h.last_text(CYB_CONTACT)
         await h.tick()
@@ -251,7 +251,23 @@ async def test_a_nudge_at_night_waits_for_the_morning(tmp_path):
         assert "刚提醒过，50 分钟后" in h.last_text(OFFICE)
         h.clock.set(at(2026, 11, 25, 9, 1))
         await h.act(OFFICE, "missing:nudge")
-        assert "已提醒" in h.last_text(OFFICE)
+        assert "马上提醒" in h.last_text(OFFICE)
+
+
+async def test_missing_in_english_has_no_chinese_punctuation(tmp_path):
+    async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
+        await setup(h)
+        await h.join(203, "BHQ", "contact")                           # two contacts owe in one area
+        await h.send(OFFICE, "/lang en")
+        await h.send(OFFICE, "/missing")
+        text = h.last_text(OFFICE)
+        assert "百花桥村: 用户201, 用户203" in text and "茶园坝社区: 用户202" in text
+        assert "武陵山村: (no contact yet" in text
+        assert not set("：、，。（）") & set(text), text
+        await h.tap(OFFICE, "Remind them")
+        assert h.last_text(OFFICE) == "Reminding now: 用户201, 用户202, 用户203."
+        rows = await h.storage.db.fetchall("SELECT recipient FROM outbox WHERE topic LIKE 'nudge:%' ORDER BY id")
+        assert len(rows) == 3                                         # queued for the next tick
 
 
 ONE_DEADLINE = """
@@ -283,3 +299,19 @@ async def test_missing_when_all_submitted_or_nothing_open(tmp_path):
         await h.act(OFFICE, "missing:nudge")
         assert "目前没有进行中的报送" in h.last_text(OFFICE)
         assert await nudges(h) == []
+
+
+async def test_export_says_working_before_the_long_work_starts(tmp_path, monkeypatch):
+    from bot import office
+    seen: list[str] = []
+    real = office.export_month
+
+    async def watched(*args, **kw):
+        seen.extend(h.texts(OFFICE))                         # what the office had by then
+        return await real(*args, **kw)
+
+    monkeypatch.setattr(office, "export_month", watched)
+    async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
+        await setup(h)
+        await h.send(OFFICE, "/export")
+    assert seen and "正在" in seen[-1]

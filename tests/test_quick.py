@@ -15,6 +15,18 @@ async def entries_of(bot, uid: int):
     return await bot.storage.entries.for_user((await bot.user(uid)).id, SINCE)
 
 
+async def all_cards(bot, uid: int) -> int:
+    """How many cards the person has, open or used."""
+    row = await bot.storage.db.fetchone("SELECT COUNT(*) FROM cards WHERE user_id = ?", ((await bot.user(uid)).id,))
+    return row[0]
+
+
+async def waiting(bot, uid: int) -> list[dict]:
+    """The bare photos kept on the person's conversation for their next report."""
+    conv = await bot.storage.conversations.load((await bot.user(uid)).id)
+    return [p["photo"] for p in (conv.photo or {}).get("waiting", [])]
+
+
 async def cards_of(bot, uid: int) -> list[dict]:
     """The person's open cards, oldest first, with their data."""
     rows = await bot.storage.db.fetchall("SELECT token, data, source FROM cards WHERE user_id = ? AND used_at IS NULL "
@@ -53,6 +65,45 @@ async def test_typed_save_word_saves_the_card(bot):
     assert sorted(e.kind for e in await entries_of(bot, WORKER)) == ["poster", "visit"]
     await bot.send(WORKER, "保存")                          # typed again: nothing left to save
     assert "已处理过" in bot.last_text(WORKER) and len(await entries_of(bot, WORKER)) == 2
+
+
+async def test_typed_save_with_no_matching_button_saves_the_newest_open_card(bot):
+    await bot.send(WORKER, "海报3张")
+    await bot.send(WORKER, "入户5户")
+    await bot.send(WORKER, "/log")                         # other buttons now: 保存 matches none of them
+    await bot.send(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.measures == {"households": 5}             # the newest card
+    [left] = await cards_of(bot, WORKER)
+    assert left["data"]["figures"] == {"posters": 3}
+    await bot.send(WORKER, "确认")                          # the receipt's 撤销 does not match either
+    assert sorted(e.kind for e in await entries_of(bot, WORKER)) == ["poster", "visit"]
+    await bot.send(WORKER, "保存")                          # none open: only now "handled or expired"
+    assert "已处理过或已过期" in bot.last_text(WORKER) and len(await entries_of(bot, WORKER)) == 2
+
+
+async def test_typed_save_with_no_matching_button_asks_about_a_large_figure(bot):
+    await bot.send(WORKER, "入户300户")
+    await bot.send(WORKER, "/log")
+    await bot.send(WORKER, "保存")
+    assert "确认无误吗" in bot.last_text(WORKER) and await entries_of(bot, WORKER) == []
+    await bot.send(WORKER, "确认")                          # the yes to 确认无误
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.measures == {"households": 300} and entry.flags == ["needs_review"]
+
+
+async def test_typed_cancel_with_no_matching_button_drops_the_newest_open_card(bot):
+    await bot.send(WORKER, "/lang en")
+    await bot.send(WORKER, "海报3张")
+    await bot.send(WORKER, "入户5户")
+    await bot.send(WORKER, "/log")
+    await bot.send(WORKER, "cancel")
+    assert "Nothing was saved" in bot.last_text(WORKER)
+    [left] = await cards_of(bot, WORKER)
+    assert left["data"]["figures"] == {"posters": 3}
+    await bot.send(WORKER, "save")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.measures == {"posters": 3}
 
 
 async def test_a_redelivered_save_saves_once(bot):
@@ -204,6 +255,36 @@ async def test_editing_a_message_without_a_card_is_a_new_report(bot):
     assert left["data"]["figures"] == {"posters": 2}
 
 
+async def test_editing_a_saved_report_makes_no_second_card(bot):
+    await bot.send(WORKER, "入户15户", message_ref="m5")
+    await bot.tap(WORKER, "保存")
+    await bot.edit(WORKER, "m5", "入户16户")
+    assert "这条已保存" in bot.last_text(WORKER) and "/mine" in bot.last_text(WORKER)
+    assert await cards_of(bot, WORKER) == [] and await all_cards(bot, WORKER) == 1
+    await bot.send(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.measures == {"households": 15}
+    await bot.send(WORKER, "/lang en")
+    await bot.edit(WORKER, "m5", "入户17户")
+    assert "already saved" in bot.last_text(WORKER) and await all_cards(bot, WORKER) == 1
+
+
+async def test_editing_a_cancelled_report_reads_it_afresh(bot):
+    await bot.send(WORKER, "海报3张", message_ref="m6")
+    await bot.tap(WORKER, "取消")
+    await bot.edit(WORKER, "m6", "海报4张")
+    assert "已保存" not in bot.last_text(WORKER) and "海报 4张" in bot.last_text(WORKER)
+    [card] = await cards_of(bot, WORKER)
+    assert card["data"]["figures"] == {"posters": 4}
+
+
+async def test_an_edit_is_never_read_as_a_typed_word(bot):
+    await bot.send(WORKER, "海报3张", message_ref="m7")
+    await bot.send(WORKER, "好的", message_ref="m8")
+    await bot.edit(WORKER, "m8", "保存")                   # a correction, not a tap
+    assert await entries_of(bot, WORKER) == [] and len(await cards_of(bot, WORKER)) == 1
+
+
 # --- 修改 changes one figure or the day ---------------------------------------------------
 
 async def test_change_one_figure_then_save(bot):
@@ -238,6 +319,40 @@ async def test_change_the_day_of_a_card(bot):
     await bot.tap(WORKER, "保存")
     [entry] = await entries_of(bot, WORKER)
     assert entry.happened_on == date(2026, 11, 22)
+
+
+async def test_the_day_question_gives_an_example_inside_the_window(bot):
+    bot.clock.advance(timedelta(days=8))                   # 12月2日: "11-20" would be refused
+    await bot.send(WORKER, "海报3张")
+    await bot.tap(WORKER, "修改")
+    await bot.tap(WORKER, "日期")
+    assert "如 11月30日" in bot.last_text(WORKER) and "11-20" not in bot.last_text(WORKER)
+    await bot.send(WORKER, "11-20")
+    refusal = bot.last_text(WORKER)
+    assert "11月25日 到 12月2日" in refusal and "如 11月30日" in refusal and "1 今天" in refusal
+    await bot.send(WORKER, "11-28")
+    await bot.tap(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.happened_on == date(2026, 11, 28)
+
+
+async def test_save_typed_while_a_figure_is_asked_saves_the_card(bot):
+    await bot.send(WORKER, "海报3张")
+    await bot.tap(WORKER, "修改")
+    await bot.tap(WORKER, "海报")
+    await bot.send(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.measures == {"posters": 3} and await cards_of(bot, WORKER) == []
+
+
+async def test_look_alike_digits_are_not_a_figure(bot):
+    await bot.send(WORKER, "海报3张")
+    await bot.tap(WORKER, "修改")
+    await bot.tap(WORKER, "海报")
+    await bot.send(WORKER, "²")
+    assert "填个数字就行" in bot.last_text(WORKER)
+    [card] = await cards_of(bot, WORKER)
+    assert card["data"]["figures"] == {"posters": 3}
 
 
 async def test_a_new_report_while_a_figure_is_asked_is_read_as_one(bot):
@@ -277,15 +392,15 @@ async def test_same_photo_twice_is_flagged(bot):
 async def test_a_bare_photo_goes_with_the_next_report(bot):
     await bot.photo(WORKER, b"wall-photo")
     assert "照片已收到" in bot.last_text(WORKER) and "海报3张" in bot.last_text(WORKER)
-    conv = await bot.storage.conversations.load((await bot.user(WORKER)).id)
-    assert conv.photo["sha256"] == hashlib.sha256(b"wall-photo").hexdigest()
+    [kept] = await waiting(bot, WORKER)
+    assert kept["sha256"] == hashlib.sha256(b"wall-photo").hexdigest()
     bot.clock.advance(timedelta(minutes=9))
     await bot.send(WORKER, "海报3张")
     assert "照片：1 张" in bot.last_text(WORKER)
     await bot.tap(WORKER, "保存")
     [entry] = await entries_of(bot, WORKER)
     assert entry.evidence_count == 1
-    assert (await bot.storage.conversations.load((await bot.user(WORKER)).id)).photo is None
+    assert await waiting(bot, WORKER) == []
 
 
 async def test_a_bare_photo_waits_ten_minutes_only(bot):
@@ -298,7 +413,84 @@ async def test_a_bare_photo_waits_ten_minutes_only(bot):
     assert entry.evidence_count == 0
 
 
+async def test_bare_photos_all_go_with_the_next_report_nine_at_most(bot):
+    await bot.photo(WORKER, b"old")
+    bot.clock.advance(timedelta(minutes=6))
+    for n in range(10):
+        await bot.photo(WORKER, f"wall-{n}".encode())
+    assert "最多 9 张" in bot.last_text(WORKER) and len(await waiting(bot, WORKER)) == 9
+    bot.clock.advance(timedelta(minutes=5))                # "old" is 11 minutes old now
+    await bot.send(WORKER, "海报9张")
+    assert "照片：8 张" in bot.last_text(WORKER)
+    await bot.tap(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.evidence_count == 8 and await waiting(bot, WORKER) == []
+    rows = await bot.storage.db.fetchall("SELECT sha256 FROM evidence WHERE entry_id = ?", (entry.id,))
+    assert {r[0] for r in rows} == {hashlib.sha256(f"wall-{n}".encode()).hexdigest() for n in range(8)}
+
+
+async def test_a_bare_photo_just_after_a_card_joins_that_card(bot):
+    await bot.send(WORKER, "入户5户")
+    await bot.send(WORKER, "海报3张")
+    bot.clock.advance(timedelta(minutes=5))
+    await bot.photo(WORKER, b"wall")
+    await bot.photo(WORKER, b"wall", ref="again")          # the same picture again: counted once
+    text = bot.last_text(WORKER)
+    assert "照片已加到" in text and "照片：1 张" in text and "海报 3张" in text
+    visit, poster = await cards_of(bot, WORKER)
+    assert len(poster["data"]["photos"]) == 1 and visit["data"]["photos"] == []
+    assert await waiting(bot, WORKER) == []
+    await bot.tap(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.measures == {"posters": 3} and entry.evidence_count == 1
+    bot.clock.advance(timedelta(minutes=6))                # the visit card was shown 11 minutes ago
+    await bot.photo(WORKER, b"door")
+    assert "照片已收到" in bot.last_text(WORKER) and len(await waiting(bot, WORKER)) == 1
+    [visit] = await cards_of(bot, WORKER)
+    assert visit["data"]["photos"] == []
+
+
+async def test_a_photo_the_channel_could_not_fetch_keeps_its_references(bot):
+    await bot.photo(WORKER, None, ref="nofetch")
+    await bot.photo(WORKER, b"", ref="empty")              # fetched, but nothing came
+    assert "照片已收到（共 2 张）" in bot.last_text(WORKER)
+    await bot.photo(WORKER, None, caption="海报2张", ref="nofetch2")
+    await bot.tap(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.evidence_count == 3
+    rows = await bot.storage.db.fetchall("SELECT file_id, sha256, path FROM evidence WHERE entry_id = ?", (entry.id,))
+    assert sorted(tuple(r) for r in rows) == [("empty", None, None), ("nofetch", None, None), ("nofetch2", None, None)]
+
+
 async def test_a_location_outside_a_flow_gets_a_hint(bot):
     await bot.location(WORKER)
     assert "收到位置" in bot.last_text(WORKER) and "/log" in bot.last_text(WORKER)
     assert await cards_of(bot, WORKER) == []
+
+
+async def test_typed_cancel_word_with_no_matching_button_drops_the_newest_open_card(bot):
+    await bot.send(WORKER, "海报3张")
+    await bot.send(WORKER, "入户5户")
+    await bot.send(WORKER, "/log")
+    await bot.send(WORKER, "取消")
+    assert "什么都没保存" in bot.last_text(WORKER)
+    [left] = await cards_of(bot, WORKER)
+    assert left["data"]["figures"] == {"posters": 3}
+    await bot.send(WORKER, "/cancel")
+    await bot.send(WORKER, "/cancel")
+    assert "现在没有进行中的操作" in bot.last_text(WORKER) and await cards_of(bot, WORKER) == []
+    assert await entries_of(bot, WORKER) == []
+
+
+async def test_an_edit_two_days_later_still_knows_the_card_was_saved(bot):
+    await bot.send(WORKER, "入户15户", message_ref="m9")
+    await bot.send(WORKER, "保存")
+    bot.clock.advance(timedelta(hours=47))
+    await bot.tick()                                        # tidying keeps used cards 48 hours
+    await bot.edit(WORKER, "m9", "入户16户")
+    assert "已保存" in bot.last_text(WORKER)
+    assert [e.measures for e in await entries_of(bot, WORKER)] == [{"households": 15}]
+    bot.clock.advance(timedelta(hours=2))
+    await bot.tick()
+    rows = await bot.storage.db.fetchall("SELECT token FROM cards")
+    assert rows == []                                       # past the edit window: forgotten

@@ -18,6 +18,13 @@ async def logged(bot, uid: int, kind: str, day: date, **measures: int) -> None:
                                             happened_on=day, source="quick")], bot.clock.now())
 
 
+async def card_action(bot, uid: int, label: str) -> str:
+    """The action behind `label` on the card shown last (what a tap on it would send)."""
+    conv = await bot.storage.conversations.load((await bot.user(uid)).id)
+    [found] = [item[1] for item in conv.menu if label in item[0]]
+    return found
+
+
 async def submit(bot, uid: int, title_part: str) -> None:
     await bot.send(uid, "/report")
     await bot.tap(uid, title_part)
@@ -87,9 +94,10 @@ async def test_a_photo_in_the_note_step_is_kept_with_the_submission(bot):
 async def test_cancel_saves_nothing_and_the_old_card_is_gone(bot):
     await bot.send(CONTACT, "/report")
     await bot.tap(CONTACT, "11月25日")
+    ok = await card_action(bot, CONTACT, "确认报送")
     await bot.tap(CONTACT, "取消")
     assert "已取消" in bot.last_text(CONTACT)
-    await bot.act(CONTACT, "report:ok")                          # the old card's 确认报送
+    await bot.act(CONTACT, ok)                                   # the old card's 确认报送
     assert "已失效" in bot.last_text(CONTACT)
     assert await bot.storage.submissions.current("monthly-25:2026-11") == []
     assert (await bot.storage.conversations.load((await bot.user(CONTACT)).id)).flow is None
@@ -113,7 +121,8 @@ async def test_closed_forged_or_garbled_periods_open_nothing(bot):
     bot.clock.set(bot.clock.now().replace(day=29))              # submitted, then past the deadline
     await bot.act(CONTACT, "report:pick:monthly-28:2026-11")
     assert "已失效" in bot.last_text(CONTACT)
-    for forged in ("report:pick", "report:ok:1", "report:zap", "report:note:x"):
+    for forged in ("report:pick", "report:ok", "report:ok:1", "report:ok:1:2", "report:zap", "report:note:x",
+                   "report:cancel"):
         await bot.act(CONTACT, forged)
         assert "失效" in bot.last_text(CONTACT), forged
     assert len(await bot.storage.submissions.current("monthly-28:2026-11")) == 1
@@ -150,6 +159,36 @@ async def test_words_typed_at_the_card_are_a_report_of_their_own(bot):
     assert "说明" not in bot.last_text(CONTACT)
     conv = await bot.storage.conversations.load((await bot.user(CONTACT)).id)
     assert conv.flow == "report" and conv.data["note"] is None
-    await bot.act(CONTACT, "report:ok")                          # the report card still works
+    await bot.act(CONTACT, f"report:ok:{conv.data['id']}")       # the report card still works
     [sub] = await bot.storage.submissions.current("monthly-25:2026-11")
     assert sub.note is None and sub.user_id == (await bot.user(CONTACT)).id
+
+
+async def test_a_tap_on_an_earlier_card_changes_nothing(bot):
+    """Card A (the 25th), then card B (the 28th, from the reminder): A's buttons are dead."""
+    await bot.send(CONTACT, "/report")
+    await bot.tap(CONTACT, "11月25日")
+    a_ok, a_note, a_cancel = [await card_action(bot, CONTACT, w) for w in ("确认报送", "添加说明", "取消")]
+    await bot.act(CONTACT, "report:pick:monthly-28:2026-11")    # 立即报送 on the reminder
+    contact = await bot.user(CONTACT)
+    b = (await bot.storage.conversations.load(contact.id)).data
+    for stale in (a_ok, a_note, a_cancel):
+        await bot.act(CONTACT, stale)
+        assert "已失效" in bot.last_text(CONTACT), stale
+    assert await bot.storage.submissions.current("monthly-25:2026-11") == []
+    assert await bot.storage.submissions.current("monthly-28:2026-11") == []
+    conv = await bot.storage.conversations.load(contact.id)
+    assert conv.flow == "report" and conv.data == b                # B's draft is untouched
+    await bot.act(CONTACT, await card_action(bot, CONTACT, "确认报送"))
+    [sub] = await bot.storage.submissions.current("monthly-28:2026-11")
+    assert sub.user_id == contact.id
+    assert await bot.storage.submissions.current("monthly-25:2026-11") == []
+
+
+async def test_typing_the_confirm_word_at_the_card_submits(bot):
+    for word, period in (("确认", "monthly-25:2026-11"), ("提交", "monthly-28:2026-11")):
+        await bot.act(CONTACT, f"report:pick:{period}")
+        await bot.send(CONTACT, word)
+        assert "已报送" in bot.last_text(CONTACT), word
+        [sub] = await bot.storage.submissions.current(period)
+        assert sub.user_id == (await bot.user(CONTACT)).id

@@ -71,7 +71,7 @@ async def test_reminder_goes_once_to_those_who_owe(tmp_path):
         [text] = reminded(h, CONTACT)
         assert "宣传及APP安装情况报送" in text and "11月28日前" in text and "11月1日—28日" in text
         assert "APP安装 0/" in text                        # progress toward the target in force
-        assert text.endswith("回复 1 立即报送")             # no buttons on this channel: a numbered choice
+        assert text.endswith("可回复：立即报送")             # no buttons here, and never a number: a word
         [[body]] = await h.storage.db.fetchall("SELECT body FROM outbox WHERE recipient = ?",
                                                (await address(h, CONTACT),))
         assert '[["立即报送", "report:pick:monthly-28:2026-11"]]' in body
@@ -81,7 +81,7 @@ async def test_reminder_goes_once_to_those_who_owe(tmp_path):
         assert (await h.tick())["reminders"] == 0          # the same slot again: nothing
         assert len(h.chan.said) == said and len(await outbox(h, "remind:")) == 4
 
-        await h.tap(CONTACT, "立即报送")                    # typing "1" opens that very report
+        await h.tap(CONTACT, "立即报送")                    # typing the word opens that very report
         assert h.last_text(CONTACT).startswith("【宣传及APP安装情况报送】统计11月1日—11月28日")
         conv = await h.storage.conversations.load((await h.user(CONTACT)).id)
         assert (conv.flow, conv.data["period_key"]) == ("report", NOV28)
@@ -138,6 +138,46 @@ async def test_last_reminder_escalates_to_contact_and_office(tmp_path):
         h.clock.advance(timedelta(minutes=5))
         await h.tick()
         assert len([x for x in h.texts(OFFICE_CHAT) if x.startswith("【")]) == 1   # escalation also once
+
+
+async def test_escalation_in_english_lists_names_the_english_way(tmp_path):
+    async with Harness(tmp_path, at(2026, 11, 28, 15, 0)) as h:
+        await setup(h)
+        await h.join(105, "BHQ-2", "worker")                # two workers of BHQ logged nothing
+        await h.send(CONTACT, "/lang en")
+        await h.tick()
+        [escalation] = [x for x in h.texts(CONTACT) if "have not finished" in x]
+        assert "用户101, 用户105" in escalation and not set("：、，。") & set(escalation)
+        [office] = [x for x in h.texts(OFFICE_CHAT) if x.startswith("【")]
+        assert "百花桥村、" in office                           # the office chat reads Chinese
+
+
+LONG_ID = """
+[[deadline]]
+id = "county-special-2026-nov1"
+date = "2026-11-30"
+title = "县级专项报送"
+covers = "month_to_date"
+who = "contact"
+remind = ["-2d 09:00"]
+"""
+
+
+async def test_a_deadline_with_a_long_id_gets_a_working_button(tmp_path):
+    calendar = tmp_path / "deadlines.toml"
+    calendar.write_text(LONG_ID, "utf-8")
+    async with Harness(tmp_path, at(2026, 11, 28, 9, 0, 30), deadlines_file=calendar) as h:
+        await setup(h)
+        await h.tick()
+        key = "county-special-2026-nov1:2026-11-30"
+        [[body]] = await h.storage.db.fetchall(
+            "SELECT body FROM outbox WHERE recipient = ? AND topic LIKE 'remind:%'", (await address(h, CONTACT),))
+        assert f'"report:pick:{key}"' in body
+        await h.act(CONTACT, f"report:pick:{key}")          # its 立即报送 tapped
+        assert h.last_text(CONTACT).startswith("【县级专项报送】")
+        await h.tap(CONTACT, "确认报送")
+        [sub] = await h.storage.submissions.current(key)
+        assert sub.user_id == (await h.user(CONTACT)).id
 
 
 def spy_on_sends(h, monkeypatch) -> list[str]:
@@ -249,7 +289,7 @@ async def test_year_end_previous_month_report(tmp_path):
         await h.tick()
         [text] = reminded(h, CONTACT)
         assert "上月宣传工作报送" in text and "12月1日—31日" in text and "1月5日前" in text
-        assert text.endswith("回复 1 立即报送")
+        assert text.endswith("可回复：立即报送")
         topic = "remind:monthly-5:2027-01:-2d 09:00"   # filed under the deadline's month
         assert set(await outbox(h, "remind:")) == {(topic, await address(h, uid)) for uid in CONTACTS}
         [[body]] = await h.storage.db.fetchall("SELECT body FROM outbox WHERE recipient = ?",

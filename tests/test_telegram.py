@@ -210,16 +210,15 @@ async def test_a_strangers_tap_gets_the_how_to_join_alert(tg, probe):
 
 # --- other kinds of update ---------------------------------------------------------------------
 
-async def test_an_edited_message_reaches_the_flow(tg, probe, caplog):
+async def test_an_edited_message_is_read_again_as_a_report(tg, probe, caplog):
+    """An edit is never a flow's answer (nor a typed button): it is the report, corrected."""
     await tg.send(WORKER, "/probe")
     original = message_json(WORKER, "入户5户")
     await tg.feed(update_json(message=original))
     await tg.feed(update_json(edited_message={**original, "text": "入户6户", "edit_date": 1_790_000_100}))
-    first, edit = probe
+    [first] = probe                                        # the flow took the message, not its edit
     assert not first["event"].edited and first["event"].text == "入户5户"
-    assert edit["event"].edited and edit["event"].text == "入户6户"
-    assert edit["event"].message_ref == first["event"].message_ref == str(original["message_id"])
-    assert tg.last_text(WORKER) == "收到"
+    assert "入户 6户" in tg.last_text(WORKER)              # the edit became a one-line card
     no_trouble(tg, caplog)
 
 
@@ -268,6 +267,18 @@ async def test_the_location_keyboard_and_a_shared_place(tg, probe):
                                                                            "longitude": 107.4})))
     [got] = probe
     assert got["event"].location == (29.5, 107.4)
+    assert markup(calls(tg, "sendMessage")[-1]) == {"remove_keyboard": True}   # the keyboard goes
+
+
+async def test_a_typed_place_takes_the_keyboard_away_even_before_buttons(tg, probe):
+    await tg.send(WORKER, "/where")
+    await tg.send(WORKER, "/probe")                           # the next reply has inline buttons
+    sent = calls(tg, "sendMessage")[-1]
+    assert sent["text"] == "探针" and markup(sent) == {"remove_keyboard": True}
+    [edit] = calls(tg, "editMessageReplyMarkup")               # its buttons go on the same message
+    assert [b["text"] for b in markup(edit)["inline_keyboard"][0]] == ["改", "五"]
+    await tg.send(WORKER, "/probe")                            # once only
+    assert markup(calls(tg, "sendMessage")[-1])["inline_keyboard"]
 
 
 # --- the outbox over Telegram, and the JobQueue tick ---------------------------------------------

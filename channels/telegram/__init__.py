@@ -62,8 +62,13 @@ async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     event = await to_event(update)
     if event is None:
         return
-    replies = await context.application.bot_data["core"].handle(event)
-    await render(context.bot, event, update.callback_query, replies)
+    keyboards = context.application.bot_data.setdefault("keyboards", set())
+
+    async def send_now(reply) -> None:
+        await render(context.bot, event, None, [reply], keyboards)
+
+    replies = await context.application.bot_data["core"].handle(event, send_now)
+    await render(context.bot, event, update.callback_query, replies, keyboards)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -35,7 +35,8 @@ async def to_event(update: Update) -> Event | None:
     return Event(channel=NAME, event_id=str(update.update_id), sender=str(user.id), chat=str(msg.chat.id),
                  name=user.full_name or user.username or str(user.id), group=_is_group(msg.chat),
                  chat_title=msg.chat.title or "", lang=user.language_code,
-                 text=msg.text if msg.text is not None else msg.caption, photo=await _photo(msg),
+                 text=msg.text if msg.text is not None else msg.caption,
+                 photo=None if _is_group(msg.chat) else await _photo(msg),  # groups: commands only
                  location=location, edited=update.edited_message is not None, message_ref=str(msg.message_id))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import (BotCommand, BotCommandScopeChat, CallbackQuery, InlineKeyboardButton,
-                      InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup)
+                      InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove)
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.i18n import t
@@ -42,9 +42,11 @@ def split(text: str) -> list[str]:
     return parts + [current] if current else parts
 
 
-async def render(bot, event: Event, query: CallbackQuery | None, replies: list[Reply]) -> None:
+async def render(bot, event: Event, query: CallbackQuery | None, replies: list[Reply],
+                 keyboards: set[int] | None = None) -> None:
     """Send the replies to the event's chat. A tap is always answered once, with the first
-    alert as a pop-up; a reply that replaces a card edits the tapped message."""
+    alert as a pop-up; a reply that replaces a card edits the tapped message. `keyboards`
+    holds the chats showing the share-location keyboard: the next reply takes it away."""
     alerts = [r for r in replies if r.alert]
     if query is not None:
         await _quietly(query.answer(alerts[0].text if alerts else None, show_alert=bool(alerts)))
@@ -52,15 +54,15 @@ async def render(bot, event: Event, query: CallbackQuery | None, replies: list[R
     chat = int(event.chat)
     for reply in replies:
         try:
-            await _one(bot, chat, event, query, reply)
+            await _one(bot, chat, query, reply, keyboards if keyboards is not None else set())
         except Forbidden:
-            log.info("chat %s has blocked the bot; reply dropped", chat)
+            log.info("a chat has blocked the bot; reply dropped")
             return
         except TelegramError:
-            log.warning("a reply to chat %s failed", chat, exc_info=True)
+            log.warning("a reply failed", exc_info=True)
 
 
-async def _one(bot, chat: int, event: Event, query, reply: Reply) -> None:
+async def _one(bot, chat: int, query, reply: Reply, keyboards: set[int]) -> None:
     if reply.commands is not None:
         menu = [BotCommand(name, desc[:256]) for name, desc in reply.commands]
         await _quietly(bot.set_my_commands(menu, scope=BotCommandScopeChat(chat)))
@@ -78,11 +80,27 @@ async def _one(bot, chat: int, event: Event, query, reply: Reply) -> None:
             await query.edit_message_text(reply.text[:MAX_TEXT], reply_markup=inline_markup(reply.buttons))
             return
         except BadRequest:  # too old to edit, or unchanged: say it as a new message
-            log.debug("could not edit the card in chat %s; sending anew", chat, exc_info=True)
-    markup = location_keyboard(reply) if reply.ask_location else inline_markup(reply.buttons)
+            log.debug("could not edit the tapped card; sending anew", exc_info=True)
+    if reply.ask_location:
+        keyboards.add(chat)
+        markup = location_keyboard(reply)
+    elif chat in keyboards:  # a message carries one keyboard: take the location one away first,
+        keyboards.discard(chat)  # then put the buttons on the same message
+        return await _closing_keyboard(bot, chat, reply)
+    else:
+        markup = inline_markup(reply.buttons)
     parts = split(reply.text)
     for n, part in enumerate(parts):
         await bot.send_message(chat, part, reply_markup=markup if n == len(parts) - 1 else None)
+
+
+async def _closing_keyboard(bot, chat: int, reply: Reply) -> None:
+    parts = split(reply.text)
+    for n, part in enumerate(parts):
+        last = n == len(parts) - 1
+        sent = await bot.send_message(chat, part, reply_markup=ReplyKeyboardRemove() if n == 0 else None)
+        if last and reply.buttons:
+            await bot.edit_message_reply_markup(chat, sent.message_id, reply_markup=inline_markup(reply.buttons))
 
 
 async def _quietly(call) -> None:

@@ -46,15 +46,15 @@ class TelegramSender:
                     warnings.simplefilter("ignore")
                     delay = err.retry_after
                 delay = delay.total_seconds() if hasattr(delay, "total_seconds") else delay
-                log.warning("RetryAfter %ss for chat %s", delay, chat_id)
+                log.warning("RetryAfter %ss", delay)
                 await asyncio.sleep(float(delay))
             except Forbidden:
-                log.info("chat %s has blocked the bot; skipped", chat_id)
+                log.info("a chat has blocked the bot; skipped")
                 return "blocked"
             except BadRequest:  # chat not found, or the message itself refused: not worth retrying,
-                log.error("chat %s rejected a message", chat_id, exc_info=True)  # nor a block
+                log.error("a chat rejected a message", exc_info=True)  # nor a block
                 return "unreachable"
             except TelegramError:
-                log.warning("sending to chat %s failed; will retry later", chat_id, exc_info=True)
+                log.warning("sending failed; will retry later", exc_info=True)
                 return "failed"
         return "failed"

@@ -108,7 +108,6 @@ measure-value = { $measure } { $value }
 ## Guided logging
 log-pick-kind = What did you do? Tap one:
 ask-number = How many { $measure }? Tap a number or type it.
-n = { $n }
 btn-skip = Skip
 btn-share-location = 📍 Send my location
 btn-confirm = ✅ Confirm
@@ -128,9 +127,7 @@ day-yesterday = Yesterday
 day-before = 2 days ago
 bad-number = Just a number, e.g. 30.
 need-one-figure = At least one figure is needed. Please fill them in again.
-bad-day = The day must be today or within 7 days back, e.g. 11-20. Please choose again.
 wrong-input = That is not what this step needs.
-log-expired = This step has ended (the bot may have restarted). Please send /log to start again.
 photo-duplicate = ⚠️ This photo was used before. It will be saved but flagged for the office.
 card-title = Please check [{ $kind }]:
 card-no-figures = (no figures)
@@ -219,7 +216,7 @@ missing-no-contact = (no contact yet: send /invite)
 btn-nudge = 🔔 Remind them
 nudge = 🔔 From the office: [{ $title }] is due { $due }. Please submit soon.
 nudge-wait = Just reminded. You can remind again in { $minutes } min.
-nudge-done = Reminded: { $names }.
+nudge-done = Reminding now: { $names }.
 weekly-title = 📅 Last week's digest
 
 ## Summaries (bot/summary.py): the text summary, the progress table and the chart. Keep the keys identical in both languages.
@@ -364,15 +361,13 @@ choices-words = You can reply: { $choices }
 
 # one-line reports and /mine
 quick-location = Got a location, but nothing is waiting for a place. To log work, send one line like "海报3张", or /log.
-quick-photo-kept = Photo received. Within 10 minutes, send one line about the work, e.g. "海报3张"; the photo is saved with it.
+quick-photo-kept = Photo received ({ $count } in all). Within 10 minutes, send one line about the work, e.g. "海报3张"; the photos are saved with it.
 quick-reread = Read again as edited; the earlier card is void.
 quick-card-check = Correct? Tap Save. If a figure is wrong, tap Change, or just send the line again.
 quick-card-missed = Not understood: { $parts }. If something is missing, send the line again.
 quick-edit-pick = Which one? Tap it, then send the new number.
 btn-quick-day = Day { $day }
-btn-back = ↩️ Back
 quick-ask-figure = { $measure } is { $now }{ $unit } now. What should it be? Send the number.
-quick-ask-day = Which day? Tap below, or send a date like "11-20" (within 7 days).
 quick-changed = Changed.
 mine-pick = Page { $page }/{ $pages }. Tap a number to undo or change that entry.
 mine-pick-one = Tap a number to undo or change that entry.
@@ -416,3 +411,14 @@ log-more-pick = What else to add? Tap it; then you are back at the card.
 log-photo-kept = Photo kept.
 log-place-kept = Place kept.
 log-gone = This card was already handled or has expired; nothing more is saved. Send /log to log again.
+
+# office views (summary.py)
+missing-line = · { $area }: { $people }
+
+# own entries (mine.py)
+mine-redo-not-yours = The office removed this entry, so you cannot restore it. Ask the office if in doubt.
+
+# one-line reports (quick.py): edits of saved reports, photos onto the card
+quick-already-saved = This one is already saved. To change it, send /mine and find it there.
+quick-photo-added = Photo added to this card.
+quick-photo-full = At most { $most } photos per report; this one was not kept.

@@ -108,7 +108,6 @@ measure-value = { $measure } { $value }{ $unit }
 ## 按步骤登记
 log-pick-kind = 要登记哪项工作？点一下：
 ask-number = { $measure }多少{ $unit }？点数字，或直接输入（如 15、十五）。
-n = { $n }
 btn-skip = 跳过
 btn-share-location = 📍 发送当前位置
 btn-confirm = ✅ 确认
@@ -128,9 +127,7 @@ day-yesterday = 昨天
 day-before = 前天
 bad-number = 填个数字就行，比如 30 或 三十。
 need-one-figure = 至少要填一项数量，请重新填写。
-bad-day = 日期只能是今天或 7 天内，例如 11-20。请再选一次。
 wrong-input = 这一步要的不是这个。
-log-expired = 这一步已结束（可能是机器人重启了）。请重新发送 /log 开始。
 photo-duplicate = ⚠️ 这张照片以前用过。仍会保存，但会标记给平安办核查。
 card-title = 请核对【{ $kind }】：
 card-no-figures = （没有数量）
@@ -219,7 +216,7 @@ missing-no-contact = （还没有联络员，可发 /invite 邀请）
 btn-nudge = 🔔 提醒他们
 nudge = 🔔 平安办提醒：【{ $title }】{ $due }截止，请尽快报送。
 nudge-wait = 刚提醒过，{ $minutes } 分钟后可再提醒。
-nudge-done = 已提醒：{ $names }。
+nudge-done = 马上提醒：{ $names }。
 weekly-title = 📅 上周工作周报
 
 ## 汇总（bot/summary.py）：文字汇总、进展情况表和图表。两种语言的键必须一致。
@@ -364,15 +361,13 @@ choices-words = 可回复：{ $choices }
 
 # one-line reports and /mine
 quick-location = 收到位置了，但现在没有要填地点的登记。记工作请发一句话，如“海报3张”，或发送 /log。
-quick-photo-kept = 照片已收到。请在10分钟内发一句工作情况，如“海报3张”，照片会一起保存。
+quick-photo-kept = 照片已收到（共 { $count } 张）。请在10分钟内发一句工作情况，如“海报3张”，照片会一起保存。
 quick-reread = 已按修改后的内容重新识别，原来的卡片作废。
 quick-card-check = 对吗？点“保存”。哪个数不对点“修改”，或直接重发一句。
 quick-card-missed = 没看懂：{ $parts }。漏了就重发一句。
 quick-edit-pick = 改哪一项？点一下，再发新的数字。
 btn-quick-day = 日期 { $day }
-btn-back = ↩️ 返回
 quick-ask-figure = { $measure }现在是 { $now }{ $unit }，改成多少？发数字即可。
-quick-ask-day = 改成哪一天？点下面，或发日期如“11-20”（7 天内）。
 quick-changed = 已改好。
 mine-pick = 第 { $page }/{ $pages } 页。点编号可撤销或修改。
 mine-pick-one = 点编号可撤销或修改。
@@ -416,3 +411,14 @@ log-more-pick = 还要补充哪一项？点一下，补完回到核对。
 log-photo-kept = 照片已存下。
 log-place-kept = 位置已存下。
 log-gone = 这张卡片已处理过或已过期，不会重复保存。要再记一条，发送 /log。
+
+# office views (summary.py)
+missing-line = · { $area }：{ $people }
+
+# own entries (mine.py)
+mine-redo-not-yours = 这条是平安办撤销的，不能自己恢复。有疑问请联系平安办。
+
+# one-line reports (quick.py): edits of saved reports, photos onto the card
+quick-already-saved = 这条已保存。要改，请发 /mine 找到它修改。
+quick-photo-added = 照片已加到这张卡片上。
+quick-photo-full = 一条最多 { $most } 张照片，这张没有保存。
