@@ -1,15 +1,20 @@
-"""Rules for logging work, shared by every channel: typed numbers and days, truthfulness flags."""
+"""Rules for logging work, shared by every channel: typed numbers and days, truthfulness flags,
+saving an entry."""
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import cn2an
 
 from .config import Settings
 from .i18n import t
 from .kinds import KINDS, MAX_FIGURE, MEASURES
+
+if TYPE_CHECKING:
+    from storage.models import NewEntry
 
 MAX_DAYS_BACK = 7
 FLAG_DUPLICATE = "duplicate_evidence"
@@ -167,3 +172,13 @@ async def add_truth_flags(storage, entry, today: date) -> list[str]:
             flags.append(FLAG_OVER_REGISTERED)
     entry.flags = sorted(set(entry.flags) | set(flags))
     return flags
+
+
+async def save(storage, entries: list[NewEntry], now: datetime) -> tuple[list[int], set[str]]:
+    """Flag what the office must look at and save the entries; return their ids and the flags
+    to tell the author about (a figure confirmed twice is one of them)."""
+    notes: set[str] = set()
+    for entry in entries:
+        notes.update(await add_truth_flags(storage, entry, now.date()))
+        notes.update(f for f in entry.flags if f == FLAG_REVIEW)
+    return await storage.entries.add(entries, now), notes

@@ -5,9 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage import Storage
-from storage.models import AREA_KINDS, Org, Submission, User
+from storage.models import AREA_KINDS, NewPhoto, Org, Submission, User
 
-from .deadlines import DeadlineSpec, Occurrence, load_calendar, occurrences
+from . import logbook
+from .deadlines import DeadlineSpec, Occurrence, is_late, load_calendar, occurrences
+
+MAX_OPEN = 6        # periods offered at once by /report
 
 
 def calendar_of(services) -> list[DeadlineSpec]:
@@ -19,6 +22,13 @@ def calendar_of(services) -> list[DeadlineSpec]:
 
 def quiet_hours(settings) -> tuple:
     return settings.quiet_start, settings.quiet_end
+
+
+def in_quiet(now: datetime, quiet: tuple) -> bool:
+    """Tell whether the local time `now` lies in the quiet hours (they may wrap midnight)."""
+    start, end = quiet
+    clock = now.time()
+    return (start <= clock or clock < end) if start > end else (start <= clock < end)
 
 
 def relevant_occurrences(services, now: datetime, back_days: int = 35, ahead_days: int = 35) -> list[Occurrence]:
@@ -60,10 +70,10 @@ def _standing(submissions: list[Submission]) -> tuple[dict[int, Submission], dic
 
 async def submission_for(storage: Storage, occ: Occurrence, user: User) -> Submission | None:
     """The standing submission that settles this person's share (one org path, not the whole tree)."""
-    from .logbook import area_of
-
     by_org, by_user = _standing(await storage.submissions.current(occ.period_key))
-    return by_user.get(user.id) if occ.who == "worker" else by_org.get((await area_of(storage, user.org_id)).id)
+    if occ.who == "worker":
+        return by_user.get(user.id)
+    return by_org.get((await logbook.area_of(storage, user.org_id)).id)
 
 
 async def status(storage: Storage, occ: Occurrence, user: User) -> str | None:
@@ -98,3 +108,65 @@ async def missing_areas(storage: Storage, occ: Occurrence) -> list[Org]:
         return [o for o in orgs.values() if o.kind in AREA_KINDS and o.id not in by_org]
     owing = {area_of[u.org_id].id for u in await storage.users.active_by_role("worker") if u.id not in by_user}
     return [orgs[i] for i in sorted(owing)]
+
+
+# --- what a person may submit, and submitting it -----------------------------------------------
+
+async def standing(services, user: User, now: datetime, back_days: int = 35,
+                   ahead_days: int = 35) -> list[tuple[Occurrence, str | None]]:
+    """List the deadlines around now with this person's status for each (see `status`);
+    'owed-late' when it is owed past its due time."""
+    out = []
+    for occ in relevant_occurrences(services, now, back_days, ahead_days):
+        state = await status(services.storage, occ, user)
+        out.append((occ, "owed-late" if state == "owed" and occ.due_at <= now else state))
+    return out
+
+
+async def agenda(services, user: User, now: datetime) -> list[tuple[Occurrence, str | None]]:
+    """List what /deadlines shows: from 10 days back to a month ahead, leaving out past
+    deadlines that are settled or not this person's (nothing to act on)."""
+    return [(occ, state) for occ, state in await standing(services, user, now, back_days=10, ahead_days=31)
+            if occ.due_at > now or state not in (None, "on_time")]
+
+
+async def open_for(services, user: User, now: datetime) -> list[Occurrence]:
+    """List the periods this person may submit now: not yet due (a resubmission replaces),
+    or past due and still owed (late). On time first, soonest first; then overdue, latest first."""
+    out = [occ for occ, state in await standing(services, user, now)
+           if state is not None and (occ.due_at > now or state == "owed-late")]
+    out.sort(key=lambda o: (o.due_at <= now, abs((o.due_at - now).total_seconds())))
+    return out[:MAX_OPEN]
+
+
+async def open_period(services, user: User, now: datetime, period_key: str | None) -> Occurrence | None:
+    """Find the period if it is open for this person now (forged or outdated keys find nothing)."""
+    return next((o for o in await open_for(services, user, now) if o.period_key == period_key), None)
+
+
+async def scope(storage: Storage, occ: Occurrence, user: User) -> tuple[list[int], int | None, int]:
+    """Return (org ids whose entries count, user filter, org the submission is filed under):
+    a worker's own entries, or everything logged in a contact's area."""
+    if occ.who == "worker":
+        return [user.org_id], user.id, user.org_id
+    area = await logbook.area_of(storage, user.org_id)
+    return [o.id for o in await storage.orgs.subtree(area.id)], None, area.id
+
+
+async def period_figures(storage: Storage, occ: Occurrence, user: User) -> tuple[dict[str, int], int, int]:
+    """Return (the period's figures, its evidence count, the org it is filed under)."""
+    org_ids, user_id, filed_under = await scope(storage, occ, user)
+    entries = storage.entries
+    figures = await entries.totals(org_ids, occ.period_start, occ.period_end, user_id=user_id)
+    return figures, await entries.evidence_count(org_ids, occ.period_start, occ.period_end), filed_under
+
+
+async def submit(storage: Storage, occ: Occurrence, user: User, now: datetime, note: str | None,
+                 nil_reason: str | None, photos: list[NewPhoto]) -> Submission:
+    """File the period's submission with a snapshot of its figures: late from the due time on;
+    one sent before replaces the earlier one (kept), a worker's only their own."""
+    figures, evidence, filed_under = await period_figures(storage, occ, user)
+    return await storage.submissions.submit(
+        deadline_id=occ.spec_id, period_key=occ.period_key, org_id=filed_under, user_id=user.id, now=now,
+        late=is_late(occ, now), figures=figures, evidence_count=evidence, note=note, nil_reason=nil_reason,
+        photos=photos, per_user=occ.who == "worker")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import re
 
-from storage.models import Org, Role, User
+from bot import permissions
+from storage.models import Org, Role
 
 from .core import Turn, action, int_arg
 
@@ -23,13 +24,6 @@ ROLE_WORDS: dict[str, Role] = {
 USERS_PAGE = 30
 CODES_SHOWN = 40                       # orgs listed in the usage message
 FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-
-
-async def may_manage(storage, office: User, target: User) -> bool:
-    """An office manages the people below it: never itself, nor an office at its own level."""
-    if target.id == office.id or not await storage.orgs.is_within(target.org_id, office.org_id):
-        return False
-    return not (target.role == "office" and target.org_id == office.org_id)
 
 
 def _count(text: str | None, default: int, most: int) -> int | None:
@@ -109,7 +103,7 @@ async def users(turn: Turn) -> None:
     """List the people of the office's subtree by user id, each with a 停用 button."""
     storage, user = turn.storage, turn.user
     orgs = {o.id: o for o in await storage.orgs.subtree(user.org_id)}
-    people = [p for p in await storage.users.in_orgs(list(orgs)) if await may_manage(storage, user, p)]
+    people = [p for p in await storage.users.in_orgs(list(orgs)) if await permissions.may_manage(storage, user, p)]
     if not people:
         turn.say(turn.t("users-none"))
         return
@@ -127,7 +121,7 @@ async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
         turn.alert("button-expired")
         return
     target = await turn.storage.users.get(target_id)
-    if target is None or not await may_manage(turn.storage, turn.user, target):
+    if target is None or not await permissions.may_manage(turn.storage, turn.user, target):
         turn.alert("not-allowed")
         return
     if target.active:  # a second tap on the same button only says so again

@@ -53,12 +53,8 @@ def kind_menu(turn: Turn) -> list[list[Button]]:
 
 
 async def save_entries(turn: Turn, entries: list[NewEntry]) -> list[int]:
-    """Flag what the office must look at, save, and say so with an undo button per entry."""
-    notes: set[str] = set()
-    for entry in entries:
-        notes.update(await logbook.add_truth_flags(turn.storage, entry, turn.now.date()))
-        notes.update(f for f in entry.flags if f == logbook.FLAG_REVIEW)
-    ids = await turn.storage.entries.add(entries, turn.now)
+    """Save the entries and say so, with what the office will look at and an undo button per entry."""
+    ids, notes = await logbook.save(turn.storage, entries, turn.now)
     log.info("user %s saved entries %s", turn.user.id, ids)
     lines = [turn.t("saved", what="；".join(describe_entry(turn.lang, e) for e in entries))]
     lines += [turn.t(f"flag-{f}") for f in sorted(notes)]

@@ -5,14 +5,14 @@
                               ├─撤销 ──> undone (kept for audit), with 恢复 to take it back
                               └─修改 ──> flow "mine": the new figures, "12" or "横幅2条"
                                          ──> a new version (the old one kept)
-Every button is checked again on the server: only the author, or an office above the
-entry's place, may change an entry."""
+Every button is checked again on the server (bot/permissions.py): only the author, or an
+office above the entry's place, may change an entry."""
 from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
 
-from bot import logbook
+from bot import logbook, permissions
 from bot.kinds import KINDS
 from bot.progress import progress_lines
 from bot.quickparse import parse_quick_report
@@ -73,24 +73,6 @@ async def show_page(turn: Turn, page: int) -> None:
     turn.say("\n".join(lines), rows + ([paging] if paging else []), replace=turn.tapped)
 
 
-async def office_above(turn: Turn, entry: Entry) -> bool:
-    user = turn.user
-    return user.role == "office" and await turn.storage.orgs.is_within(entry.org_id, user.org_id)
-
-
-async def may_change(turn: Turn, entry: Entry | None) -> bool:
-    """Only the author, or an office user above the entry's org, may change it."""
-    if entry is None:
-        return False
-    return entry.user_id == turn.user.id or await office_above(turn, entry)
-
-
-async def may_restore(turn: Turn, entry: Entry) -> bool:
-    """Whoever undid an entry, or an office above it, may take the undo back (not the author
-    the office overruled)."""
-    return entry.undone_by == turn.user.id or await office_above(turn, entry)
-
-
 async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
     """更早 / 更新, a line, 撤销, 恢复, 修改: every one checks who may change the entry."""
     if verb == "page":
@@ -102,7 +84,7 @@ async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
     if handler is None or entry is None:
         turn.alert("button-expired")
         return
-    if not await may_change(turn, entry):
+    if not await permissions.may_change(turn.storage, turn.user, entry):
         log.info("user %s may not change entry %s", turn.user.id, entry.id)
         turn.alert("not-allowed")
         return
@@ -113,7 +95,8 @@ async def _open(turn: Turn, entry: Entry, args: list[str]) -> None:
     """One entry with what can be done to it."""
     page = int_arg(args, 0, most=1000) or 0
     if entry.undone_at is not None:
-        redo = [turn.button("btn-redo", action("mine", "redo", entry.id))] if await may_restore(turn, entry) else []
+        may = await permissions.may_restore(turn.storage, turn.user, entry)
+        redo = [turn.button("btn-redo", action("mine", "redo", entry.id))] if may else []
         turn.say(turn.t("already-undone"), [[*redo, turn.button("btn-back", action("mine", "page", page))]],
                  replace=turn.tapped)
         return
@@ -133,7 +116,7 @@ async def _undo(turn: Turn, entry: Entry, args: list[str]) -> None:
 
 async def _redo(turn: Turn, entry: Entry, args: list[str]) -> None:
     """Take the undo back, if this person may (an office's undo stands against the author)."""
-    if entry.undone_at is not None and not await may_restore(turn, entry):
+    if entry.undone_at is not None and not await permissions.may_restore(turn.storage, turn.user, entry):
         log.info("user %s may not restore entry %s undone by user %s", turn.user.id, entry.id, entry.undone_by)
         turn.alert("mine-redo-not-yours")
         return
@@ -164,7 +147,8 @@ async def on_input(turn: Turn) -> None:
         return await on_free(turn)
     entry_id = draft.get("id")
     entry = await turn.storage.entries.get(entry_id) if isinstance(entry_id, int) else None
-    if entry is None or entry.undone_at is not None or not await may_change(turn, entry):
+    if entry is None or entry.undone_at is not None \
+            or not await permissions.may_change(turn.storage, turn.user, entry):
         turn.end_flow()
         turn.say(turn.t("edit-gone"))
         return

@@ -7,7 +7,8 @@
               本期无活动 report:nil:<draft>  → step nil: the reason → CARD
               取消 report:cancel:<draft>   → nothing saved
     Other input while the card is shown is read as usual (a one-line report), the card stays.
-Every step checks again, on the server, that the period is still open for this person.
+Every step checks again, on the server, that the period is still open for this person
+(bot/obligations.py decides which periods are, and files the submission).
 Card buttons carry the draft's id: a tap on the card of an earlier draft (another period
 opened since) changes nothing."""
 from __future__ import annotations
@@ -17,7 +18,7 @@ import secrets
 
 from bot import logbook, obligations
 from bot.deadlines import Occurrence
-from storage.models import NewPhoto, User
+from storage.models import NewPhoto
 
 from .core import Turn, action
 from .evidence import save_photo
@@ -25,39 +26,15 @@ from .evidence import save_photo
 log = logging.getLogger(__name__)
 FLOW = "report"
 STATUS_ICON = {"on_time": "✅", "late": "⏰", "owed": "❗", "owed-late": "❗"}
-MAX_OPEN = 6        # periods offered at once
 MAX_NOTE, MAX_REASON = 1000, 500
-
-
-async def open_for(turn: Turn, user: User) -> list[Occurrence]:
-    """Periods this person may submit now: not yet due, or past due and still owed (late)."""
-    now, out = turn.now, []
-    for occ in obligations.relevant_occurrences(turn.svc, now):
-        if not obligations.applies(occ, user):
-            continue
-        if occ.due_at > now or await obligations.status(turn.storage, occ, user) == "owed":
-            out.append(occ)
-    # What is still on time first (soonest first), then overdue ones (latest first).
-    out.sort(key=lambda o: (o.due_at <= now, abs((o.due_at - now).total_seconds())))
-    return out[:MAX_OPEN]
-
-
-async def find_open(turn: Turn, period_key: str | None) -> Occurrence | None:
-    """The period, if it is open for this person now (forged or outdated keys find nothing)."""
-    return next((o for o in await open_for(turn, turn.user) if o.period_key == period_key), None)
 
 
 async def deadlines(turn: Turn) -> None:
     """List the coming deadlines and this person's own status for each."""
-    user, now = turn.user, turn.now
+    user = turn.user
     lines, mine = [turn.t("deadlines-head")], False
-    for occ in obligations.relevant_occurrences(turn.svc, now, back_days=10, ahead_days=31):
-        status = await obligations.status(turn.storage, occ, user)
-        if occ.due_at <= now and status in (None, "on_time"):
-            continue  # past and settled: nothing to act on
+    for occ, status in await obligations.agenda(turn.svc, user, turn.now):
         mine = mine or status is not None
-        if status == "owed" and occ.due_at <= now:
-            status = "owed-late"
         mark = f"{STATUS_ICON[status]} {turn.t(f'status-{status}')}" if status else turn.t("status-na")
         lines.append(f"{logbook.day_text(user.lang, occ.due_date)} {occ.title} · {mark}")
     if len(lines) == 1:
@@ -69,7 +46,7 @@ async def deadlines(turn: Turn) -> None:
 async def start_report(turn: Turn) -> None:
     """Show what this person owes; go straight to the card when there is only one."""
     turn.end_flow()  # the pick list wants the next word, whatever flow was going
-    occs = await open_for(turn, turn.user)
+    occs = await obligations.open_for(turn.svc, turn.user, turn.now)
     if not occs:
         turn.say(turn.t("report-none-worker" if turn.user.role == "worker" else "report-none"))
         return
@@ -81,23 +58,6 @@ async def start_report(turn: Turn) -> None:
     turn.say(turn.t("report-pick"), rows)
 
 
-async def _scope(turn: Turn, occ: Occurrence) -> tuple[list[int], int | None, int]:
-    """(org ids whose entries count, user filter, org the submission is filed under)."""
-    user = turn.user
-    if occ.who == "worker":
-        return [user.org_id], user.id, user.org_id
-    area = await logbook.area_of(turn.storage, user.org_id)
-    return [o.id for o in await turn.storage.orgs.subtree(area.id)], None, area.id
-
-
-async def _figures(turn: Turn, occ: Occurrence) -> tuple[dict[str, int], int, int]:
-    """(the period's figures, its evidence count, the org it is filed under)."""
-    org_ids, user_id, filed_under = await _scope(turn, occ)
-    entries = turn.storage.entries
-    figures = await entries.totals(org_ids, occ.period_start, occ.period_end, user_id=user_id)
-    return figures, await entries.evidence_count(org_ids, occ.period_start, occ.period_end), filed_under
-
-
 async def show_card(turn: Turn, occ: Occurrence, fresh: bool = False) -> None:
     """The period's figures as they will be submitted, with what to do next."""
     if fresh:
@@ -105,7 +65,7 @@ async def show_card(turn: Turn, occ: Occurrence, fresh: bool = False) -> None:
                                "note": None, "nil": None, "photos": []})
     draft = turn.draft
     draft["step"] = "card"
-    figures, evidence, _ = await _figures(turn, occ)
+    figures, evidence, _ = await obligations.period_figures(turn.storage, occ, turn.user)
     lang = turn.lang
     lines = [turn.t("report-card", title=occ.title, start=logbook.day_text(lang, occ.period_start),
                     end=logbook.day_text(lang, occ.period_end), due=logbook.day_text(lang, occ.due_date)),
@@ -127,7 +87,7 @@ async def show_card(turn: Turn, occ: Occurrence, fresh: bool = False) -> None:
 async def _draft_occ(turn: Turn) -> Occurrence | None:
     """The period of this person's report draft, if there is one and it is still open."""
     key = turn.draft.get("period_key") if turn.flow == FLOW else None
-    occ = await find_open(turn, key) if key else None
+    occ = await obligations.open_period(turn.svc, turn.user, turn.now, key) if key else None
     if occ is None:
         if turn.flow == FLOW:
             turn.end_flow()
@@ -159,7 +119,7 @@ async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
 
 async def pick(turn: Turn, period_key: str) -> None:
     """Open the card of the chosen period (checked again: a forged key gets nothing)."""
-    occ = await find_open(turn, period_key)
+    occ = await obligations.open_period(turn.svc, turn.user, turn.now, period_key)
     if occ is None:
         turn.say(turn.t("report-gone"))
         return
@@ -167,17 +127,13 @@ async def pick(turn: Turn, period_key: str) -> None:
 
 
 async def confirm(turn: Turn, occ: Occurrence) -> None:
-    """Store the submission with a snapshot of the figures."""
-    draft, user, now = turn.draft, turn.user, turn.now
-    figures, evidence, filed_under = await _figures(turn, occ)
-    late = now >= occ.due_at
-    sub = await turn.storage.submissions.submit(
-        deadline_id=occ.spec_id, period_key=occ.period_key, org_id=filed_under, user_id=user.id, now=now,
-        late=late, figures=figures, evidence_count=evidence, note=draft["note"], nil_reason=draft["nil"],
-        photos=[NewPhoto(**p) for p in draft["photos"]], per_user=occ.who == "worker")
+    """Submit the period with the draft's note, reason and photos, and say whether it was late."""
+    draft = turn.draft
+    sub = await obligations.submit(turn.storage, occ, turn.user, turn.now, draft["note"], draft["nil"],
+                                   [NewPhoto(**p) for p in draft["photos"]])
     turn.end_flow()
-    log.info("submission %s for %s by user %s (late=%s)", sub.id, occ.period_key, user.id, late)
-    turn.say(turn.t("report-done-late" if late else "report-done", title=occ.title,
+    log.info("submission %s for %s by user %s (late=%s)", sub.id, occ.period_key, turn.user.id, sub.late)
+    turn.say(turn.t("report-done-late" if sub.late else "report-done", title=occ.title,
                     due=logbook.day_text(turn.lang, occ.due_date)))
 
 

@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections import Counter
 
+from bot.obligations import in_quiet, quiet_hours
 from handlers.core import FLOW_IDLE, MENU_IDLE, Button
 from storage.outbox import Outgoing
 
@@ -20,9 +21,6 @@ CONCURRENCY = 8
 async def drain(services, senders: dict) -> Counter:
     """Send every queued message that is due now, never at night (a retry or a late
     round waits for the morning). Returns counts by outcome."""
-    from bot.obligations import quiet_hours
-    from .reminders import in_quiet
-
     storage = services.storage
     counts: Counter = Counter()
     if in_quiet(services.clock.now(), quiet_hours(services.settings)):

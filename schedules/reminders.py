@@ -14,17 +14,12 @@ from bot import obligations
 from bot.deadlines import Occurrence, ReminderSlot, due_reminders, last_reminder
 from bot.i18n import t
 from bot.logbook import day_text, listing
+from bot.obligations import in_quiet
 from bot.progress import progress_lines
 from handlers.core import action
 from storage.outbox import body
 
 log = logging.getLogger(__name__)
-
-
-def in_quiet(now: datetime, quiet: tuple) -> bool:
-    start, end = quiet
-    clock = now.time()
-    return (start <= clock or clock < end) if start > end else (start <= clock < end)
 
 
 def current_slots(services, now: datetime) -> list[tuple[Occurrence, ReminderSlot]]:

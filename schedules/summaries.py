@@ -10,10 +10,9 @@ from datetime import date, datetime, timedelta
 from bot import obligations, office
 from bot.deadlines import occurrences
 from bot.i18n import t
+from bot.obligations import in_quiet
 from bot.summary import render_text
 from storage.outbox import body
-
-from .reminders import in_quiet
 
 log = logging.getLogger(__name__)
 LATE_DAYS = 7

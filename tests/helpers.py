@@ -21,7 +21,20 @@ FIXTURES = Path(__file__).parent / "fixtures"
 _refs = itertools.count(1)
 
 
-class Harness:
+class Setup:
+    """What every harness does to set a township up: the org tree, people joining by invite."""
+
+    async def import_orgs(self, path: Path = FIXTURES / "orgs.csv") -> None:
+        from bot.orgs_import import load
+        await self.storage.orgs.upsert_many(load(path, await self.storage.orgs.parent_codes()))
+
+    async def join(self, uid: int, org_code: str, role: str) -> None:
+        org = await self.storage.orgs.by_code(org_code)
+        inv = await self.storage.users.create_invite(org.id, role, 1, 7, self.clock.now())
+        await self.send(uid, f"/start {inv.code}")
+
+
+class Harness(Setup):
     """One bot: the core on a text channel, a temp SQLite file, a fake clock."""
 
     def __init__(self, tmp_path: Path, now: datetime, **overrides) -> None:
@@ -121,11 +134,3 @@ class Harness:
     async def user(self, uid: int):
         return await self.storage.users.by_account(NAME, str(uid))
 
-    async def import_orgs(self, path: Path = FIXTURES / "orgs.csv") -> None:
-        from bot.orgs_import import load
-        await self.storage.orgs.upsert_many(load(path, await self.storage.orgs.parent_codes()))
-
-    async def join(self, uid: int, org_code: str, role: str) -> None:
-        org = await self.storage.orgs.by_code(org_code)
-        inv = await self.storage.users.create_invite(org.id, role, 1, 7, self.clock.now())
-        await self.send(uid, f"/start {inv.code}")

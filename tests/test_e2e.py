@@ -17,7 +17,8 @@ import pytest
 from bot.config import Settings
 
 from .botapi import BotAPIServer, FakeBotAPI
-from .tg import FIXTURES, message_json, update_json
+from .helpers import FIXTURES
+from .tg import message_json, update_json
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "123:TEST"

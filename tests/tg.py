@@ -16,8 +16,8 @@ from bot.config import Settings
 from channels.telegram import build_application
 
 from .botapi import BOT_USER, FakeBotAPI, RecordingRequest
+from .helpers import Setup
 
-FIXTURES = Path(__file__).parent / "fixtures"
 _update_ids = itertools.count(1)
 _message_ids = itertools.count(1)
 
@@ -51,7 +51,7 @@ def update_json(**payload) -> dict:
     return {"update_id": next(_update_ids), **payload}
 
 
-class Harness:
+class Harness(Setup):
     """One bot: real Application, recording request, temp SQLite file, fake clock."""
 
     def __init__(self, tmp_path: Path, now: datetime, **overrides) -> None:
@@ -118,12 +118,3 @@ class Harness:
 
     def answers(self) -> list[dict]:
         return [c.params for c in self.api.calls if c.method == "answerCallbackQuery"]
-
-    async def import_orgs(self, path: Path = FIXTURES / "orgs.csv") -> None:
-        from bot.orgs_import import load
-        await self.storage.orgs.upsert_many(load(path, await self.storage.orgs.parent_codes()))
-
-    async def join(self, uid: int, org_code: str, role: str) -> None:
-        org = await self.storage.orgs.by_code(org_code)
-        inv = await self.storage.users.create_invite(org.id, role, 1, 7, self.clock.now())
-        await self.send(uid, f"/start {inv.code}")
