@@ -37,12 +37,20 @@ def _cached(lang: str | None, key: str, args: tuple) -> str:
 
 
 def _format(lang: str | None, key: str, args: dict) -> str:
+    # Fluent refuses a placeable longer than 2,500 characters and shows "{???}" instead: a
+    # long text (a typed note, a list of names) goes in behind a short stand-in.
+    long = {f"\x00{n}\x00": v for n, v in enumerate(v for v in args.values() if isinstance(v, str) and len(v) > 1000)}
+    if long:
+        stand_in = {v: k for k, v in long.items()}
+        args = {k: stand_in.get(v, v) if isinstance(v, str) else v for k, v in args.items()}
     for code in (lang if lang in LANGS else DEFAULT_LANG, DEFAULT_LANG):
         bundle = _bundle(code)
         if bundle.has_message(key):
             text, errors = bundle.format_pattern(bundle.get_message(key).value, args)
             for err in errors:
                 log.error("i18n %s/%s: %s", code, key, err)
+            for marker, value in long.items():
+                text = text.replace(marker, value)
             return text
     log.error("i18n: missing message %s", key)
     return key

@@ -93,3 +93,15 @@ async def test_the_outbox_waits_for_morning_and_for_a_channel(tmp_path):
         await h.storage.outbox.enqueue("t:2", {user.address: body("稍后")}, h.clock.now())
         await h.tick()
         assert await h.storage.outbox.statuses("t:2") == {user.address: "queued"}
+
+
+def test_a_very_long_argument_is_said_whole_never_as_placeholder(caplog):
+    from bot.i18n import t
+    note = "很长的说明" * 1200                                 # 6,000 characters
+    text = t("zh", "report-note", note=note)
+    assert note in text and "{???}" not in text and not caplog.records
+
+
+async def test_a_very_long_text_gets_a_calm_answer(bot):
+    await bot.send(WORKER, "海报3张，" + "说明" * 5000)
+    assert "{???}" not in bot.last_text(WORKER) and "出了点问题" not in bot.last_text(WORKER)
