@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -40,6 +41,26 @@ _HEAD_FONT = Font(bold=True)
 _HEAD_FILL = PatternFill("solid", fgColor="DDDDDD")
 _TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 _WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+# ------------------------------------------------------------------ text in cells
+
+# Excel and WPS read a cell (or a CSV field) that starts with one of these as a formula:
+# '=HYPERLINK(...)' or '=cmd|...' typed as a name would run when the office opens the file.
+# OWASP's advice (CSV injection): start such text with an apostrophe, which makes it text.
+# A CR is stored as LF in xlsx, so LF counts too.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def cell_value(value: Any) -> Any:
+    """`value` as it may go into a spreadsheet cell or a CSV field: text never a formula, and
+    without the control characters an xlsx cannot hold (openpyxl refuses them, and the whole
+    export with them). Every text people typed or named (names, org names, addresses, notes)
+    goes through here on its way to the xlsx, and to the evidence 清单.csv."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 # ------------------------------------------------------------------ progress table
@@ -116,7 +137,7 @@ SUMMED_COLUMNS = (
 
 
 def _cell(ws, value: Any, fmt: str | None = None, *, head: bool = False, total: bool = False) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
+    cell = WriteOnlyCell(ws, value=cell_value(value))
     cell.border = _BORDER
     if fmt and value is not None:
         cell.number_format = fmt
@@ -142,9 +163,9 @@ def _progress_sheet(wb: Workbook, summary: Summary, lang: str, tz) -> None:
     for index, (_, width, _, _) in enumerate(cols, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.row_dimensions[2].height = 42
-    ws.append([t(lang, "xlsx-caption", root=summary.root_name or t(lang, "summary-all-orgs"),
-                 start=summary.start.isoformat(), end=summary.end.isoformat(), asof=summary.as_of.isoformat(),
-                 period=summary.period_key or "—")])
+    ws.append([cell_value(t(lang, "xlsx-caption", root=summary.root_name or t(lang, "summary-all-orgs"),
+                            start=summary.start.isoformat(), end=summary.end.isoformat(),
+                            asof=summary.as_of.isoformat(), period=summary.period_key or "—"))])
     ws.append([_cell(ws, t(lang, key), head=True) for key, _, _, _ in cols])
     for row in summary.rows:
         ws.append([_cell(ws, get(row, lang, tz), fmt) for _, _, fmt, get in cols])
@@ -222,8 +243,8 @@ def _ledger_sheet(wb: Workbook, entries: Iterable[LedgerRow], lang: str, tz) -> 
         kind = kinds.get(e.kind) or kinds.setdefault(e.kind, _label(lang, f"summary-kind-{e.kind}", e.kind))
         ws.append((
             e.id, date.fromisoformat(e.happened_on), recorded.replace(second=0, microsecond=0),
-            e.user_name, e.org_name, kind, measures_text(lang, e.measures), _place(e), e.evidence,
-            e.households_listed or None,
+            cell_value(e.user_name), cell_value(e.org_name), kind, measures_text(lang, e.measures),
+            cell_value(_place(e)), e.evidence, e.households_listed or None,
             "、".join(_label(lang, f"summary-flag-{f}", f) for f in e.flags) if e.flags else None,
         ))
         count += 1
@@ -287,7 +308,9 @@ def render_chart(summary: Summary, path: Path | str, lang: str = "zh") -> Path:
     n = max(len(rows), 1)
     width = min(max(8.0, 0.62 * n + 2.5), 30.0)
     colours = {"coverage": "#2f6db5", "install": "#e07b1a"}
-    with rc_context({"font.family": [family], "font.sans-serif": [family], "axes.unicode_minus": False}):
+    # parse_math off: an org name such as '$\frac{$' would otherwise be read as TeX, and fail the chart.
+    with rc_context({"font.family": [family], "font.sans-serif": [family], "axes.unicode_minus": False,
+                     "text.parse_math": False}):
         fig = Figure(figsize=(width, 6.0), dpi=110, layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()

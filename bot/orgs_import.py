@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import math
+import unicodedata
 from pathlib import Path
 
 COLUMNS = ("code", "name", "kind", "parent", "households", "population")
@@ -14,6 +15,20 @@ KIND_ALIASES = {
     "grid": "grid", "网格": "grid",
     "department": "department", "部门": "department", "单位": "department",
 }
+# The hierarchy: a township or street is the top; villages, communities and the township's
+# departments sit under it; grids under a village or community. So a tree is 3 levels deep.
+PARENT_KINDS = {
+    "township": (), "street": (),
+    "village": ("township", "street"), "community": ("township", "street"),
+    "department": ("township", "street"),
+    "grid": ("village", "community"),
+}
+MAX_FIGURE = 100_000_000  # households or people of one org: far above any township, safe to sum
+MAX_CODE, MAX_NAME = 64, 100
+# Characters that do not show or that steer the text: controls (NUL…), format marks (RTL
+# overrides, zero-width), surrogates, private use, line and paragraph separators. A name
+# holding one reads differently on each phone, or hides what it says.
+HIDDEN = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
 
 
 class ImportError_(Exception):
@@ -38,8 +53,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         # Excel on Chinese Windows saves "CSV" in GBK, so fall back to GB18030 (a superset).
         for encoding in ("utf-8-sig", "gb18030"):
             try:
-                with path.open(encoding=encoding, newline="") as fh:
-                    rows = list(csv.reader(fh))
+                rows = _csv_rows(path, encoding)
                 break
             except UnicodeDecodeError:
                 continue
@@ -60,72 +74,123 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     ]
 
 
+def _csv_rows(path: Path, encoding: str) -> list[list[str]]:
+    with path.open(encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh)
+        try:
+            return list(reader)
+        except csv.Error as err:  # e.g. a cell over the csv module's 131,072 characters
+            raise ImportError_(f"row {reader.line_num}: not readable as CSV ({err})") from None
+
+
+def _shown(value: str) -> str:
+    """A cell as quoted in a message: a huge one cut short."""
+    return repr(value if len(value) <= 20 else value[:20] + "…")
+
+
 def _figure(value: str, row_no: int, column: str) -> int:
     text = value.replace(",", "").strip() or "0"
     try:
         number = float(text)
     except ValueError:
-        raise ImportError_(f"row {row_no}: {column} must be a whole number, got {value!r}") from None
-    if not math.isfinite(number) or number < 0 or number != int(number):
-        raise ImportError_(f"row {row_no}: {column} must be a whole number ≥ 0, got {value!r}")
+        number = math.nan
+    if not (math.isfinite(number) and 0 <= number <= MAX_FIGURE and number == int(number)):
+        raise ImportError_(f"row {row_no}: {column} must be a whole number from 0 to {MAX_FIGURE:,}, "
+                           f"got {_shown(value)}")
     return int(number)
 
 
-def validate(rows: list[dict[str, str]], existing: dict[str, str | None]) -> list[dict]:
+def _text(value: str, row_no: int, column: str, most: int) -> str:
+    if not value:
+        raise ImportError_(f"row {row_no}: {column} is empty")
+    if len(value) > most:
+        raise ImportError_(f"row {row_no}: {column} is longer than {most} characters")
+    hidden = next((c for c in value if unicodedata.category(c) in HIDDEN), None)
+    if hidden is not None:
+        raise ImportError_(f"row {row_no}: {column} holds an invisible or control character "
+                           f"(U+{ord(hidden):04X}); type it again")
+    return value
+
+
+def _row(raw: dict[str, str], row_no: int) -> dict:
+    """One row checked on its own: code, name, kind, figures."""
+    kind = KIND_ALIASES.get(raw["kind"].strip().lower())
+    code = _text(raw["code"], row_no, "code", MAX_CODE)
+    name = _text(raw["name"], row_no, "name", MAX_NAME)
+    if kind is None:
+        raise ImportError_(f"row {row_no}: unknown kind {_shown(raw['kind'])}")
+    return {
+        "code": code, "name": name, "kind": kind, "parent": raw["parent"] or None,
+        "households": _figure(raw["households"], row_no, "households"),
+        "population": _figure(raw["population"], row_no, "population"),
+        "row": row_no,
+    }
+
+
+def validate(rows: list[dict[str, str]], existing: dict[str, str | None],
+             kinds: dict[str, str] | None = None) -> list[dict]:
     """Check every row and return them parents-first, ready for storage.
 
     `existing` maps codes already in the database to their parent code, so a file may
-    name a parent imported earlier, and a cycle through stored orgs is caught too."""
+    name a parent imported earlier, and a cycle through stored orgs is caught too;
+    `kinds` (code → kind, from the database) lets such a parent's place be checked."""
     seen: dict[str, int] = {}
     clean: list[dict] = []
     for default_no, raw in enumerate(rows, start=2):
-        row_no = int(raw.get("_row", default_no))
-        code = raw["code"]
-        if not code:
-            raise ImportError_(f"row {row_no}: code is empty")
-        if code in seen:
-            raise ImportError_(f"row {row_no}: duplicate code {code!r} (first on row {seen[code]})")
-        seen[code] = row_no
-        if not raw["name"]:
-            raise ImportError_(f"row {row_no}: name is empty")
-        kind = KIND_ALIASES.get(raw["kind"].strip().lower())
-        if kind is None:
-            raise ImportError_(f"row {row_no}: unknown kind {raw['kind']!r}")
-        clean.append({
-            "code": code, "name": raw["name"], "kind": kind, "parent": raw["parent"] or None,
-            "households": _figure(raw["households"], row_no, "households"),
-            "population": _figure(raw["population"], row_no, "population"),
-            "row": row_no,
-        })
+        row = _row(raw, int(raw.get("_row", default_no)))
+        if row["code"] in seen:
+            raise ImportError_(f"row {row['row']}: duplicate code {row['code']!r} (first on row {seen[row['code']]})")
+        seen[row["code"]] = row["row"]
+        clean.append(row)
     parents = dict(existing) | {r["code"]: r["parent"] for r in clean}
     for r in clean:
         if r["parent"] and r["parent"] not in parents:
-            raise ImportError_(f"row {r['row']}: unknown parent {r['parent']!r}")
+            raise ImportError_(f"row {r['row']}: unknown parent {_shown(r['parent'])}")
+    depth = _depths(clean, parents)
+    kind_of = dict(kinds or {}) | {r["code"]: r["kind"] for r in clean}
     for r in clean:
-        _check_cycle(r, parents)
-    return _parents_first(clean, parents)
+        _check_place(r, kind_of.get(r["parent"]))
+    return sorted(clean, key=lambda r: depth[r["code"]])
 
 
-def _check_cycle(row: dict, parents: dict[str, str | None]) -> None:
-    trail, code = [row["code"]], parents[row["code"]]
-    while code:
-        if code in trail:
-            raise ImportError_(f"row {row['row']}: cycle in parents: {' → '.join(trail + [code])}")
-        trail.append(code)
-        code = parents.get(code)
+def _depths(rows: list[dict], parents: dict[str, str | None]) -> dict[str, int]:
+    """Each code's depth (a root is 0), each worked out once; a loop of parents is refused.
+    (Walking every row up to its root would take a long chain's length squared.)"""
+    depth: dict[str, int] = {}
+    for row in rows:
+        trail: list[str] = []
+        on_trail: set[str] = set()
+        code = row["code"]
+        while code is not None and code not in depth:
+            if code in on_trail:
+                raise ImportError_(f"row {row['row']}: cycle in parents: {_chain(trail + [code])}")
+            trail.append(code)
+            on_trail.add(code)
+            code = parents.get(code)
+        level = depth[code] if code is not None else -1
+        for step in reversed(trail):
+            level += 1
+            depth[step] = level
+    return depth
 
 
-def _parents_first(rows: list[dict], parents: dict[str, str | None]) -> list[dict]:
-    def depth(code: str) -> int:
-        n = 0
-        while parents.get(code):
-            code, n = parents[code], n + 1
-        return n
-
-    return sorted(rows, key=lambda r: depth(r["code"]))
+def _chain(codes: list[str]) -> str:
+    return " → ".join(codes if len(codes) <= 8 else codes[:3] + ["…"] + codes[-3:])
 
 
-def load(path: Path, existing: dict[str, str | None]) -> list[dict]:
+def _check_place(row: dict, parent_kind: str | None) -> None:
+    """A row's parent must be of a kind the hierarchy puts above it (unknown: not checked)."""
+    allowed = PARENT_KINDS[row["kind"]]
+    if row["parent"] is None or parent_kind is None or parent_kind in allowed:
+        return
+    if not allowed:
+        raise ImportError_(f"row {row['row']}: a {row['kind']} is the top of the tree; it cannot be "
+                           f"under {row['parent']!r}")
+    raise ImportError_(f"row {row['row']}: a {row['kind']} belongs under a {' or '.join(allowed)}, "
+                       f"not under {row['parent']!r} (a {parent_kind})")
+
+
+def load(path: Path, existing: dict[str, str | None], kinds: dict[str, str] | None = None) -> list[dict]:
     if not path.exists():
         raise ImportError_(f"{path}: no such file")
-    return validate(read_rows(path), existing)
+    return validate(read_rows(path), existing, kinds)

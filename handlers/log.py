@@ -30,7 +30,7 @@ from storage.models import NewEntry, NewPhoto
 
 from .common import describe_entry
 from .core import FLOW_IDLE, Button, Turn, action, canon, int_arg
-from .evidence import save_photo
+from .evidence import add_photo
 
 log = logging.getLogger(__name__)
 FLOW = "log"
@@ -246,8 +246,9 @@ async def on_input(turn: Turn) -> None:
         return turn.say(turn.t("log-gone"))
     takes_evidence = d["kind"] not in ONLINE
     if ev.photo is not None and takes_evidence:
-        photo = save_photo(turn)
-        d["photos"].append(photo)
+        photo = add_photo(turn, d["photos"])
+        if photo is None:  # enough photos already: said so, the question stands
+            return await _took(turn, "photo", "")
         used = await turn.storage.entries.evidence_used(NewPhoto(**photo))
         return await _took(turn, "photo", turn.t("photo-duplicate") if used else "")
     if ev.location is not None and takes_evidence:

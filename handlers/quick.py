@@ -29,14 +29,13 @@ from storage.conversations import Card
 from storage.models import NewEntry, NewPhoto
 
 from .core import Button, Turn, action, canon, int_arg
-from .evidence import save_photo
+from .evidence import MAX_PHOTOS_PER_REPORT, save_photo
 from . import start
 from .log import bad_day, day_question, kind_menu, save_entries, typed_day
 
 log = logging.getLogger(__name__)
 CARD_LIFE = timedelta(hours=2)       # a card not used by then expires (its buttons say so)
 PHOTO_WAIT = timedelta(minutes=10)   # a bare photo waits this long for its report (or joins the card just shown)
-MAX_PHOTOS = 9                       # photos on one card (a phone's album is ten at most)
 TOKEN = re.compile(r"[0-9a-f]{8}", re.ASCII)
 SAVE = canon("保存")                 # what 保存 / 确认 / 确定 / 提交 / ok typed come to
 
@@ -118,8 +117,8 @@ async def bare_photo(turn: Turn) -> None:
     card = await newest_open(turn)
     joins = card is not None and turn.now - card.created_at <= PHOTO_WAIT
     held = card.data["photos"] if joins else _fresh_photos(turn)
-    if len(held) >= MAX_PHOTOS:
-        turn.say(turn.t("quick-photo-full", most=MAX_PHOTOS))
+    if len(held) >= MAX_PHOTOS_PER_REPORT:
+        turn.say(turn.t("quick-photo-full", most=MAX_PHOTOS_PER_REPORT))
         return
     photo = save_photo(turn)
     if joins:
@@ -144,12 +143,12 @@ def waiting_photos(turn: Turn) -> list[dict]:
 
 def with_photos(photos: list[dict], more: list[dict]) -> list[dict]:
     """Photos added once each (an edited message brings its photo again; the same picture may
-    be sent twice), MAX_PHOTOS at most."""
+    be sent twice), MAX_PHOTOS_PER_REPORT at most."""
     photos = list(photos)
     for photo in more:
         if not any(_same(photo, p) for p in photos):
             photos.append(photo)
-    return photos[:MAX_PHOTOS]
+    return photos[:MAX_PHOTOS_PER_REPORT]
 
 
 def _same(a: dict, b: dict) -> bool:

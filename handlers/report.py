@@ -21,7 +21,7 @@ from bot.deadlines import Occurrence
 from storage.models import NewPhoto
 
 from .core import Turn, action
-from .evidence import save_photo
+from .evidence import add_photo
 
 log = logging.getLogger(__name__)
 FLOW = "report"
@@ -167,7 +167,7 @@ async def on_input(turn: Turn) -> None:
     text = (ev.text or "").strip()
     if step == "note" and (ev.photo or text):
         if ev.photo:
-            draft["photos"].append(save_photo(turn))
+            add_photo(turn, draft["photos"])
         if text:
             draft["note"] = text[:MAX_NOTE]
         return await show_card(turn, occ)

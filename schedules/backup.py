@@ -4,6 +4,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from storage.db import private_dir
+
 log = logging.getLogger(__name__)
 PREFIX = "bot-"
 
@@ -24,6 +26,7 @@ async def run_backup(services, force: bool = False) -> Path | None:
     existing = sorted(folder.glob(f"{PREFIX}*.sqlite3")) if folder.exists() else []
     if not force and (now.time() < services.settings.backup_time or any(_taken_on(p) == today for p in existing)):
         return None
+    private_dir(folder)  # the backups hold everyone's names and phones (an older one may be 0755)
     target = await services.storage.db.backup(folder / f"{PREFIX}{now:%Y%m%d-%H%M%S}.sqlite3")
     prune(folder, services.settings.backup_keep)
     log.info("database backed up to %s", target)

@@ -6,6 +6,7 @@ from pathlib import Path
 from .conversations import ConversationRepo
 from .db import Database
 from .entries import EntryRepo
+from .evidence import EvidenceRepo
 from .inbox import InboxRepo
 from .orgs import OrgRepo
 from .outbox import OutboxRepo
@@ -24,6 +25,7 @@ class Storage:
         self.conversations = ConversationRepo(db)
         self.outbox = OutboxRepo(db)
         self.entries = EntryRepo(db)
+        self.evidence = EvidenceRepo(db)
         self.submissions = SubmissionRepo(db)
 
     @classmethod

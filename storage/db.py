@@ -1,9 +1,11 @@
-"""The SQLite connection: WAL, foreign keys, versioned migrations, serialised transactions."""
+"""The SQLite connection: WAL, foreign keys, versioned migrations, serialised transactions.
+And the files that hold personal data (the database, backups, evidence): this user's only."""
 from __future__ import annotations
 
 import asyncio
 import contextvars
 import logging
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterable
@@ -21,6 +23,43 @@ IN_IDS = "IN (SELECT value FROM json_each(?))"
 _inside: contextvars.ContextVar["Database | None"] = contextvars.ContextVar("inside_transaction", default=None)
 
 
+# --- files only this user may read -----------------------------------------------------------
+# They hold names, phones and photos of people's homes: 0600 files in 0700 folders, set
+# explicitly because the umask (often 022) would leave what we create world-readable.
+
+def private_dir(path: Path) -> Path:
+    """Create the folder (and its parents) if missing and make it this user's only."""
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create the file empty if missing (its content kept if not) and make it this user's only."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    try:
+        os.chmod(path, 0o600)
+    except PermissionError as err:  # someone else's file we may write: say so, and go on
+        log.warning("%s: cannot make it private: %s", path, err.strerror)
+    return path
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write the file whole or not at all (a crash leaves a '.part', never half a file), 0600."""
+    part = path.with_name(path.name + ".part")
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        os.fchmod(fd, 0o600)  # a leftover .part may have been created looser
+        f.write(data)
+    os.replace(part, path)
+
+
+def _new_folder(path: Path) -> None:
+    """A folder we create is private; one that exists (maybe the working folder) is left as it is."""
+    if not path.exists():
+        private_dir(path)
+
+
 class Database:
     """One shared connection. Writes go through `transaction()`, which holds a lock so that
     a scheduler job and an event handler never interleave statements of two transactions.
@@ -32,7 +71,14 @@ class Database:
         self._lock = asyncio.Lock()
 
     async def connect(self) -> "Database":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _new_folder(self.path.parent)
+        # SQLite creates the -wal and -shm files with the database file's mode, so that one is
+        # made 0600 first; older ones left looser by earlier versions are tightened too.
+        private_file(self.path)
+        for extra in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + extra)
+            if side.exists():
+                private_file(side)
         self._conn = await aiosqlite.connect(self.path, isolation_level=None)
         self._conn.row_factory = aiosqlite.Row
         await self._conn.execute("PRAGMA journal_mode=WAL")
@@ -94,7 +140,8 @@ class Database:
     async def backup(self, target: Path | str) -> Path:
         """Copy the live database with SQLite's online backup API (safe while the bot runs)."""
         target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _new_folder(target.parent)
+        private_file(target)
         # Its own connection: it copies committed data only, and the bot's queries go on meanwhile.
         async with aiosqlite.connect(self.path) as source, aiosqlite.connect(target) as dest:
             await source.backup(dest)

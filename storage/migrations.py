@@ -414,4 +414,15 @@ MIGRATIONS: list[str] = [
           ON a.channel = 'telegram' AND a.external_id = CAST(s.recipient AS TEXT);
     DROP TABLE sent_ledger;
     """,
+    # 7: wrong invite codes per account (a hash of it), so that guessing is slowed down
+    # across restarts too (handlers/start.py); rows older than the pause are forgotten.
+    """
+    CREATE TABLE invite_tries (
+        channel TEXT NOT NULL,
+        who TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX invite_tries_who ON invite_tries(channel, who, at);
+    CREATE INDEX invite_tries_at ON invite_tries(at);
+    """,
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from .db import IN_IDS, Database
 from .models import Account, Invite, OfficeChat, Role, User
@@ -160,6 +160,23 @@ class UserRepo:
         assert user is not None
         return user
 
+    # --- wrong invite codes ------------------------------------------------------------
+    # `who` is a short hash of the account (handlers/start.py), never its id; times are UTC
+    # with microseconds, so that their text sorts as they do.
+
+    async def wrong_invite(self, channel: str, who: str, now: datetime, forget_before: datetime) -> None:
+        """Count a wrong code from this account; tries older than `forget_before` no longer matter."""
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM invite_tries WHERE at < ?", (_utc(forget_before),))
+            await conn.execute("INSERT INTO invite_tries (channel, who, at) VALUES (?, ?, ?)",
+                               (channel, who, _utc(now)))
+
+    async def wrong_invites(self, channel: str, who: str, most: int) -> list[datetime]:
+        """When this account's last `most` wrong codes came, newest first."""
+        rows = await self.db.fetchall("SELECT at FROM invite_tries WHERE channel = ? AND who = ? "
+                                      "ORDER BY at DESC LIMIT ?", (channel, who, most))
+        return [datetime.fromisoformat(r[0]) for r in rows]
+
     # --- office chats --------------------------------------------------------------------
 
     async def bind_office_chat(self, org_id: int, channel: str, chat_id: str, user_id: int, now: datetime) -> None:
@@ -181,3 +198,7 @@ class UserRepo:
     async def active_by_role(self, role: Role) -> list[User]:
         rows = await self.db.fetchall(f"SELECT {_COLS} FROM users WHERE active = 1 AND role = ? ORDER BY id", (role,))
         return [User(**dict(r)) for r in rows]
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
