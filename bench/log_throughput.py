@@ -46,7 +46,9 @@ from bot.clock import FakeClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.kinds import split_by_kind  # noqa: E402
 from bot.quickparse import parse_quick_report  # noqa: E402
-from channels.telegram import build_application  # noqa: E402
+from bot.app import open_services  # noqa: E402
+from channels.telegram import build_application, caps  # noqa: E402
+from handlers import build_core  # noqa: E402
 from tests.botapi import BOT_USER, FakeBotAPI, RecordingRequest  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -174,10 +176,13 @@ async def measure(path: Path, label: str, args: argparse.Namespace) -> list[dict
                         rate_limit_per_second=RATE)
     texts = report_texts(settings)
     api = FakeBotAPI()
-    app = build_application(settings, FakeClock(NOW), RecordingRequest(api))
+    app = build_application(settings, RecordingRequest(api))
     full, echo = Timed(app, api), echo_app()
+    svc = await open_services(settings, FakeClock(NOW))   # as bot/runner.py does
+    core = build_core(svc)
+    app.bot_data.update(svc=svc, core=core)
     await app.initialize()
-    await app.post_init(app)
+    core.add_channel("telegram", caps(app))
     await echo.app.initialize()
     rows = []
     try:
@@ -204,8 +209,8 @@ async def measure(path: Path, label: str, args: argparse.Namespace) -> list[dict
                          "trips": trips.count / args.reports, "saved": saved, "expected": expected})
             uid += people
     finally:
-        await app.post_shutdown(app)
         await app.shutdown()
+        await svc.storage.close()
         await echo.app.shutdown()
     return rows
 

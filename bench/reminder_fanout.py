@@ -4,6 +4,7 @@
     python bench/reminder_fanout.py --recipients 2000 --rate 50
     python bench/reminder_fanout.py --retry-every 0 --forbidden-share 0   # a clean API
     python bench/reminder_fanout.py --trace                # time the outbox/sender steps too
+    python bench/reminder_fanout.py --channel wecom        # 2,000 recipients on WeCom (see below)
 
 Setup (untimed): the real Telegram channel from channels.telegram.build_application with a
 RecordingRequest over a FakeBotAPI (in-process), a temp SQLite file, the sample township from
@@ -19,11 +20,19 @@ The fake API answers every --retry-every'th sendMessage with 429 retry_after=1 (
 Telegram asks for) and 403 Forbidden for a seeded random --forbidden-share of the contacts.
 
 Timed: ``run_reminders(svc)`` (preparation: who owes, their progress lines, queued in the
-outbox) and then ``drain(svc, senders(app))`` (the fan-out), as one scheduler tick does.
+outbox) and then ``drain(svc, {"telegram": TelegramSender})`` (the fan-out), as one scheduler tick does.
 Then the checks: the outbox statuses against the fake API's successful sendMessage calls
 per chat: lost = owing recipients neither delivered nor recorded blocked; sent twice =
 chats with more than one successful reminder. Then a second round a minute later, which
 must send nothing. No timing asserts.
+
+WeCom (--channel wecom, 2,000 recipients by default): the real WeCom channel
+(channels.wecom.WeComChannel, the real SDK) holds its long connection to the fake WeCom server
+of tests/wecom.py on 127.0.0.1, in the same process; the N contacts have WeCom accounts and
+have all written to the bot (the fake delivers to them). Timed the same way. Checked: every
+owing contact got the reminder (its markdown part and its card) exactly once (lost must be
+0), the outbox agrees, and no conversation got more than 30 messages in any 60 seconds
+(WeCom's silent limit), counted on the fake's arrival times.
 """
 from __future__ import annotations
 
@@ -42,13 +51,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from channels.telegram import build_application, senders  # noqa: E402
+from channels.telegram import build_application  # noqa: E402
 from schedules import outbox as outbox_module  # noqa: E402
 from schedules.outbox import CONCURRENCY, drain  # noqa: E402
 from schedules.reminders import run_reminders  # noqa: E402
 from storage.models import AREA_KINDS  # noqa: E402
 from tests.botapi import FakeBotAPI, RecordingRequest  # noqa: E402
 from tests.tg import Harness  # noqa: E402
+from tests.wecom import Harness as WeComHarness  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 SLOT = datetime(2026, 11, 26, 9, 0, 30, tzinfo=TZ)
@@ -85,11 +95,11 @@ class FanoutHarness(Harness):
         self.clock = FakeClock(now)
         self.settings = Settings(_env_file=None, database_path=tmp_path / "bot.sqlite3",
                                  telegram_bot_token="123:TEST", **overrides)
-        self.app = build_application(self.settings, self.clock, RecordingRequest(self.api))
+        self.app = build_application(self.settings, RecordingRequest(self.api))
 
 
-async def add_contacts(h: Harness, n: int) -> dict[int, int]:
-    """N contacts on Telegram; returns their Telegram chat id by user id."""
+async def add_contacts(h, n: int, channel: str = "telegram", chat=lambda i: FIRST_TG + i) -> dict[int, object]:
+    """N contacts with an account on the channel; returns their chat id by user id."""
     areas = [o for o in await h.storage.orgs.all() if o.kind in AREA_KINDS]
     stamp = h.clock.now().isoformat()
     async with h.storage.db.transaction() as conn:
@@ -100,9 +110,9 @@ async def add_contacts(h: Harness, n: int) -> dict[int, int]:
                                [(uid, f"联络员{i:05d}", areas[i % len(areas)].id, stamp, stamp)
                                 for i, uid in enumerate(ids)])
         await conn.executemany("INSERT INTO accounts (channel, external_id, user_id, chat_id, seen_at) "
-                               "VALUES ('telegram', ?, ?, ?, ?)",
-                               [(str(FIRST_TG + i), uid, str(FIRST_TG + i), stamp) for i, uid in enumerate(ids)])
-    return {uid: FIRST_TG + i for i, uid in enumerate(ids)}
+                               "VALUES (?, ?, ?, ?, ?)",
+                               [(channel, str(chat(i)), uid, str(chat(i)), stamp) for i, uid in enumerate(ids)])
+    return {uid: chat(i) for i, uid in enumerate(ids)}
 
 
 class StepTrace:
@@ -151,7 +161,7 @@ async def run(args: argparse.Namespace) -> None:
                   f"{len(api.forbidden):,} of them have blocked the bot; 429 every {args.retry_every or '-'}th "
                   f"sendMessage; rate_limit_per_second={args.rate:g}; CONCURRENCY={CONCURRENCY}; clock {SLOT}")
 
-            out = senders(h.app)
+            out = h.senders()
             trace = None
             if args.trace:
                 trace = StepTrace()
@@ -239,9 +249,69 @@ async def run(args: argparse.Namespace) -> None:
                   f"queued {again[0]}, drain returned {again[1]}, {took:.2f} s")
 
 
+async def run_wecom(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="fanout-wecom-") as tmp:
+        async with WeComHarness(Path(tmp), SLOT) as h:
+            t0 = time.perf_counter()
+            await h.import_orgs()
+            chats = await add_contacts(h, args.recipients, "wecom", lambda i: f"contact{i:05d}")
+            h.fake.talked.update(chats.values())                 # they have all written to the bot
+            print(f"setup: {len(chats):,} contacts on WeCom in {time.perf_counter() - t0:.1f} s; "
+                  f"CONCURRENCY={CONCURRENCY}; clock {SLOT}")
+
+            t0 = time.perf_counter()
+            queued = await run_reminders(h.svc)
+            prepared = time.perf_counter() - t0
+            counts = await drain(h.svc, {"wecom": h.channel.sender})
+            elapsed = time.perf_counter() - t0
+
+            sent = [g for g in h.fake.got if g.cmd == "aibot_send_msg" and g.errcode == 0]
+            per_chat: dict[str, list] = defaultdict(list)
+            for g in sent:
+                per_chat[g.body["chatid"]].append(g)
+            reminded = Counter(chat for chat, got in per_chat.items()
+                               if any(g.body.get("msgtype") == "markdown" and g.body["markdown"]["content"].startswith("⏰")
+                                      for g in got))
+            rows = await h.storage.db.fetchall("SELECT recipient, status FROM outbox WHERE topic LIKE 'remind:%'")
+            statuses = Counter(r[1] for r in rows)
+            lost = [c for c in chats.values() if reminded[c] == 0]
+            twice = [c for c, got in per_chat.items()
+                     if sum(g.body.get("msgtype") == "template_card" for g in got) > 1]
+            busiest = max((most_in(sorted(g.at for g in got), 60.0) for got in per_chat.values()), default=0)
+
+            print(f"\nrun_reminders + drain: {elapsed:.2f} s ({prepared:.2f} s to queue {queued:,}), "
+                  f"drain returned {dict(counts)}")
+            print(f"recipients          : {len(chats):,} owing")
+            print(f"delivered           : {len(reminded):,} reminders ({len(sent):,} WeCom messages: each "
+                  f"reminder is its text and a card with 立即报送), "
+                  f"{len(sent) / (elapsed - prepared):.0f} messages/s; outbox 'sent' {statuses.get('sent', 0):,}")
+            print(f"lost                : {len(lost)}  (outbox statuses: {dict(statuses)})")
+            print(f"sent twice          : {len(twice)}")
+            print(f"per conversation    : at most {busiest} messages in any 60 s "
+                  f"({'within' if busiest <= 30 else 'OVER'} WeCom's 30 a minute)")
+
+            h.clock.advance(timedelta(minutes=1))
+            before = len(h.fake.got)
+            again = await run_reminders(h.svc), dict(await drain(h.svc, {"wecom": h.channel.sender}))
+            print(f"\nsecond round (clock +1 min): {len(h.fake.got) - before} more sent (must be 0), "
+                  f"queued {again[0]}, drain returned {again[1]}")
+
+
+def most_in(times: list[float], span: float) -> int:
+    """The most arrivals within any `span` seconds."""
+    most, start = 0, 0
+    for end, at in enumerate(times):
+        while at - times[start] >= span:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recipients", type=int, default=10_000)
+    parser.add_argument("--channel", choices=["telegram", "wecom"], default="telegram")
+    parser.add_argument("--recipients", type=int, default=None,
+                        help="owing contacts (default 10,000 on Telegram, 2,000 on WeCom)")
     parser.add_argument("--rate", type=float, default=200.0, help="Settings.rate_limit_per_second")
     parser.add_argument("--retry-every", type=int, default=2000,
                         help="answer every Kth sendMessage with 429 retry_after=1 (0: never)")
@@ -251,7 +321,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--trace", action="store_true",
                         help="also time the fan-out's steps (outbox claim/settle, send, mark_blocked)")
     args = parser.parse_args(argv)
-    asyncio.run(run(args))
+    if args.recipients is None:
+        args.recipients = 2_000 if args.channel == "wecom" else 10_000
+    asyncio.run(run_wecom(args) if args.channel == "wecom" else run(args))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -31,21 +32,28 @@ def _setup_logging(settings: Settings) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO, and a Bot API URL contains the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    # PTB itself logs the API URL (token included) at DEBUG: mask it in every log line.
-    if settings.telegram_bot_token is not None:
-        secret = settings.telegram_bot_token.get_secret_value()
+    # websockets logs every frame at DEBUG, cut short: WeCom's subscription (a piece of the
+    # secret) and what people write among them.
+    logging.getLogger("websockets").setLevel(max(logging.INFO, logging.getLogger().level))
+    # aiosqlite logs every operation at DEBUG from its own thread, even after the last word.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
+    # PTB itself logs the API URL (token included) at DEBUG: mask the secrets in every log line.
+    secrets = [s.get_secret_value() for s in (settings.telegram_bot_token, settings.wecom_bot_secret) if s]
+    if secrets:
         for handler in logging.getLogger().handlers:
-            handler.setFormatter(_Redacting(secret, handler.formatter))
+            handler.setFormatter(_Redacting(secrets, handler.formatter))
 
 
 class _Redacting(logging.Formatter):
-    def __init__(self, secret: str, inner: logging.Formatter | None) -> None:
+    def __init__(self, secrets: list[str], inner: logging.Formatter | None) -> None:
         super().__init__()
-        self.secret, self.inner = secret, inner or logging.Formatter()
+        self.secrets, self.inner = [s for s in secrets if s], inner or logging.Formatter()
 
     def format(self, record: logging.LogRecord) -> str:
         text = self.inner.format(record)
-        return text.replace(self.secret, "<token>") if self.secret else text
+        for secret in self.secrets:
+            text = text.replace(secret, "<secret>")
+        return text
 
 
 async def _with_storage(settings: Settings, work):
@@ -61,9 +69,6 @@ async def _with_storage(settings: Settings, work):
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     _setup_logging(settings)
-    if settings.telegram_bot_token is None:
-        print("configuration error: TELEGRAM_BOT_TOKEN: required to run the bot", file=sys.stderr)
-        return 2
     from .deadlines import CalendarError, load_calendar
     from .targets import TargetError, load_targets
 
@@ -73,19 +78,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (CalendarError, TargetError) as err:
         print(f"configuration error: {err}", file=sys.stderr)
         return 2
-    from channels.telegram import run
+    from .runner import run
 
     return run(settings)
+
+
+IMPORT_PROGRESS_ABOVE = 5000  # rows: a larger file says how far it has got, on stderr
 
 
 def cmd_import_orgs(args: argparse.Namespace) -> int:
     from .orgs_import import ImportError_, load
 
     settings = _settings()
+    began = time.monotonic()
+    shown = [0]  # rows written when progress was last shown
+
+    def progress(done: int, total: int) -> None:
+        if total > IMPORT_PROGRESS_ABOVE and (done - shown[0] >= total / 10 or done == total):
+            shown[0] = done
+            print(f"import-orgs: {done} of {total} rows written ({time.monotonic() - began:.1f} s)",
+                  file=sys.stderr, flush=True)
 
     async def work(storage):
-        rows = load(Path(args.file), await storage.orgs.parent_codes())
-        return await storage.orgs.upsert_many(rows)
+        rows = load(Path(args.file), await storage.orgs.parent_codes(), await storage.orgs.kinds())
+        if len(rows) > IMPORT_PROGRESS_ABOVE:
+            print(f"import-orgs: {len(rows)} rows read and checked ({time.monotonic() - began:.1f} s)",
+                  file=sys.stderr, flush=True)
+        return await storage.orgs.upsert_many(rows, progress)
 
     try:
         added, updated = asyncio.run(_with_storage(settings, work))
@@ -233,7 +252,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="反诈宣传工作台账机器人")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="start the bot (long polling); the default").set_defaults(func=cmd_run)
+    sub.add_parser("run", help="start the bot on its channels; the default").set_defaults(func=cmd_run)
 
     p = sub.add_parser("import-orgs", help="load or update the organisation tree from CSV/XLSX")
     p.add_argument("file")

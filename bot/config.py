@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/bot.sqlite3")
     timezone: str = "Asia/Shanghai"
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    wecom_bot_id: str | None = None
+    wecom_bot_secret: SecretStr | None = None
+    wecom_ws_url: str | None = None
+    admin_wecom_userids: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"
     deadlines_file: Path = DATA_DIR / "deadlines.toml"
     targets_file: Path = DATA_DIR / "targets.toml"
@@ -34,6 +38,7 @@ class Settings(BaseSettings):
     max_households: int = Field(200, ge=1)
     max_attendees: int = Field(3000, ge=1)
     max_other: int = Field(500, ge=1)
+    evidence_max_mb: int = Field(2048, ge=1)
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod
@@ -42,6 +47,18 @@ class Settings(BaseSettings):
             return [int(p) for p in v.replace(" ", "").split(",") if p]
         if isinstance(v, int):
             return [v]
+        return v
+
+    @field_validator("admin_wecom_userids", mode="before")
+    @classmethod
+    def _split_userids(cls, v: object) -> object:
+        return [p for p in v.replace(" ", "").split(",") if p] if isinstance(v, str) else v
+
+    @field_validator("wecom_ws_url")
+    @classmethod
+    def _ws_url(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("ws://", "wss://")):
+            raise ValueError("must start with ws:// or wss://")
         return v
 
     @field_validator("timezone")

@@ -35,4 +35,5 @@ def routes() -> Routes:
 
 def build_core(services) -> Core:
     s = services.settings
-    return Core(services, routes(), admins={"telegram": {str(i) for i in s.admin_telegram_ids}})
+    return Core(services, routes(), admins={"telegram": {str(i) for i in s.admin_telegram_ids},
+                                            "wecom": set(s.admin_wecom_userids)})

@@ -61,14 +61,19 @@ async def missing(turn: Turn) -> None:
         turn.say(turn.t("missing-none", title=occ.title))
         return
     debtors = await office.owing(turn.storage, occ, scope)
+    # Whom the last reminder or nudge of this period could not reach: named so, not counted as reminded.
+    last = await turn.storage.outbox.last_statuses([f"remind:{occ.period_key}:", f"nudge:{occ.period_key}:"])
+    unreachable = {d.user.id for d in debtors if last.get(d.user.address) == "unreachable"}
     people: dict[int, list[str]] = {}
     for d in debtors:
-        people.setdefault(d.area.id, []).append(d.user.name)
+        name = turn.t("missing-unreachable", name=d.user.name) if d.user.id in unreachable else d.user.name
+        people.setdefault(d.area.id, []).append(name)
     due = logbook.day_text(turn.lang, occ.due_date)
     lines = [turn.t("missing-head", title=occ.title, due=due, count=len(areas))]
     lines += [turn.t("missing-line", area=a.name,
                      people=logbook.listing(turn.lang, people.get(a.id, [])) or turn.t("missing-no-contact"))
               for a in areas]
+    lines += [turn.t("missing-unreachable-hint")] if unreachable else []
     buttons = [[turn.button("btn-nudge", action("missing", "nudge"))]] if debtors else None
     turn.say("\n".join(lines), buttons)
 

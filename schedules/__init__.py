@@ -1,8 +1,8 @@
 """Scheduled work, channel-independent: `run_due` does whatever is due now.
 
-APScheduler forgets its jobs on restart and by default drops a run that starts more
-than a second late, so no job carries state: each tick (the Telegram channel puts one on
-PTB's JobQueue) asks the calendar, the clock and the database what is due now
+No job carries state (a scheduler library forgets its jobs on restart, and may drop a run
+that starts late): each tick (bot/runner.py's Ticker, one for every channel) asks the
+calendar, the clock and the database what is due now
 (reminders, office summaries, the nightly backup, clearing expired cards), queues the messages in the outbox,
 and sends what the outbox holds through `senders`: {channel name: Sender}."""
 from __future__ import annotations

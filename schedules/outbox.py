@@ -3,7 +3,9 @@
 A person ('u<id>') is reached on the account they used last that has not blocked the bot
 and whose channel is running; a chat ('c:<channel>:<id>') on its own channel. Each message
 is claimed just before it goes out and settled after, by a few workers at once (each
-channel's sender paces itself), so a crash loses at most the CONCURRENCY in flight."""
+channel's sender paces itself), so a crash loses at most the CONCURRENCY in flight. A
+channel that cannot take a message now (not connected, its pace full) answers 'later': the
+message stays queued and is tried again, as often as it takes."""
 from __future__ import annotations
 
 import asyncio
@@ -44,8 +46,8 @@ async def drain(services, senders: dict) -> Counter:
                 counts[outcome] += 1
 
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-        if counts["failed"] == sum(counts.values()):
-            return counts  # everything failed for now: the next tick tries again
+        if counts["failed"] + counts["later"] == sum(counts.values()):
+            return counts  # nothing could go for now: the next tick tries again
 
 
 async def deliver(services, senders: dict, message: Outgoing) -> str:

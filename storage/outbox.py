@@ -72,14 +72,26 @@ class OutboxRepo:
             return cur.rowcount == 1
 
     async def settle(self, message: Outgoing, outcome: str, now: datetime) -> None:
-        """'sent', 'blocked', 'unreachable' are final; 'failed' is tried again later, a few times."""
+        """'sent', 'blocked', 'unreachable' are final; 'failed' is tried again later, a few
+        times; 'later' (the channel could not take it now) is tried again later, uncounted."""
         async with self.db.transaction() as conn:
-            if outcome == "failed" and message.attempts + 1 < MAX_ATTEMPTS:
+            if outcome == "later":
+                await conn.execute("UPDATE outbox SET status = 'queued', not_before = ? WHERE id = ?",
+                                   ((now + RETRY_AFTER).isoformat(), message.id))
+            elif outcome == "failed" and message.attempts + 1 < MAX_ATTEMPTS:
                 await conn.execute("UPDATE outbox SET status = 'queued', attempts = attempts + 1, not_before = ? "
                                    "WHERE id = ?", ((now + RETRY_AFTER).isoformat(), message.id))
             else:
                 await conn.execute("UPDATE outbox SET status = ?, attempts = attempts + 1, settled_at = ? "
                                    "WHERE id = ?", (outcome, now.isoformat(), message.id))
+
+    async def last_statuses(self, topic_prefixes: list[str]) -> dict[str, str]:
+        """Each recipient's status in its newest message under any of these topic prefixes."""
+        rows = []
+        for prefix in topic_prefixes:
+            rows += await self.db.fetchall("SELECT id, recipient, status FROM outbox WHERE substr(topic, 1, ?) = ?",
+                                           (len(prefix), prefix))
+        return {recipient: status for _, recipient, status in sorted(tuple(r) for r in rows)}  # newest last
 
     async def statuses(self, topic: str) -> dict[str, str]:
         rows = await self.db.fetchall("SELECT recipient, status FROM outbox WHERE topic = ?", (topic,))

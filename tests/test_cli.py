@@ -133,8 +133,16 @@ def test_run_without_token_exits_2_naming_it(tmp_path):
     done = run_bot(tmp_path, "run", DATABASE_PATH=str(tmp_path / "bot.sqlite3"))
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "TELEGRAM_BOT_TOKEN" in lines[0], done.stderr
+    assert len(lines) == 1 and "TELEGRAM_BOT_TOKEN" in lines[0] and "WECOM_BOT_ID" in lines[0], done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_half_a_wecom_configuration_exits_2_naming_what_is_missing(tmp_path):
+    done = run_bot(tmp_path, "run", WECOM_BOT_ID="aibot-1", DATABASE_PATH=str(tmp_path / "bot.sqlite3"))
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert line == "configuration error: WECOM_BOT_SECRET: required with WECOM_BOT_ID"
+    assert not (tmp_path / "bot.sqlite3").exists()
 
 
 # --- import-orgs ------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
-"""End to end over HTTP: `python -m bot` as its own process against the fake Bot API server.
+"""End to end: `python -m bot` as its own process against the fake Bot API server (HTTP), or
+against the fake WeCom server (a WebSocket, tests/wecom.py) with no Telegram token at all.
 
 The office's chores (import-orgs, invite) run as separate processes on the same database,
-exactly as a deployment would; the bot long-polls the fake server, which records what the
-bot sends. Every wait is bounded and wakes on each recorded call (FakeBotAPI.wait_for)."""
+exactly as a deployment would; the bot long-polls the fake Bot API, or holds the long
+connection to the fake WeCom, and the fakes record what the bot sends. Every wait is
+bounded and wakes on each recorded call or frame (wait_for)."""
 from __future__ import annotations
 
 import os
@@ -19,6 +21,7 @@ from bot.config import Settings
 from .botapi import BotAPIServer, FakeBotAPI
 from .helpers import FIXTURES
 from .tg import message_json, update_json
+from .wecom import BOT_ID, SECRET, ThreadedWeCom
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "123:TEST"
@@ -49,28 +52,31 @@ def chore(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "-m", "bot", *args], cwd=REPO, env=env,
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, f"{args}: exit {done.returncode}\n{done.stderr}"
-    assert TOKEN not in done.stdout + done.stderr
+    assert TOKEN not in done.stdout + done.stderr and SECRET not in done.stdout + done.stderr
     return done
 
 
-def prepare(env: dict[str, str]) -> str:
-    """Load the tree and make an invite with the CLI; return the invite code."""
+def prepare(env: dict[str, str], link: bool = True) -> str:
+    """Load the tree and make an invite with the CLI; return the invite code (and check the
+    t.me link, where there is a Telegram bot to link to)."""
     imported = chore(env, "import-orgs", str(FIXTURES / "orgs.csv"))
     assert "12 added" in imported.stdout
     invite = chore(env, "invite", "--org", "BHQ-1", "--role", "worker")
     lines = invite.stdout.splitlines()
-    assert len(lines) == 2, invite.stdout
+    assert len(lines) == (2 if link else 1), invite.stdout
     code = lines[0]
     assert code.isalnum() and code.isupper(), code
-    assert lines[1] == f"https://t.me/antifraud_test_bot?start={code}"
+    if link:
+        assert lines[1] == f"https://t.me/antifraud_test_bot?start={code}"
     return code
 
 
 class BotProcess:
-    """`python -m bot` (the default command: run) with stdout/stderr going to files."""
+    """`python -m bot` (the default command: run) with stdout/stderr going to files. `api` is
+    the fake it talks to (FakeBotAPI or FakeWeCom: wait_for, texts); `secret` must never show."""
 
-    def __init__(self, api: FakeBotAPI, env: dict[str, str], logs: Path) -> None:
-        self.api, self.logs = api, logs
+    def __init__(self, api, env: dict[str, str], logs: Path, secret: str = TOKEN) -> None:
+        self.api, self.logs, self.secret = api, logs, secret
         self.out, self.err = logs.with_suffix(".out"), logs.with_suffix(".err")
         with self.out.open("wb") as out, self.err.open("wb") as err:
             self.proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=REPO, env=env,
@@ -99,8 +105,8 @@ class BotProcess:
         log = self.stderr()
         assert code == 0, f"bot exited {code}\n{log[-4000:]}"
         assert "Traceback" not in log, log
-        leaks = [line for line in log.splitlines() if TOKEN in line]
-        assert not leaks, f"the token appears in the log: {leaks[:3]}"
+        leaks = [line for line in log.splitlines() if self.secret in line or self.secret[-8:] in line]
+        assert not leaks, f"the secret appears in the log: {leaks[:3]}"
         assert log.strip()  # it did log (at DEBUG), so the check above means something
         return log
 
@@ -180,3 +186,76 @@ def test_rejected_token_stops_with_one_line_and_never_prints_it(server, tmp_path
     # the last word is one line naming the variable, and the token appears nowhere.
     assert done.stderr.strip().splitlines()[-1] == "configuration error: TELEGRAM_BOT_TOKEN: rejected by the Bot API"
     assert TOKEN not in done.stderr and TOKEN not in done.stdout
+
+
+# --- WeCom only -------------------------------------------------------------------------------------
+
+WECOM_WORKER = "zhangwei"
+
+
+@pytest.fixture
+def wecom():
+    with ThreadedWeCom() as server:
+        yield server
+
+
+def wecom_env(server: ThreadedWeCom, tmp_path: Path, secret: str = SECRET) -> dict[str, str]:
+    """As bot_env, for a WeCom-only office: no Telegram token at all."""
+    env = {k: v for k, v in os.environ.items() if k.upper() not in SETTINGS_VARS}
+    env.update(WECOM_BOT_ID=BOT_ID, WECOM_BOT_SECRET=secret, WECOM_WS_URL=server.fake.url,
+               DATABASE_PATH=str(tmp_path / "bot.sqlite3"), LOG_LEVEL="DEBUG",
+               PYTHONUNBUFFERED="1", PYTHONPATH=str(REPO))
+    return env
+
+
+def test_wecom_only_join_by_bare_code_then_me_then_a_clean_stop(wecom, tmp_path):
+    fake, env = wecom.fake, wecom_env(wecom, tmp_path)
+    code = prepare(env, link=False)                    # no Telegram bot: the code alone
+
+    with BotProcess(fake, env, tmp_path / "bot", secret=SECRET) as bot:
+        bot.wait_until("the connection", lambda: fake.subscribed == 1)
+        wecom.call(fake.text(WECOM_WORKER, code))
+        bot.wait_until("the welcome", lambda: any("欢迎" in t for t in fake.texts(WECOM_WORKER)))
+        seen = len(fake.texts(WECOM_WORKER))
+        wecom.call(fake.text(WECOM_WORKER, "/me"))
+        bot.wait_until("the /me answer", lambda: any(ORG_PATH in t for t in fake.texts(WECOM_WORKER)[seen:]))
+        log = bot.stop()
+
+    assert "running on wecom" in log and "telegram" not in log.lower()
+    assert fake.messages(WECOM_WORKER)[0].cmd == "aibot_respond_msg"     # replies reuse the req_id
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        assert db.execute("SELECT channel, external_id, chat_id FROM accounts").fetchall() == [
+            ("wecom", WECOM_WORKER, WECOM_WORKER)]
+        assert db.execute("SELECT uses_left FROM invites WHERE code = ?", (code,)).fetchone()[0] == 0
+
+
+def test_wecom_rejected_secret_stops_with_one_line_and_never_prints_it(wecom, tmp_path):
+    wrong = "wrong-secret-abcdef123456"
+    done = subprocess.run([sys.executable, "-m", "bot"], cwd=REPO, env=wecom_env(wecom, tmp_path, wrong),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.strip().splitlines()[-1] == \
+        "configuration error: WECOM_BOT_ID / WECOM_BOT_SECRET: rejected by WeCom"
+    assert wrong not in done.stderr + done.stdout and wrong[-8:] not in done.stderr + done.stdout
+
+
+def test_both_channels_in_one_process_share_one_database(server, wecom, tmp_path):
+    """Telegram and WeCom at once: one process, one database; a person on each."""
+    env = bot_env(server, tmp_path)
+    env.update({k: v for k, v in wecom_env(wecom, tmp_path).items() if k.startswith("WECOM_")})
+    code = prepare(env)
+    second = chore(env, "invite", "--org", "BHQ-2", "--role", "worker").stdout.splitlines()[0]
+    api, fake = server.api, wecom.fake
+
+    with BotProcess(api, env, tmp_path / "bot") as bot:
+        bot.wait_until("the WeCom connection", lambda: fake.subscribed == 1)
+        api.push_update(update_json(message=message_json(WORKER, f"/start {code}")))
+        wecom.call(fake.text(WECOM_WORKER, second))
+        bot.wait_until("the Telegram welcome", lambda: any("欢迎" in t for t in texts_to(api, WORKER)))
+        assert fake.wait_for(lambda: any("第二网格" in t for t in fake.texts(WECOM_WORKER)), WAIT)
+        log = bot.stop()
+
+    assert "running on telegram, wecom" in log and SECRET not in log
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        assert sorted(db.execute("SELECT channel, external_id FROM accounts").fetchall()) == [
+            ("telegram", str(WORKER)), ("wecom", WECOM_WORKER)]

@@ -1,5 +1,5 @@
-"""The Telegram adapter (channels/telegram): updates in, Bot API calls out, the outbox sender
-and the JobQueue tick. Real PTB Application, a recording request (tests/botapi.py).
+"""The Telegram adapter (channels/telegram): updates in, Bot API calls out, the outbox sender;
+and the runner's scheduler ticker. Real PTB Application, a recording request (tests/botapi.py).
 
 Conversations themselves are tested on the text channel; here a few test-only routes
 (`probe`) stand in for the features, so that what is checked is the adapter."""
@@ -12,9 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.app import TICK_SECONDS
-from channels.telegram import senders, tick
-from channels.telegram.codec import decode, encode
+from bot.runner import Ticker
+from channels import decode, encode
 from handlers.core import MAX_ACTION_BYTES, Button, Command, int_arg
 from schedules.outbox import drain
 from storage.outbox import body
@@ -281,7 +280,7 @@ async def test_a_typed_place_takes_the_keyboard_away_even_before_buttons(tg, pro
     assert markup(calls(tg, "sendMessage")[-1])["inline_keyboard"]
 
 
-# --- the outbox over Telegram, and the JobQueue tick ---------------------------------------------
+# --- the outbox over Telegram, and the runner's ticker ---------------------------------------------
 
 async def test_outbox_sender_records_a_block_and_waits_out_retry_after(tg):
     worker, contact = await tg.user(WORKER), await tg.user(CONTACT)
@@ -290,7 +289,7 @@ async def test_outbox_sender_records_a_block_and_waits_out_retry_after(tg):
         contact.address: body("提醒")}, tg.clock.now())
     tg.api.forbidden.add(CONTACT)
     tg.api.retry_after[WORKER] = 1                           # the rate limiter waits 1 s and retries
-    counts = await drain(tg.svc, senders(tg.app))
+    counts = await drain(tg.svc, tg.senders())
     assert counts == {"sent": 1, "blocked": 1}
     assert await tg.storage.outbox.statuses("test:1") == {worker.address: "sent", contact.address: "blocked"}
     [blocked] = await tg.storage.users.accounts(contact.id)
@@ -324,25 +323,56 @@ async def test_the_sender_itself_waits_out_retry_after_and_gives_up_in_the_end(t
         assert tg.api.sent(CONTACT) == []
 
 
-async def test_job_queue_tick_runs_what_is_due_and_is_registered(tmp_path):
-    import asyncio
+async def test_the_runners_ticker_runs_what_is_due_and_skips_while_a_round_runs(tmp_path):
     async with Harness(tmp_path, datetime(2026, 11, 26, 9, 0, 30, tzinfo=TZ)) as h:
         await h.import_orgs()
         await h.join(CONTACT, "BHQ", "contact")
-        [job] = h.app.job_queue.jobs()
-        assert job.name == "tick" and job.job.trigger.interval.total_seconds() == TICK_SECONDS
-        assert job.job.misfire_grace_time == TICK_SECONDS
-        context = SimpleNamespace(application=h.app)
-        lock = h.app.bot_data.setdefault("tick_lock", asyncio.Lock())
-        async with lock:                                      # a round still running: the next skips
-            await tick(context)
+        ticker = Ticker(h.svc, h.senders())
+        async with ticker.lock:                               # a round still running: the next skips
+            assert await ticker.tick() is None
         assert await h.storage.outbox.last_queued("remind:") is None
-        await tick(context)
+        await ticker.tick()
         [reminder] = [c for c in h.api.sent(CONTACT) if c.params["text"].startswith("⏰")]
         assert markup(reminder.params)["inline_keyboard"][0][0]["callback_data"] == \
             "v1:report:pick:monthly-28:2026-11"
-        await tick(context)
+        await ticker.tick()
         assert len([c for c in h.api.sent(CONTACT) if c.params["text"].startswith("⏰")]) == 1
+
+
+async def test_the_ticker_ticks_on_its_own_and_never_runs_two_rounds_at_once(tmp_path, monkeypatch):
+    """Ticker.run starts a round every `every` seconds; a round that outlasts it makes the
+    next ones skip (waits on events, never on the clock)."""
+    import asyncio
+
+    import bot.runner as runner
+    started, release = asyncio.Event(), asyncio.Event()
+    rounds: list[str] = []
+
+    async def slow_round(services, senders):
+        rounds.append("start")
+        started.set()
+        await release.wait()
+        rounds.append("end")
+        return {}
+
+    monkeypatch.setattr("schedules.run_due", slow_round)
+    ticker = runner.Ticker(None, {}, every=0.01)
+    skipped = asyncio.Event()
+    tick = ticker.tick
+
+    async def counting_tick():
+        result = await tick()
+        if result is None:
+            skipped.set()
+        return result
+    ticker.tick = counting_tick
+    task = asyncio.create_task(ticker.run(first=0))
+    await asyncio.wait_for(started.wait(), 5)
+    await asyncio.wait_for(skipped.wait(), 5)              # the next tick came while the round ran
+    assert rounds == ["start"]
+    release.set()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_updates_of_one_chat_keep_their_order_while_chats_run_side_by_side():
@@ -376,4 +406,4 @@ async def test_updates_of_one_chat_keep_their_order_while_chats_run_side_by_side
     first_may_finish.set()
     await asyncio.gather(a1, a2)
     assert order[3:] == ["a1 end", "a2 start", "a2 end"]   # chat 1 in order
-    assert processor._lanes == {}              # nothing left behind
+    assert len(processor.lanes) == 0           # nothing left behind

@@ -11,9 +11,12 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import Application
 
+from bot.app import open_services
 from bot.clock import FakeClock
 from bot.config import Settings
-from channels.telegram import build_application
+from channels.telegram import NAME, build_application, caps
+from channels.telegram.sender import TelegramSender
+from handlers import build_core
 
 from .botapi import BOT_USER, FakeBotAPI, RecordingRequest
 from .helpers import Setup
@@ -52,31 +55,34 @@ def update_json(**payload) -> dict:
 
 
 class Harness(Setup):
-    """One bot: real Application, recording request, temp SQLite file, fake clock."""
+    """One bot: real Application, recording request, temp SQLite file, fake clock. Storage and
+    the core are opened here, as bot/runner.py does; updates are fed in, not polled."""
 
     def __init__(self, tmp_path: Path, now: datetime, **overrides) -> None:
         self.api = FakeBotAPI()
         self.clock = FakeClock(now)
         self.settings = Settings(_env_file=None, database_path=tmp_path / "bot.sqlite3",
                                  telegram_bot_token="123:TEST", **overrides)
-        self.app: Application = build_application(self.settings, self.clock, RecordingRequest(self.api))
+        self.app: Application = build_application(self.settings, RecordingRequest(self.api))
 
     async def __aenter__(self) -> "Harness":
+        self.svc = await open_services(self.settings, self.clock)
+        self.core = build_core(self.svc)
+        self.app.bot_data["core"] = self.core
         await self.app.initialize()
-        await self.app.post_init(self.app)
+        self.core.add_channel(NAME, caps(self.app))
         return self
 
     async def __aexit__(self, *exc) -> None:
-        await self.app.post_shutdown(self.app)
         await self.app.shutdown()
-
-    @property
-    def svc(self):
-        return self.app.bot_data["svc"]
+        await self.svc.storage.close()
 
     @property
     def storage(self):
         return self.svc.storage
+
+    def senders(self) -> dict:
+        return {NAME: TelegramSender(self.app.bot)}
 
     async def feed(self, update: dict) -> dict:
         await self.app.process_update(Update.de_json(update, self.app.bot))

@@ -1,19 +1,18 @@
-"""The Telegram channel: a PTB Application that feeds updates to the conversation core,
-renders its replies, sends the outbox and ticks the scheduler (PTB's JobQueue)."""
+"""The Telegram channel: a PTB Application that long-polls, feeds updates to the conversation
+core and renders its replies, plus the outbox's Telegram sender. Storage and the scheduler
+belong to the runner (bot/runner.py), shared by every channel: PTB only polls and sends."""
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
-from bot.app import TICK_SECONDS, open_services
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from handlers.core import Caps
+from handlers.core import Caps, Core
 
+from .. import Refused
 from .adapter import NAME, to_event
 from .processor import PerChatUpdates
 from .render import render
@@ -28,19 +27,18 @@ def caps(app: Application) -> Caps:
                 invite_link=lambda code: f"https://t.me/{username}?start={code}" if username else None)
 
 
-def build_application(settings: Settings, clock: Clock | None = None,
-                      request: BaseRequest | None = None, token: str | None = None) -> Application:
-    """Assemble the bot. Tests pass a recording `request` and a fake `clock`."""
-    clock = clock or SystemClock(settings.tz)
+def build_application(settings: Settings, request: BaseRequest | None = None,
+                      token: str | None = None) -> Application:
+    """Assemble PTB's Application, without a JobQueue: the runner ticks the scheduler for
+    every channel. Tests pass a recording `request`; the core goes in bot_data['core']."""
     secret = token or (settings.telegram_bot_token.get_secret_value()
                        if settings.telegram_bot_token else None)
     if not secret:
         raise ValueError("TELEGRAM_BOT_TOKEN is required")
     builder: ApplicationBuilder = (
-        Application.builder().token(secret)
+        Application.builder().token(secret).job_queue(None)
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_per_second,
                                      overall_time_period=1, max_retries=3))
-        .post_init(_open(settings, clock)).post_shutdown(_close)
         .concurrent_updates(PerChatUpdates())
     )
     if settings.bot_api_base_url:
@@ -52,8 +50,6 @@ def build_application(settings: Settings, clock: Clock | None = None,
     app = builder.build()
     app.add_handler(TypeHandler(Update, on_update))
     app.add_error_handler(on_error)
-    app.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=2, name="tick",
-                                job_kwargs={"misfire_grace_time": TICK_SECONDS, "coalesce": True})
     return app
 
 
@@ -76,58 +72,40 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("error while handling a Telegram update", exc_info=context.error)
 
 
-def senders(app: Application) -> dict:
-    return {NAME: TelegramSender(app.bot)}
+class TelegramChannel:
+    """Telegram for the runner: PTB's manual lifecycle (initialize, start, poll; stop in reverse)."""
 
+    name = NAME
 
-async def tick(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """One scheduler round; a round still running (a long fan-out) makes the next one skip."""
-    from schedules import run_due
+    def __init__(self, settings: Settings, request: BaseRequest | None = None) -> None:
+        self.app = build_application(settings, request)
+        self.sender = TelegramSender(self.app.bot)
+        self.caps = Caps()  # the real ones once the bot's name is known (start)
+        self.online = False
 
-    app = context.application
-    lock: asyncio.Lock = app.bot_data.setdefault("tick_lock", asyncio.Lock())
-    if lock.locked():
-        return
-    async with lock:
-        await run_due(app.bot_data["svc"], senders(app))
+    async def start(self, core: Core) -> None:
+        """Ask Telegram who we are, then long-poll; a rejected token is Refused."""
+        from telegram.error import InvalidToken
 
+        self.app.bot_data["core"] = core
+        try:
+            await self.app.initialize()
+        except InvalidToken:  # PTB's message quotes the token: never let it reach the terminal
+            raise Refused("TELEGRAM_BOT_TOKEN: rejected by the Bot API") from None
+        self.caps = caps(self.app)
+        core.add_channel(NAME, self.caps)
+        await self.app.start()
+        await self.app.updater.start_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+        self.online = True
+        log.info("Telegram connected as @%s (long polling)", self.app.bot.username)
 
-def _open(settings: Settings, clock: Clock):
-    async def post_init(app: Application) -> None:
-        from handlers import build_core
-
-        services = await open_services(settings, clock)
-        core = build_core(services)
-        core.add_channel(NAME, caps(app))
-        app.bot_data.update(svc=services, core=core)
-        log.info("bot @%s ready; database %s", app.bot.username, settings.database_path)
-
-    return post_init
-
-
-async def _close(app: Application) -> None:
-    svc = app.bot_data.get("svc")
-    if svc is not None:
-        await svc.storage.close()
-
-
-def run(settings: Settings) -> int:
-    """Long polling until stopped; 2 for a token the Bot API rejects, 1 for another failure."""
-    import sys
-
-    from telegram.error import InvalidToken
-
-    app = build_application(settings)
-    log.info("starting long polling")
-    try:
-        app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
-    except InvalidToken:  # PTB's message quotes the token: never let it reach the terminal
-        print("configuration error: TELEGRAM_BOT_TOKEN: rejected by the Bot API", file=sys.stderr)
-        return 2
-    except Exception:
-        log.exception("the bot stopped on an error")  # through the redacting formatter
-        return 1
-    return 0
+    async def stop(self) -> None:
+        self.online = False
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
 
 
 async def bot_username(settings: Settings) -> str | None:

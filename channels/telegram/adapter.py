@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 
 from handlers.core import Event, Photo
 
-from .codec import decode
+from .. import decode
 
 log = logging.getLogger(__name__)
 NAME = "telegram"

@@ -2,14 +2,15 @@
 
 PTB handles one update at a time by default, so a person waits behind everyone else's
 network round trips. Its own concurrent mode loses each chat's order (a typed answer could
-overtake the tap before it). This keeps one lock per chat."""
+overtake the tap before it). This keeps one lane per chat (channels.Lanes)."""
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Awaitable
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from .. import Lanes
 
 MAX_CONCURRENT = 64
 
@@ -17,19 +18,11 @@ MAX_CONCURRENT = 64
 class PerChatUpdates(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT) -> None:
         super().__init__(max_concurrent_updates)
-        self._lanes: dict[object, tuple[asyncio.Lock, list[int]]] = {}  # chat -> (lock, [users])
+        self.lanes = Lanes()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _chat_of(update)
-        lock, users = self._lanes.setdefault(key, (asyncio.Lock(), [0]))
-        users[0] += 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            users[0] -= 1
-            if users[0] == 0:
-                del self._lanes[key]  # nobody running or waiting: the table stays small
+        async with self.lanes.hold(_chat_of(update)):
+            await coroutine
 
     async def initialize(self) -> None:
         pass

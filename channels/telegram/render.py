@@ -11,7 +11,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.i18n import t
 from handlers.core import Button, Event, Reply
 
-from .codec import encode
+from .. import encode, split
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 4096
@@ -29,17 +29,6 @@ def location_keyboard(reply: Reply) -> ReplyKeyboardMarkup:
     rows = [[KeyboardButton(t(reply.lang, "btn-share-location"), request_location=True)]]
     rows += [[KeyboardButton(b.label) for b in row] for row in reply.buttons]
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
-
-
-def split(text: str) -> list[str]:
-    """Texts longer than Telegram allows, cut at line ends."""
-    parts, current = [], ""
-    for line in text.split("\n"):
-        if current and len(current) + len(line) + 1 > MAX_TEXT:
-            parts.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line[:MAX_TEXT]
-    return parts + [current] if current else parts
 
 
 async def render(bot, event: Event, query: CallbackQuery | None, replies: list[Reply],
@@ -89,13 +78,13 @@ async def _one(bot, chat: int, query, reply: Reply, keyboards: set[int]) -> None
         return await _closing_keyboard(bot, chat, reply)
     else:
         markup = inline_markup(reply.buttons)
-    parts = split(reply.text)
+    parts = split(reply.text, MAX_TEXT)
     for n, part in enumerate(parts):
         await bot.send_message(chat, part, reply_markup=markup if n == len(parts) - 1 else None)
 
 
 async def _closing_keyboard(bot, chat: int, reply: Reply) -> None:
-    parts = split(reply.text)
+    parts = split(reply.text, MAX_TEXT)
     for n, part in enumerate(parts):
         last = n == len(parts) - 1
         sent = await bot.send_message(chat, part, reply_markup=ReplyKeyboardRemove() if n == 0 else None)

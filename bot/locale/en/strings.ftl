@@ -422,3 +422,16 @@ mine-redo-not-yours = The office removed this entry, so you cannot restore it. A
 quick-already-saved = This one is already saved. To change it, send /mine and find it there.
 quick-photo-added = Photo added to this card.
 quick-photo-full = At most { $most } photos per report; this one was not kept.
+
+# evidence and invite codes (evidence.py, start.py)
+evidence-full = The photo storage is full: this photo was not kept. Please tell your office. Everything else is recorded as usual.
+invite-wait = Too many wrong invite codes. Please try again in { $minutes ->
+    [one] a minute
+   *[other] { $minutes } minutes
+}.
+
+# WeCom channel (channels/wecom): card titles, people reminders cannot reach (summary.py)
+wecom-choose = Choose:
+wecom-more = More choices:
+missing-unreachable = { $name } (cannot be reached)
+missing-unreachable-hint = Reminders do not reach people marked "cannot be reached" (for one, they never wrote to the bot): please phone them, and ask them to send the bot a message.

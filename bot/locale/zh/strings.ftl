@@ -422,3 +422,13 @@ mine-redo-not-yours = 这条是平安办撤销的，不能自己恢复。有疑�
 quick-already-saved = 这条已保存。要改，请发 /mine 找到它修改。
 quick-photo-added = 照片已加到这张卡片上。
 quick-photo-full = 一条最多 { $most } 张照片，这张没有保存。
+
+# evidence and invite codes (evidence.py, start.py)
+evidence-full = 照片存储空间已满，这张照片没能存档。请告诉平安办。其余内容照常记录。
+invite-wait = 邀请码错误次数太多，请 { $minutes } 分钟后再试。
+
+# WeCom channel (channels/wecom): card titles, people reminders cannot reach (summary.py)
+wecom-choose = 请选择：
+wecom-more = 更多选择：
+missing-unreachable = { $name }（联系不上）
+missing-unreachable-hint = 标“联系不上”的人收不到机器人的提醒（比如从没和机器人说过话）：请电话通知，并请他给机器人发一句话。

@@ -1,0 +1,203 @@
+"""The WeCom (企业微信) channel: a 智能机器人 on its long connection, through the official SDK
+(`aibot`). It needs no public URL, no callback encryption and no trusted IP, so it runs
+from an office's own machine.
+
+    WeCom ──callback──> _on_frame ─lane per chat─> adapter.to_events ──Event──> core
+                                                 (images fetched, decrypted)
+          <──respond / update card / send── sender.Answer <──Replies──┘
+    outbox ──> sender.WeComSender ──paced per chat──> send_message
+
+The connection is kept here, not by the SDK (whose reconnection is switched off): the SDK
+misses a clean close (its receive loop just ends) and nests each retry inside the last.
+`_keep_connected` connects, notices a lost link (at once when the SDK reports it, within
+WATCH_SECONDS when it does not) and connects again with backoff. Messages queued in the
+outbox meanwhile wait ('later'). One live connection per bot: when a second process
+connects with the same bot, WeCom tells this one (disconnected_event) and closes it; this
+one then stops using WeCom instead of taking the connection back."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aibot.ws
+from aibot import WSClient, WSClientOptions
+
+from bot.config import Settings
+from handlers.core import Caps, Core
+
+from .. import Lanes, Refused
+from .adapter import NAME, to_events
+from .sender import Answer, Pacer, WeComSender
+
+log = logging.getLogger(__name__)
+CAPS = Caps(buttons=True, edits=True, location=False)  # edits: a tapped card is updated
+WATCH_SECONDS = 5.0           # how soon a link the SDK lost quietly is noticed
+BACKOFF = (1.0, 30.0)         # seconds between connection attempts: first, doubling up to the last
+CONNECT_WAIT = 30.0           # start-up waits this long for the first connection, then goes on
+HANDLERS_WAIT = 10.0          # on stop, messages being handled get this long to finish
+
+
+class WeComChannel:
+    name = NAME
+    caps = CAPS
+
+    def __init__(self, settings: Settings, watch: float = WATCH_SECONDS,
+                 backoff: tuple[float, float] = BACKOFF, connect_wait: float = CONNECT_WAIT) -> None:
+        url = settings.wecom_ws_url or ""
+        if url.startswith("ws://"):
+            # The SDK passes its TLS context to websockets.connect for every address, and
+            # websockets refuses one for a plain ws:// address (tests, a local relay).
+            aibot.ws._SSL_CONTEXT = None
+        self.client = WSClient(WSClientOptions(
+            bot_id=settings.wecom_bot_id or "", secret=settings.wecom_bot_secret.get_secret_value(),
+            ws_url=url, max_reconnect_attempts=0, logger=SdkLog()))
+        self.watch, self.backoff, self.connect_wait = watch, backoff, connect_wait
+        self.pacer = Pacer()
+        self.sender = WeComSender(self)
+        self.lanes = Lanes()
+        self.online = False        # authenticated on a live connection
+        self.refused = False       # WeCom turned the bot id / secret down
+        self.kicked = False        # another process took the connection over
+        self.stopping = False
+        self.core: Core | None = None
+        self._keeper: asyncio.Task | None = None
+        self._started = False      # the SDK client was told to connect (and not yet to disconnect)
+
+    async def start(self, core: Core) -> None:
+        """Connect (in the background from now on); wait a while for the first connection.
+        A bot id / secret WeCom refuses is Refused."""
+        self.core = core
+        core.add_channel(NAME, CAPS)
+        self._changed = asyncio.Event()  # the link came up, went down, or was refused
+        for name, handler in (("authenticated", self._on_authenticated), ("disconnected", self._on_disconnected),
+                              ("error", self._on_error), ("message", self._on_frame), ("event", self._on_frame)):
+            self.client.on(name, handler)
+        self._keeper = asyncio.create_task(self._keep_connected())
+        try:
+            await asyncio.wait_for(self._first_answer(), self.connect_wait)
+        except TimeoutError:
+            log.warning("WeCom: not connected yet; still trying in the background")
+        if self.refused:
+            raise Refused("WECOM_BOT_ID / WECOM_BOT_SECRET: rejected by WeCom")
+
+    async def _first_answer(self) -> None:
+        while not (self.online or self.refused):
+            self._changed.clear()
+            await self._changed.wait()
+
+    async def stop(self) -> None:
+        """Let messages being handled finish (a while), then close the connection."""
+        self.stopping = True  # the SDK swallows a cancellation that hits it while it cleans up
+        if self._keeper is not None:
+            self._keeper.cancel()
+            await asyncio.gather(self._keeper, return_exceptions=True)
+        try:
+            await asyncio.wait_for(self.client.wait_for_complete(), HANDLERS_WAIT)
+        except TimeoutError:
+            log.warning("WeCom: messages still being handled at stop were cut short")
+            self.client.cancel()
+        await self._disconnect()
+        self.online = False
+
+    # --- the connection ------------------------------------------------------------------
+    async def _keep_connected(self) -> None:
+        delay, attempted = self.backoff[0], False
+        while not (self.kicked or self.stopping):
+            if self.client.is_connected:
+                if self.online:
+                    delay = self.backoff[0]
+                self._changed.clear()
+                try:  # wake at once when the SDK reports the loss; look anyway now and then
+                    await asyncio.wait_for(self._changed.wait(), self.watch)
+                except TimeoutError:
+                    pass
+                continue
+            if self.online:
+                self._lost("closed")
+            if attempted:
+                await self._disconnect()  # the SDK's state of the last link, before a new one
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.backoff[1])
+            attempted = self._started = True
+            await self.client.connect()  # one attempt (the SDK's own retries are off)
+
+    async def _disconnect(self) -> None:
+        """The SDK's disconnect() only schedules the closing: wait for it, so that it cannot
+        close the next connection instead."""
+        if not self._started:
+            return
+        self._started = False
+        before = asyncio.all_tasks()
+        self.client.disconnect()
+        closing = asyncio.all_tasks() - before
+        if closing:
+            await asyncio.wait(closing, timeout=5)
+
+    def _on_authenticated(self) -> None:
+        self.online = True
+        self._changed.set()
+        log.info("WeCom connected (long connection)")
+
+    def _on_disconnected(self, reason: str) -> None:
+        self._lost(reason)
+
+    def _lost(self, reason: str) -> None:
+        if self.online:
+            log.warning("WeCom connection lost (%s); reconnecting", reason)
+        self.online = False
+        self._changed.set()
+
+    def _on_error(self, error: BaseException) -> None:
+        """The SDK's errors are in its log already (SdkLog); a refused bot id / secret stops
+        start-up; an exception a handler of ours let out is logged here."""
+        if str(error).startswith("Authentication failed"):
+            log.error("WeCom refused the bot id / secret")
+            self.refused = True
+            self._changed.set()
+        elif error.__traceback__ is not None:
+            log.error("WeCom: error in a callback handler", exc_info=error)
+
+    async def _kicked_out(self) -> None:
+        log.error("WeCom: another process connected with this bot and took the connection over; "
+                  "this one stops using WeCom (one live connection per bot)")
+        self.kicked, self.online = True, False
+        self._changed.set()
+        await self._disconnect()
+
+    # --- inbound -------------------------------------------------------------------------
+    async def _on_frame(self, frame: dict) -> None:
+        """Handle one callback in its chat's lane: events to the core, replies back."""
+        body = frame.get("body") or {}
+        if (body.get("event") or {}).get("eventtype") == "disconnected_event":
+            return await self._kicked_out()
+        sender = (body.get("from") or {}).get("userid") or ""
+        async with self.lanes.hold(body.get("chatid") or sender):
+            try:
+                for event in await to_events(self.client, frame):
+                    answer = Answer(self, frame, event)
+                    await answer.render(await self.core.handle(event, answer.now))
+            except Exception:  # rendering or the network: the core itself never raises
+                log.exception("WeCom: error while answering a message")
+
+
+class SdkLog:
+    """The SDK's log lines into ours, a level lower: this channel itself says what matters
+    (connected, lost, refused), and a network error is a warning until it lasts. The SDK's
+    debug lines print whole message bodies (what people write): those go below DEBUG,
+    never shown by LOG_LEVEL."""
+
+    log = logging.getLogger("aibot")
+
+    def debug(self, message: str, *args: object) -> None:
+        self.log.log(5, " ".join(map(str, (message, *args))))
+
+    def info(self, message: str, *args: object) -> None:
+        self.log.debug(" ".join(map(str, (message, *args))))
+
+    def warn(self, message: str, *args: object) -> None:
+        self.log.warning(" ".join(map(str, (message, *args))))
+
+    def error(self, message: str, *args: object) -> None:
+        if message.startswith("Max reconnect attempts reached"):  # its retries are off: we reconnect
+            return self.log.debug(message)
+        self.log.warning(" ".join(map(str, (message, *args))))

@@ -1,0 +1,77 @@
+"""The core's replies as WeCom message bodies: text as markdown, choices as template cards
+of type button_interaction (at most 6 buttons each), files and images by media_id."""
+from __future__ import annotations
+
+import uuid
+
+from aibot import generate_req_id
+
+from bot.i18n import t
+from handlers.core import Button
+
+from .. import encode, split, utf8_size
+
+MAX_BUTTONS = 6           # WeCom: a button_interaction card has at most 6 buttons
+TITLE, SUBTITLE = 26, 112  # WeCom's suggested lengths for a card's title and the text below it
+MAX_TEXT_BYTES = 4000     # one markdown message holds 4,096 bytes; a little room kept
+
+
+def markdown(text: str) -> list[dict]:
+    """A text as markdown messages, cut at line ends when long."""
+    return [{"msgtype": "markdown", "markdown": {"content": part}} for part in split(text, MAX_TEXT_BYTES, utf8_size)]
+
+
+def as_response(body: dict) -> dict:
+    """A message body as a reply to a callback (aibot_respond_msg), where text goes as a
+    finished stream (markdown is for proactive messages only)."""
+    if body["msgtype"] != "markdown":
+        return body
+    return {"msgtype": "stream", "stream": {"id": generate_req_id("stream"), "finish": True,
+                                            "content": body["markdown"]["content"]}}
+
+
+def media(kind: str, media_id: str) -> dict:
+    """A 'file' or 'image' message of an uploaded file."""
+    return {"msgtype": kind, kind: {"media_id": media_id}}
+
+
+def card_message(card: dict) -> dict:
+    return {"msgtype": "template_card", "template_card": card}
+
+
+def cards(text: str, buttons: list[list[Button]], lang: str,
+          task_id: str | None = None) -> tuple[str, list[dict]]:
+    """Choices as button_interaction cards of at most 6 buttons, and the text that must go
+    before them as a message ('' when it fits in the first card: its first line as the
+    title, the rest below). A card that does not carry the text is titled with its last
+    line, or 请选择; further cards 更多选择. `task_id` names the first card (a tapped one)."""
+    seen, flat = set(), []
+    for button in (b for row in buttons for b in row):
+        if button.action not in seen:  # WeCom refuses two buttons with one key on a card
+            seen.add(button.action)
+            flat.append(button)
+    chunks = [flat[n:n + MAX_BUTTONS] for n in range(0, len(flat), MAX_BUTTONS)]
+    lines = text.split("\n")
+    head, rest = lines[0], "\n".join(lines[1:])
+    if head and len(head) <= TITLE and len(rest) <= SUBTITLE:
+        before, titles = "", [(head, rest)]
+    else:
+        last = lines[-1].strip()
+        before, titles = text, [(last if 0 < len(last) <= TITLE else t(lang, "wecom-choose"), "")]
+    titles += [(t(lang, "wecom-more"), "")] * (len(chunks) - 1)
+    return before, [card(title, sub, chunk, task_id if n == 0 else None)
+                    for n, ((title, sub), chunk) in enumerate(zip(titles, chunks))]
+
+
+def card(title: str, sub: str, buttons: list[Button], task_id: str | None = None) -> dict:
+    made = {"card_type": "button_interaction", "main_title": {"title": title},
+            "button_list": [{"text": b.label, "style": 1, "key": encode(b.action)} for b in buttons],
+            "task_id": task_id or new_task_id()}
+    if sub:
+        made["sub_title_text"] = sub
+    return made
+
+
+def new_task_id() -> str:
+    """A card's task_id: unique per bot for good, 0-9 a-z only (WeCom allows [0-9A-Za-z_-@], 128 bytes)."""
+    return uuid.uuid4().hex

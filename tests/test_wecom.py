@@ -1,0 +1,405 @@
+"""The WeCom channel (channels/wecom) with the real SDK against a fake WeCom server
+(tests/wecom.py): callbacks in, respond / update / send / upload frames out, the outbox's
+sender, pacing per conversation, reconnection.
+
+Conversations themselves are tested on the text channel; here the same flows run through
+WeCom and must save the same figures."""
+from __future__ import annotations
+
+import ast
+import asyncio
+import base64
+import hashlib
+import pathlib
+import re
+import time
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from bot.app import open_services
+from bot.clock import FakeClock
+from bot.config import Settings
+from channels import Refused
+from channels.wecom import WeComChannel
+from channels.wecom.render import MAX_TEXT_BYTES
+from channels.wecom.sender import CHUNK, MAX_WAIT, Pacer, upload
+from handlers import build_core
+from storage.outbox import body
+
+from .conftest import TZ
+from .helpers import Harness as TextHarness
+from .wecom import REFUSED, RESPOND, SEND, UPDATE, UPLOADS, FakeWeCom, Harness, buttons, encrypt
+
+ROOT = pathlib.Path(__file__).parents[1]
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=TZ)
+WORKER, CONTACT, OFFICE = "zhangwei", "lina", "wangfang"   # WeCom userids
+GROUP = "wrkSFfCgAAtest"                                     # a group chat's chatid
+TASK_ID = re.compile(r"[0-9A-Za-z_\-@]{1,128}")
+
+
+@pytest.fixture
+async def wc(tmp_path):
+    """The WeCom channel with the sample township, a worker, a contact and an office."""
+    async with Harness(tmp_path, NOW) as h:
+        await h.import_orgs()
+        await h.join(WORKER, "BHQ-1", "worker")
+        await h.join(CONTACT, "BHQ", "contact")
+        await h.join(OFFICE, "WLS", "office")
+        yield h
+
+
+async def entries_of(h, uid: str) -> list:
+    user = await h.user(uid)
+    return await h.storage.entries.for_user(user.id, date(2026, 1, 1))
+
+
+def no_card_too_big(fake: FakeWeCom) -> None:
+    for got in fake.got:
+        card = got.body.get("template_card")
+        if card is not None:
+            assert len(card.get("button_list", [])) <= 6 and TASK_ID.fullmatch(card["task_id"])
+
+
+# --- joining, reports, taps ---------------------------------------------------------------------
+
+async def test_joining_with_an_invite_code_typed_bare(tmp_path):
+    async with Harness(tmp_path, NOW) as h:
+        await h.import_orgs()
+        code = await h.invite("CYB-1", "worker")
+        req_id = await h.send("liuyang", code.lower())
+        [reply] = h.fake.messages("liuyang")
+        assert reply.cmd == RESPOND and reply.req_id == req_id          # the reply reuses the req_id
+        assert reply.body["msgtype"] == "stream" and reply.body["stream"]["finish"]
+        assert "茶园坝社区第一网格" in reply.body["stream"]["content"]
+        user = await h.user("liuyang")
+        [account] = await h.storage.users.accounts(user.id)
+        assert (account.channel, account.external_id, account.chat_id) == ("wecom", "liuyang", "liuyang")
+        assert user.role == "worker"
+        await h.send("liuyang", f"/start {code}")                       # the same code again: in already
+        assert len(await h.storage.db.fetchall("SELECT 1 FROM memberships WHERE user_id = ?", (user.id,))) == 1
+
+
+async def test_a_one_line_report_becomes_a_card_and_a_tap_saves_it(wc):
+    await wc.send(WORKER, "入户15户，海报3张")
+    card = wc.fake.last_card(WORKER)
+    assert card["card_type"] == "button_interaction" and TASK_ID.fullmatch(card["task_id"])
+    assert [b["text"] for b in card["button_list"]] == ["✅ 保存", "✏️ 修改", "✖️ 取消"]
+    assert all(b["key"].startswith("v1:quick:") for b in card["button_list"])
+    assert "入户 15户" in card["sub_title_text"] and await entries_of(wc, WORKER) == []
+    req_id = await wc.press(WORKER, "保存")
+    saved = sorted((e.kind, e.measures, e.source) for e in await entries_of(wc, WORKER))
+    assert saved == [("poster", {"posters": 3}, "quick"), ("visit", {"households": 15}, "quick")]
+    [update] = wc.fake.updates(WORKER)                                   # the tapped card, updated
+    assert update.req_id == req_id and update.body["response_type"] == "update_template_card"
+    assert update.body["template_card"]["task_id"] == card["task_id"]
+    assert any("撤销" in b for b in buttons(update.body["template_card"]))
+    assert any("已保存" in t for t in wc.texts(WORKER))
+    no_card_too_big(wc.fake)
+
+
+async def test_the_tapped_card_is_updated_first_and_within_five_seconds(wc):
+    await wc.send(WORKER, "入户15户，海报3张")
+    card = wc.fake.last_card(WORKER)
+    key = next(b["key"] for b in card["button_list"] if "保存" in b["text"])
+    before, pushed = len(wc.fake.got), time.monotonic()
+    req_id = await wc.fake.tap(WORKER, card["task_id"], key)
+    await wc.answered(req_id)
+    first = wc.fake.got[before]                                          # the first frame after the tap
+    assert first.cmd == UPDATE and first.req_id == req_id
+    assert first.at - pushed < 5.0
+    assert [g.cmd for g in wc.fake.got[before + 1:]] == [SEND]           # the rest: sent to the chat
+
+
+async def test_a_forged_or_stale_tap_is_an_expired_button_and_no_update(wc):
+    await wc.send(WORKER, "/me")
+    req_id = await wc.fake.tap(WORKER, "nosuchcard", "v2:quick:save:zz")
+    await wc.answered(req_id)
+    assert wc.fake.updates(WORKER) == []
+    assert "已失效" in wc.last_text(WORKER)
+
+
+async def test_a_guided_visit_through_typed_numbers_saves_what_the_text_channel_saves(wc, tmp_path):
+    typed = ["/visit", "10", "二十", "８", "昨天"]
+    for text in typed:
+        await wc.send(WORKER, text)
+    assert "11月23日" in wc.last_text(WORKER)
+    await wc.press(WORKER, "确认")
+    [entry] = await entries_of(wc, WORKER)
+
+    async with TextHarness(tmp_path / "text", NOW) as text:             # the same on the text channel
+        await text.import_orgs()
+        await text.join(101, "BHQ-1", "worker")
+        for said in typed:
+            await text.send(101, said)
+        await text.tap(101, "确认")
+        [same] = await text.storage.entries.for_user((await text.user(101)).id, date(2026, 1, 1))
+    assert (entry.kind, entry.measures, entry.happened_on, entry.source) == \
+        (same.kind, same.measures, same.happened_on, same.source) == \
+        ("visit", {"households": 10, "people": 20, "app_installs": 8}, date(2026, 11, 23), "flow")
+    no_card_too_big(wc.fake)
+
+
+async def test_more_than_six_choices_go_on_several_cards(wc):
+    await wc.send(WORKER, "/log")
+    first, second = [g.body["template_card"] for g in wc.fake.messages(WORKER)[-2:]]
+    assert "要登记哪项工作" in first["main_title"]["title"] and second["main_title"]["title"] == "更多选择："
+    assert len(buttons(first)) == 6 and buttons(second) == ["广播"]
+    await wc.press(WORKER, "广播")                                       # a choice on the second card
+    conv = await wc.storage.conversations.load((await wc.user(WORKER)).id)
+    assert conv.flow == "log" and conv.data["kind"] == "broadcast"
+    no_card_too_big(wc.fake)
+
+
+async def test_long_texts_go_as_markdown_in_parts(wc):
+    big = "\n".join(f"第{n}行：" + "很长的说明" * 20 for n in range(60))
+    assert await wc.channel.sender.send(WORKER, [big], []) == "sent"
+    parts = [g.body for g in wc.fake.messages(WORKER) if g.cmd == SEND]
+    assert len(parts) > 1 and {p["msgtype"] for p in parts} == {"markdown"}
+    assert all(len(p["markdown"]["content"].encode()) <= MAX_TEXT_BYTES for p in parts)
+    assert "\n".join(p["markdown"]["content"] for p in parts) == big
+
+
+# --- groups -----------------------------------------------------------------------------------------
+
+async def test_bind_office_in_a_group_with_an_mention(wc):
+    office = await wc.user(OFFICE)
+    await wc.send(WORKER, "大家好，今天去百花桥", chat=GROUP)             # chatter: silence
+    assert wc.fake.messages(GROUP) == []
+    req_id = await wc.send(OFFICE, "@反诈台账 /bind_office", chat=GROUP)
+    [chat] = await wc.storage.users.office_chats(office.org_id)
+    assert (chat.channel, chat.chat_id, chat.address) == ("wecom", GROUP, f"c:wecom:{GROUP}")
+    [reply] = wc.fake.messages(GROUP)
+    assert reply.req_id == req_id                                        # answered in the group
+    await wc.send(OFFICE, "@反诈台账 未报", chat=GROUP)                   # a command word, mentioned
+    assert any("没报送" in t for t in wc.texts(GROUP))
+
+
+# --- pictures ------------------------------------------------------------------------------------------
+
+def test_the_fakes_encryption_is_what_the_sdk_decrypts():
+    from aibot import decrypt_file
+
+    for data in (b"x", b"\xff\xd8" + bytes(range(256)) * 7, b"p" * 64):
+        encrypted, aeskey = encrypt(data)
+        assert "=" not in aeskey and len(encrypted) % 32 == 0
+        assert decrypt_file(encrypted, aeskey) == data
+
+
+async def test_an_image_and_a_mixed_message_are_saved_as_evidence(wc):
+    alone, captioned = b"\xff\xd8 poster on the wall", b"\xff\xd8 a village lecture"
+    await wc.image(WORKER, alone)
+    assert "照片" in wc.last_text(WORKER)                                 # kept for the next report
+    await wc.mixed(WORKER, "宣讲1场，50人", captioned)
+    assert "照片：2 张" in wc.fake.last_card(WORKER)["sub_title_text"]     # the kept one and this one
+    await wc.press(WORKER, "保存")
+    [entry] = await entries_of(wc, WORKER)
+    assert entry.kind == "lecture" and entry.evidence_count == 2
+    rows = await wc.storage.db.fetchall("SELECT sha256, path FROM evidence ORDER BY id")
+    assert [r[0] for r in rows] == [hashlib.sha256(alone).hexdigest(), hashlib.sha256(captioned).hexdigest()]
+    assert [pathlib.Path(r[1]).read_bytes() for r in rows] == [alone, captioned]   # decrypted
+
+
+async def test_a_photo_sent_twice_is_known_by_its_bytes(wc):
+    photo = b"\xff\xd8 the same poster"
+    await wc.mixed(WORKER, "海报1张", photo)
+    await wc.press(WORKER, "保存")
+    await wc.mixed(WORKER, "海报1张", photo)                    # a new url and aeskey, the same bytes
+    await wc.press(WORKER, "保存")
+    first, second = sorted(await entries_of(wc, WORKER), key=lambda e: e.id)
+    assert first.flags == [] and second.flags != []
+
+
+async def test_one_chats_messages_are_handled_in_order(wc):
+    """A photo and then its words, sent back to back: the photo (fetched over HTTP first) is
+    kept before the words come, and goes on the card they make; the words do not overtake it."""
+    before = len(wc.texts(WORKER))
+    photo = await wc.fake.image(WORKER, b"\xff\xd8 door to door")
+    words = await wc.fake.text(WORKER, "入户8户")
+    await wc.answered(photo)
+    await wc.answered(words)
+    kept, card = wc.texts(WORKER)[before:]
+    assert "照片已收到" in kept and "入户 8户" in card and "照片：1 张" in card
+
+
+async def test_an_admin_userid_is_office_at_the_root_without_an_invite(tmp_path):
+    async with Harness(tmp_path, NOW, admin_wecom_userids=["chief"]) as h:
+        await h.import_orgs()
+        await h.send("chief", "/me")
+        user = await h.user("chief")
+        assert user.role == "office" and "武陵山乡" in h.last_text("chief")
+
+
+# --- the outbox over WeCom -------------------------------------------------------------------------
+
+async def test_a_reminder_reaches_a_contact_and_one_who_never_talked_is_unreachable(tmp_path):
+    async with Harness(tmp_path, datetime(2026, 11, 26, 9, 0, 30, tzinfo=TZ)) as h:
+        await h.import_orgs()
+        await h.join(CONTACT, "BHQ", "contact")
+        await h.join(OFFICE, "WLS", "office")
+        silent = await h.storage.users.join(await h.invite("JZS", "contact"), "wecom", "zhaolei", "zhaolei",
+                                            "赵磊", h.clock.now())     # registered, never wrote to the bot
+        await h.tick()
+        text, card = [g.body for g in h.fake.messages(CONTACT) if g.cmd == SEND]
+        assert text["chatid"] == card["chatid"] == CONTACT
+        assert text["markdown"]["content"].startswith("⏰") and "11月28日" in text["markdown"]["content"]
+        assert [b["key"] for b in card["template_card"]["button_list"]] == ["v1:report:pick:monthly-28:2026-11"]
+        [refused] = [g for g in h.fake.got if g.cmd == SEND and g.body["chatid"] == "zhaolei"]
+        assert refused.errcode == REFUSED                                # WeCom would not deliver it
+        contact = await h.user(CONTACT)
+        assert await h.storage.outbox.last_statuses(["remind:"]) == {contact.address: "sent",
+                                                                      silent.address: "unreachable"}
+        await h.send(OFFICE, "未报")                                      # /missing names him so
+        [listing] = [t for t in h.texts(OFFICE) if "没报送" in t]
+        assert "金子山村：赵磊（联系不上）" in listing and "电话" in listing
+        assert "百花桥村：lina\n" in listing                              # reached: named plainly
+
+
+async def test_the_sender_paces_each_conversation(wc):
+    """31 messages to one chat: 30 go at once, the 31st waits for the minute (none dropped);
+    another chat is not held up; a slot more than a minute away: 'later' (kept queued)."""
+    now = [0.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+    wc.channel.pacer = Pacer(clock=lambda: now[0], sleep=sleep)
+    sender = wc.channel.sender
+    for n in range(31):
+        assert await sender.send(WORKER, [f"第{n}条"], []) == "sent"
+    assert slept == [pytest.approx(61.0)] and now[0] == pytest.approx(61.0)
+    assert await sender.send(CONTACT, ["另一个人"], []) == "sent" and len(slept) == 1
+    assert len([g for g in wc.fake.messages(WORKER) if g.cmd == SEND]) == 31
+
+    slept.clear()
+    for _ in range(60):                                                  # this minute's and the next's
+        wc.channel.pacer.reserve(OFFICE)
+    assert wc.channel.pacer.reserve(OFFICE, MAX_WAIT) is None           # two minutes away
+    assert await sender.send(OFFICE, ["第61条"], []) == "later"          # not now, and not lost
+    assert slept == [] and [g for g in wc.fake.messages(OFFICE) if g.cmd == SEND] == []
+
+
+def test_pacer_windows():
+    t = [0.0]
+    pacer = Pacer(limits=((3, 10.0), (5, 100.0)), clock=lambda: t[0])
+    assert [pacer.reserve("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert pacer.reserve("a") == 10.0                                    # the 4th after the window
+    assert pacer.reserve("a") == 10.0
+    assert pacer.reserve("a") == 100.0                                   # the 6th: the long window
+    assert pacer.reserve("b") == 0.0                                     # other chats go on
+    t[0] = 1000.0
+    assert pacer.reserve("a") == 0.0 and len(pacer.slots["a"]) == 1      # old slots forgotten
+
+
+async def test_export_uploads_the_table_and_the_chart_in_upload_frames(wc):
+    await wc.send(WORKER, "入户15户")
+    await wc.press(WORKER, "保存")
+    before = len(wc.fake.got)
+    req_id = await wc.send(OFFICE, "/export")
+    sent = wc.fake.got[before:]
+    assert sent[0].cmd == RESPOND and sent[0].req_id == req_id                   # "working on it" first
+    assert "正在生成" in sent[0].body["stream"]["content"]
+    kinds = [g.body["type"] for g in sent if g.cmd == UPLOADS[0]]
+    assert kinds == ["file", "image"]
+    files = [g.body for g in sent if g.cmd == SEND and g.body["msgtype"] in ("file", "image")]
+    assert [f["msgtype"] for f in files] == ["file", "image"]
+    kind, name, data = wc.fake.media[files[0]["file"]["media_id"]]
+    assert kind == "file" and name.endswith(".xlsx") and data[:2] == b"PK"          # a real spreadsheet
+    kind, name, data = wc.fake.media[files[1]["image"]["media_id"]]
+    assert kind == "image" and data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_upload_cuts_512_kib_chunks_and_refuses_more_than_100(wc):
+    data = bytes(range(256)) * (3 * CHUNK // 256) + b"tail"             # three full chunks and a bit
+    media_id = await upload(wc.channel.client, "file", "big.bin", data)
+    init, *chunks, finish = [g for g in wc.fake.got if g.cmd in UPLOADS]
+    assert init.body == {"type": "file", "filename": "big.bin", "total_size": len(data), "total_chunks": 4,
+                         "md5": hashlib.md5(data).hexdigest()}
+    assert [c.body["chunk_index"] for c in chunks] == [0, 1, 2, 3]
+    assert [len(base64.b64decode(c.body["base64_data"])) for c in chunks] == [CHUNK] * 3 + [4]
+    assert finish.body == {"upload_id": init_id(wc.fake, init)} and wc.fake.media[media_id][2] == data
+    with pytest.raises(ValueError):
+        await upload(wc.channel.client, "file", "huge.bin", b"\0" * (100 * CHUNK + 1))
+
+
+def init_id(fake: FakeWeCom, init) -> str:
+    return next(upload_id for upload_id, up in fake.uploads.items() if up.init is init.body)
+
+
+# --- the connection -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code", [1011, 1000], ids=["crash", "clean-close"])
+async def test_reconnects_after_a_drop_and_loses_nothing_queued(wc, code):
+    """The SDK reconnects by itself only after an abnormal close; the channel does it in both
+    cases. What the outbox sends meanwhile stays queued ('later'), then goes once."""
+    worker, contact = await wc.user(WORKER), await wc.user(CONTACT)
+    await wc.storage.outbox.enqueue("test:drop", {worker.address: body("第一条"), contact.address: body("第二条")},
+                                    wc.clock.now())
+    await wc.fake.drop(code)
+    await wc.link(lambda: not wc.channel.online, "the channel to notice the drop")
+    assert await wc.drain() == {"later": 2}
+    rows = await wc.storage.db.fetchall("SELECT status, attempts FROM outbox WHERE topic = 'test:drop'")
+    assert [tuple(r) for r in rows] == [("queued", 0), ("queued", 0)]     # not counted as attempts
+    await wc.link(lambda: wc.channel.online, "the reconnection")
+    assert wc.fake.subscribed == 2
+    assert await wc.drain() == {}                                         # tried again a minute later
+    wc.clock.advance(timedelta(minutes=1))
+    assert await wc.drain() == {"sent": 2}
+    assert await wc.storage.outbox.statuses("test:drop") == {worker.address: "sent", contact.address: "sent"}
+    assert [t for t in wc.fake.texts() if t in ("第一条", "第二条")] == ["第一条", "第二条"]
+    await wc.send(WORKER, "/me")                                          # and people are answered again
+    assert "百花桥村第一网格" in wc.last_text(WORKER)
+
+
+async def test_a_second_connection_of_the_same_bot_takes_over_and_this_one_steps_back(wc):
+    req_id = await wc.fake.kick()
+    await wc.answered(req_id)
+    assert wc.channel.kicked and not wc.channel.online
+    await asyncio.wait_for(wc.channel._keeper, 10)                       # it stopped reconnecting
+    assert wc.fake.subscribed == 1
+
+
+async def test_a_wrong_secret_is_refused_at_start(tmp_path):
+    fake = await FakeWeCom().start()
+    try:
+        settings = Settings(_env_file=None, database_path=tmp_path / "bot.sqlite3", wecom_bot_id="aibot-test-0001",
+                            wecom_bot_secret="wrong", wecom_ws_url=fake.url)
+        services = await open_services(settings, FakeClock(NOW))
+        channel = WeComChannel(settings, watch=0.05, backoff=(0.05, 0.2))
+        with pytest.raises(Refused, match="WECOM_BOT_ID / WECOM_BOT_SECRET"):
+            await channel.start(build_core(services))
+        await channel.stop()
+        await services.storage.close()
+    finally:
+        await fake.stop()
+
+
+# --- boundaries -----------------------------------------------------------------------------------------
+
+def test_nothing_outside_the_wecom_channel_imports_the_sdk():
+    """Only channels/wecom/ talks to WeCom (the runner reaches it through channels.wecom)."""
+    adapter = ROOT / "channels" / "wecom"
+    offenders = []
+    for folder in ("bot", "handlers", "storage", "schedules", "channels"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if adapter in path.parents:
+                continue
+            for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
+                if any(n == "aibot" or n.startswith("aibot.") for n in names):
+                    offenders.append(str(path.relative_to(ROOT)))
+    assert sorted(set(offenders)) == []
+
+
+def test_settings_read_the_wecom_variables(monkeypatch):
+    monkeypatch.setenv("WECOM_BOT_ID", "aibot-1")
+    monkeypatch.setenv("WECOM_BOT_SECRET", "s")
+    monkeypatch.setenv("ADMIN_WECOM_USERIDS", "zhangwei, lina")
+    settings = Settings(_env_file=None)
+    assert settings.wecom_bot_id == "aibot-1" and settings.admin_wecom_userids == ["zhangwei", "lina"]
+    assert "s" not in repr(settings.wecom_bot_secret)
+    monkeypatch.setenv("WECOM_WS_URL", "http://example")
+    with pytest.raises(Exception, match="ws://"):
+        Settings(_env_file=None)
