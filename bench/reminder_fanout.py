@@ -5,6 +5,7 @@
     python bench/reminder_fanout.py --retry-every 0 --forbidden-share 0   # a clean API
     python bench/reminder_fanout.py --trace                # time the outbox/sender steps too
     python bench/reminder_fanout.py --channel wecom        # 2,000 recipients on WeCom (see below)
+    python bench/reminder_fanout.py --kills 20             # 1,000 recipients, SIGKILL 20 times (see below)
 
 Setup (untimed): the real Telegram channel from channels.telegram.build_application with a
 RecordingRequest over a FakeBotAPI (in-process), a temp SQLite file, the sample township from
@@ -33,12 +34,30 @@ have all written to the bot (the fake delivers to them). Timed the same way. Che
 owing contact got the reminder (its markdown part and its card) exactly once (lost must be
 0), the outbox agrees, and no conversation got more than 30 messages in any 60 seconds
 (WeCom's silent limit), counted on the fake's arrival times.
+
+Kills (--kills N, 1,000 recipients by default): the same Telegram round, each run in a child
+process (this file with --kill-child) on one SQLite file set up by the parent. The child's
+fake Bot API appends each accepted sendMessage's chat id to a log file as it accepts it (an
+os.write: a SIGKILL loses none of it), so the log is what Telegram delivered. The parent
+waits until the log has grown by a random number of messages (spread so that the N kills
+fall inside the round) and then a random 0-100 ms, sends SIGKILL, reads the outbox's unsettled claims ('sending': in
+flight at the kill, and which of them the log shows had gone out), and starts a new child,
+which opens the database as `python -m bot` does (bot/app.py queues those claims again),
+runs the reminder tick and drains. After the N kills, one last child finishes. Checked on
+the log: lost = owing recipients never delivered and not blocking the bot (must be 0); sent
+twice = recipients delivered more than once (at most the claims in flight at the kills,
+exactly those of them that had gone out).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import random
+import signal
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -297,6 +316,112 @@ async def run_wecom(args: argparse.Namespace) -> None:
                   f"queued {again[0]}, drain returned {again[1]}")
 
 
+class LoggingBotAPI(FlakyBotAPI):
+    """FlakyBotAPI that appends each delivered sendMessage's chat id to a file at once."""
+
+    def __init__(self, retry_every: int, log_path: Path) -> None:
+        super().__init__(retry_every)
+        self.fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+
+    def handle(self, method, params, files=None):
+        status, answer = super().handle(method, params, files)
+        if method == "sendMessage" and status == 200:
+            os.write(self.fd, f"{params['chat_id']}\n".encode())  # one write: in the kernel before we return
+        return status, answer
+
+
+def blocked_chats(chats: list[int], args: argparse.Namespace) -> set[int]:
+    """The seeded share of recipients that blocked the bot (the same in every child)."""
+    return set(random.Random(args.seed).sample(sorted(chats), round(args.forbidden_share * len(chats))))
+
+
+async def kill_child(args: argparse.Namespace) -> None:
+    """One life of the bot in --kills mode: start on the database, run the tick, drain."""
+    folder = Path(args.kill_child)
+    api = LoggingBotAPI(args.retry_every, folder / "delivered.log")
+    now = SLOT + timedelta(seconds=args.life)  # the same reminder slot, a little later each life
+    async with FanoutHarness(folder, now, api, rate_limit_per_second=args.rate) as h:
+        chats = [int(r[0]) for r in await h.storage.db.fetchall("SELECT chat_id FROM accounts")]
+        api.forbidden.update(blocked_chats(chats, args))
+        await run_reminders(h.svc)
+        await drain(h.svc, h.senders())
+
+
+def delivered(folder: Path) -> Counter:
+    return Counter(int(line) for line in (folder / "delivered.log").read_text().split())
+
+
+async def run_kills(args: argparse.Namespace) -> None:
+    rng = random.Random(args.seed + 1)
+    with tempfile.TemporaryDirectory(prefix="fanout-kills-") as tmp:
+        folder = Path(tmp)
+        async with FanoutHarness(folder, SLOT, FlakyBotAPI(0)) as h:
+            await h.import_orgs()
+            chats = await add_contacts(h, args.recipients)        # user id -> Telegram chat id
+        (folder / "delivered.log").touch()
+        forbidden = blocked_chats(list(chats.values()), args)
+        db = sqlite3.connect(folder / "bot.sqlite3")
+        print(f"setup: {len(chats):,} contacts, {len(forbidden)} of them have blocked the bot; "
+              f"rate_limit_per_second={args.rate:g}; CONCURRENCY={CONCURRENCY}; {args.kills} kills")
+
+        def child(life: int) -> subprocess.Popen:
+            return subprocess.Popen(
+                [sys.executable, __file__, "--kill-child", tmp, "--life", str(life), "--rate", str(args.rate),
+                 "--retry-every", str(args.retry_every), "--forbidden-share", str(args.forbidden_share),
+                 "--seed", str(args.seed)], stderr=open(folder / f"life{life}.err", "w"))
+
+        kills: list[tuple[int, int]] = []                          # (in flight, of which had gone out)
+        t0 = time.perf_counter()
+        for life in range(args.kills):
+            proc = child(life)
+            sent = sum(delivered(folder).values())
+            owing = len(chats) - len(forbidden) - len(delivered(folder))
+            target = sent + rng.randint(1, max(1, owing // (args.kills - life + 1)))  # never the round's end
+            while proc.poll() is None and sum(delivered(folder).values()) < target:
+                await asyncio.sleep(0.002)
+            await asyncio.sleep(rng.uniform(0, 0.1))  # not always just after a delivery
+            if proc.poll() is not None:
+                print(f"life {life}: the round ended before the kill (exit {proc.returncode})")
+                break
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            claims = [int(r[0]) for r in db.execute(
+                "SELECT a.chat_id FROM outbox o JOIN accounts a ON 'u' || a.user_id = o.recipient "
+                "WHERE o.status = 'sending'")]
+            went = delivered(folder)
+            kills.append((len(claims), sum(1 for c in claims if went[c])))
+        proc = child(args.kills)                                    # the last life finishes the round
+        proc.wait()
+        took = time.perf_counter() - t0
+
+        got = delivered(folder)
+        statuses = Counter(s for (s,) in db.execute("SELECT status FROM outbox WHERE topic LIKE 'remind:%'"))
+        blocked = {int(c) for (c,) in db.execute(
+            "SELECT a.chat_id FROM outbox o JOIN accounts a ON 'u' || a.user_id = o.recipient "
+            "WHERE o.status = 'blocked'")}
+        resent = db.execute("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND attempts > 1").fetchone()[0]
+        db.close()
+        # Lost: never delivered to someone who had not blocked the bot. (A 403 settled by a kill
+        # before its 'blocked' was recorded comes back 'unreachable': the account is blocked.)
+        lost = [c for c in chats.values() if got[c] == 0 and c not in forbidden]
+        twice = [c for c, k in got.items() if k > 1]
+        in_flight, gone = sum(k for k, _ in kills), sum(g for _, g in kills)
+        warned = sum(1 for err in folder.glob("life*.err")
+                     for line in err.read_text().splitlines() if "in flight" in line)
+
+        print(f"\n{len(kills)} kills with SIGKILL during the round, then a last run: {took:.1f} s in all; "
+              f"exit of the last run {proc.returncode}")
+        print(f"in flight per kill  : {', '.join(str(k) for k, _ in kills)} "
+              f"(sum {in_flight}; of those, {gone} had in fact gone out)")
+        print(f"delivered           : {sum(got.values()):,} to {len(got):,} recipients; "
+              f"outbox statuses {dict(statuses)}; blocked recorded {len(blocked)} of {len(forbidden)}")
+        print(f"lost                : {len(lost)}  (must be 0)")
+        print(f"sent twice          : {len(twice)}  (at most the {in_flight} in flight at the kills; "
+              f"{gone} of them had gone out)")
+        print(f"marked              : {resent} sent with attempts > 1 (sent again after a kill); "
+              f"{warned} start-up warnings of messages in flight")
+
+
 def most_in(times: list[float], span: float) -> int:
     """The most arrivals within any `span` seconds."""
     most, start = 0, 0
@@ -320,10 +445,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--trace", action="store_true",
                         help="also time the fan-out's steps (outbox claim/settle, send, mark_blocked)")
+    parser.add_argument("--kills", type=int, default=0,
+                        help="run the round in child processes and SIGKILL it this many times")
+    parser.add_argument("--kill-child", help=argparse.SUPPRESS)   # the folder of a --kills run
+    parser.add_argument("--life", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.kill_child:
+        logging.basicConfig(level=logging.WARNING, format="%(name)s %(levelname)s %(message)s")
+        asyncio.run(kill_child(args))
+        return
     if args.recipients is None:
-        args.recipients = 2_000 if args.channel == "wecom" else 10_000
-    asyncio.run(run_wecom(args) if args.channel == "wecom" else run(args))
+        args.recipients = 2_000 if args.channel == "wecom" else 1_000 if args.kills else 10_000
+    asyncio.run(run_wecom(args) if args.channel == "wecom" else run_kills(args) if args.kills else run(args))
 
 
 if __name__ == "__main__":

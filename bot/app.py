@@ -24,7 +24,12 @@ async def open_services(settings: Settings, clock: Clock) -> Services:
     unknown = targets_of(services).orgs() - set(await storage.orgs.parent_codes())
     if unknown:  # a typo in TARGETS_FILE would silently fall back to the defaults
         log.warning("targets name org codes the tree does not have: %s", ", ".join(sorted(unknown)))
-    lost = await storage.outbox.in_flight()
-    if lost:  # at most once: a message that may or may not have gone out is not sent again
-        log.warning("%d scheduled messages were in flight at the last stop and are not resent", lost)
+    # At least once: a message in flight at the last stop may or may not have gone out, and a
+    # missed reminder costs more than a doubled one. Before any sender runs (see the repo).
+    again, gave_up = await storage.outbox.requeue_in_flight(clock.now())
+    if again:
+        log.warning("%d scheduled messages were in flight at the last stop: sending them again "
+                    "(some may arrive twice)", again)
+    if gave_up:
+        log.warning("%d scheduled messages were in flight at the last stop once too often: given up", gave_up)
     return services

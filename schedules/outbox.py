@@ -3,7 +3,8 @@
 A person ('u<id>') is reached on the account they used last that has not blocked the bot
 and whose channel is running; a chat ('c:<channel>:<id>') on its own channel. Each message
 is claimed just before it goes out and settled after, by a few workers at once (each
-channel's sender paces itself), so a crash loses at most the CONCURRENCY in flight. A
+channel's sender paces itself), so at most the CONCURRENCY in flight at a crash are
+unsettled: start-up queues them again (bot/app.py), and those that had gone out arrive twice. A
 channel that cannot take a message now (not connected, its pace full) answers 'later': the
 message stays queued and is tried again, as often as it takes."""
 from __future__ import annotations

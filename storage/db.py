@@ -61,13 +61,20 @@ def _new_folder(path: Path) -> None:
 
 
 class Database:
-    """One shared connection. Writes go through `transaction()`, which holds a lock so that
-    a scheduler job and an event handler never interleave statements of two transactions.
-    A transaction opened inside another (same task) joins it: one event, one transaction."""
+    """Two connections. Writes go through `transaction()` on the writer, which holds a lock so
+    that a scheduler job and an event handler never interleave statements of two transactions.
+    A transaction opened inside another (same task) joins it: one event, one transaction.
+
+    Reads outside a transaction go through a second, read-only connection: on the writer they
+    would see whatever another task's open transaction has written so far (half a save), as
+    the writer is one SQLite connection shared by every task. WAL gives the reader the last
+    committed state only, and never blocks on the writer. Reads inside the current task's
+    transaction stay on the writer: they must see its own uncommitted writes."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._conn: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
 
     async def connect(self) -> "Database":
@@ -86,12 +93,21 @@ class Database:
         await self._conn.execute("PRAGMA synchronous=NORMAL")
         await self.migrate()  # with foreign keys off: a table rebuild needs it (see migration 6)
         await self._conn.execute("PRAGMA foreign_keys=ON")
+        # Opened after the writer has made the file, its WAL and -shm (0600) and migrated it;
+        # mode=ro: it can neither write nor create a file.
+        self._reader = await aiosqlite.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True,
+                                               isolation_level=None)
+        self._reader.row_factory = aiosqlite.Row
+        await self._reader.execute("PRAGMA busy_timeout=5000")  # a WAL reader waits only on recovery
         return self
 
     async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+        # The reader first: the writer, closing last, checkpoints the WAL and removes it.
+        for name in ("_reader", "_conn"):
+            conn = getattr(self, name)
+            if conn is not None:
+                setattr(self, name, None)
+                await conn.close()
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -128,13 +144,23 @@ class Database:
             finally:
                 _inside.reset(token)
 
+    @property
+    def reader(self) -> aiosqlite.Connection:
+        """Where this task's reads go: the writer inside its own transaction (to see its own
+        writes), else the read-only connection (committed data only). The writer also before
+        the reader is open (migrations)."""
+        if _inside.get() is self or self._reader is None:
+            return self.conn
+        return self._reader
+
     # execute_fetchall is one trip to aiosqlite's thread; execute + fetch + close would be three.
+    # The cursor is closed at once, so each read outside a transaction is its own snapshot.
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        return list(await self.conn.execute_fetchall(sql, tuple(params)))
+        return list(await self.reader.execute_fetchall(sql, tuple(params)))
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """The first row of a query that yields at most one (by key or LIMIT 1)."""
-        rows = await self.conn.execute_fetchall(sql, tuple(params))
+        rows = await self.reader.execute_fetchall(sql, tuple(params))
         return rows[0] if rows else None
 
     async def backup(self, target: Path | str) -> Path:

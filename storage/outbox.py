@@ -2,8 +2,10 @@
 to people ('u<user id>') or chats ('c:<channel>:<chat id>'), never to a channel's user id.
 
 A message is queued once per (topic, recipient); the sender claims it ('sending') just
-before it goes out and settles it after. A crash loses at most the claims in flight
-(at most once, for now), and whatever is still queued goes out after a restart."""
+before it goes out and settles it after. At least once: a claim a crash left unsettled may or
+may not have gone out, so start-up queues it again (`requeue_in_flight`), counted as a try;
+whatever is still queued goes out after a restart. A lost reminder costs a missed deadline,
+a doubled one a moment's annoyance: at most the claims in flight at a crash arrive twice."""
 from __future__ import annotations
 
 import json
@@ -97,7 +99,16 @@ class OutboxRepo:
         rows = await self.db.fetchall("SELECT recipient, status FROM outbox WHERE topic = ?", (topic,))
         return {r[0]: r[1] for r in rows}
 
-    async def in_flight(self) -> int:
-        """Claims never settled: a crash hit while they were being sent (not resent: at most once)."""
-        row = await self.db.fetchone("SELECT COUNT(*) FROM outbox WHERE status = 'sending'")
-        return int(row[0])
+    async def requeue_in_flight(self, now: datetime) -> tuple[int, int]:
+        """Queue again the claims a crash left unsettled, each counted as a try (attempts + 1,
+        the mark of a resend); one that has used up its tries is given up as 'failed' (a
+        message in flight at that many crashes may be what crashes us). Kept due when it was
+        due: the drain sends it at once, or in the morning. Only at start-up, before any
+        sender runs: a live sender's claims are not crashes. Returns (queued again, given up)."""
+        async with self.db.transaction() as conn:
+            gave_up = await conn.execute(
+                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, settled_at = ? "
+                "WHERE status = 'sending' AND attempts + 1 >= ?", (now.isoformat(), MAX_ATTEMPTS))
+            again = await conn.execute(
+                "UPDATE outbox SET status = 'queued', attempts = attempts + 1 WHERE status = 'sending'")
+            return again.rowcount, gave_up.rowcount

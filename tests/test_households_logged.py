@@ -148,11 +148,11 @@ async def test_earlier_months_come_from_report_totals_and_only_todays_month_from
 
 async def test_the_entries_part_is_one_range_seek_from_the_first_of_the_month(log):
     statements: list[str] = []
-    await log.storage.db.conn.set_trace_callback(statements.append)
+    await log.storage.db.reader.set_trace_callback(statements.append)
     try:
         await log.logged(AREA)
     finally:
-        await log.storage.db.conn.set_trace_callback(None)
+        await log.storage.db.reader.set_trace_callback(None)
     (sql,) = [s for s in statements if "households" in s]
     assert "'2026-05-01'" in sql and "'2026-01' AND '2026-04'" in sql
     plan = [r[3] for r in await log.storage.db.fetchall("EXPLAIN QUERY PLAN " + sql)]
