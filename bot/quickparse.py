@@ -132,7 +132,8 @@ def parse_quick_report(text: str) -> dict[str, int]:
 
 
 # What may be left in a clause that gave no figure without anything having been missed.
-_NOT_A_COUNT = re.compile(r"\d+点(?:\d+分)?|\d+\s*(?:[月日号时%‰]|[组栋幢楼队]|单元|网格)|第\s*\d+|_+")
+# Anchored at the start of a run of digits: unanchored, a long run backtracks for minutes.
+_NOT_A_COUNT = re.compile(r"(?<!\d)\d+点(?:\d+分)?|(?<!\d)\d+\s*(?:[月日号时%‰]|[组栋幢楼队]|单元|网格)|第\s*\d+|_+")
 _COUNT_LEFT = re.compile(r"\d|[一二两三四五六七八九十百]+\s*[户人张条块份场次家]")
 
 
@@ -154,6 +155,9 @@ def _normalise(text: str) -> str:
     return _NOISE.sub(lambda m: "_" * len(m.group()), text)
 
 
+MAX_CLAUSE = 60
+
+
 def _clauses(text: str) -> list[str]:
     """Split on punctuation; split on spaces and 、 only after a figure, so that
     "反诈APP安装 7" and "微信群、朋友圈各推送2次" stay whole but "海报3 横幅1" does not."""
@@ -162,7 +166,9 @@ def _clauses(text: str) -> list[str]:
         current = ""
         for piece in _SOFT_BREAK.split(part):
             current = f"{current} {piece}" if current else piece
-            if _numbers(current, _hits(current)):
+            # A clause this long without a figure is no clause: closing it keeps a long
+            # message of words linear (re-reading the growing clause was quadratic).
+            if len(current) > MAX_CLAUSE or _numbers(current, _hits(current)):
                 out.append(current)
                 current = ""
         if current:

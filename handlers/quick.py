@@ -12,7 +12,7 @@
                                        its card saved already: said so, nothing new
     photo without words ──> onto the card shown within 10 min (still open), shown again;
                             else kept 10 min (up to 9) for the next report
-    location outside a flow ──> a short hint
+    location outside a flow ──> a short hint (a live location's moves: nothing)
 """
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ CARD_LIFE = timedelta(hours=2)       # a card not used by then expires (its butt
 PHOTO_WAIT = timedelta(minutes=10)   # a bare photo waits this long for its report (or joins the card just shown)
 TOKEN = re.compile(r"[0-9a-f]{8}", re.ASCII)
 SAVE = canon("保存")                 # what 保存 / 确认 / 确定 / 提交 / ok typed come to
+UNREAD_SHOWN, UNREAD_CHARS = 5, 40   # parts not understood quoted back, and characters of each
 
 
 # --- reading a report ---------------------------------------------------------------------
@@ -56,7 +57,8 @@ async def on_free(turn: Turn) -> None:
     if ev.photo is not None and not text.strip():
         return await bare_photo(turn)
     if ev.location is not None:
-        turn.say(turn.t("quick-location"))
+        if not ev.edited:  # a live location moving sends an edit every few seconds: no answer to each
+            turn.say(turn.t("quick-location"))
         return
     if not ev.edited:  # an edit is read as a report, never as a word to act on
         said = canon(text)
@@ -68,7 +70,7 @@ async def on_free(turn: Turn) -> None:
     if old is not None:
         log.info("user %s edited a report; card %s replaced", turn.user.id, old.token)
     figures = parse_quick_report(text)
-    unread = unread_parts(text)
+    unread = shown_unread(unread_parts(text))
     if not figures:
         hint = turn.t("quick-nothing")
         if unread:
@@ -83,6 +85,13 @@ async def on_free(turn: Turn) -> None:
     day = old.data["day"] if old else turn.now.date().isoformat()
     card = await new_card(turn, {"figures": figures, "photos": photos, "day": day, "unread": unread})
     show_card(turn, card, lead=turn.t("quick-reread") if old else "")
+
+
+def shown_unread(parts: list[str]) -> list[str]:
+    """What was not understood, as quoted back: the first few parts, each cut short (a pasted
+    essay full of numbers is not echoed whole, over many messages)."""
+    cut = [p if len(p) <= UNREAD_CHARS else p[:UNREAD_CHARS] + "…" for p in parts[:UNREAD_SHOWN]]
+    return cut + ["…"] if len(parts) > UNREAD_SHOWN else cut
 
 
 async def _typed_save(turn: Turn) -> None:
