@@ -1,13 +1,19 @@
 """Run the bot: one process, one database, one scheduler, any set of channels.
 
     settings ──> the channels they turn on (Telegram, WeCom, or both)
-             ──> open storage, build the conversation core, start each channel
+             ──> open storage, build the conversation core, start each channel: one try to
+                 reach its service (refused credentials stop start-up: exit 2; no route is one
+                 line, and the channel keeps trying in the background)
              ──> one Ticker: schedules.run_due every TICK_SECONDS, sending through every channel
              ──> SIGINT / SIGTERM: stop the ticker, the channels (in reverse), close storage; exit 0
 
 A channel is anything with `name`, `caps`, `sender`, `async start(core)` and `async stop()`
-(channels.Channel). Only the chosen channels' packages are imported: a WeCom-only office
-needs nothing of Telegram's, and the other way round."""
+(channels.Channel). Every event it takes goes through the inbox (channels.Inbound): recorded
+on arrival, handled from there. When a channel first reaches its service in a run, it
+handles what the last run left in the inbox (a crash) before it takes anything new, so a
+restart resumes before new events, and answers where the channel can be reached. Only the
+chosen channels' packages are imported: a WeCom-only office needs nothing of Telegram's,
+and the other way round."""
 from __future__ import annotations
 
 import asyncio
@@ -66,7 +72,9 @@ class Ticker:
             log.info("a scheduler round is still running; this tick skipped")
             return None
         async with self.lock:
-            return await run_due(self.services, self.senders)
+            done = await run_due(self.services, self.senders)
+        log.debug("scheduler round done")
+        return done
 
     async def run(self, first: float = FIRST_TICK) -> None:
         """Tick until cancelled; each round is a task of its own, so a slow one never holds

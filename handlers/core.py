@@ -1,9 +1,10 @@
 """The conversation core: one inbound event in, replies out, for every chat channel.
 
     channel adapter ──Event──> Core.handle ──> [Reply, …] ──> adapter renders them
-                                  │
-                 one transaction: │ the redelivery mark (inbox), the person, their
-                                  │ conversation state, what the feature writes
+    (recorded in the inbox        │
+     on arrival: channels.Inbound)│ one transaction: the inbox row marked handled (the
+                                  │ redelivery mark) with the replies to send, the person,
+                                  │ their conversation state, what the feature writes
                                   ▼
         action (button, or its word / number typed)  ──> ACTIONS[feature]
         command (/report, or 报送)                    ──> COMMANDS[name]   (role checked here)
@@ -14,10 +15,12 @@ Features never see a chat library: they read `turn.event` and call `turn.say(…
 Adapters never see features: they turn updates into Events and Replies into API calls."""
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 
@@ -85,6 +88,28 @@ class Event:
             return None
         return WORDS[words[0]], words[1:]
 
+    def to_json(self) -> str:
+        """The event as the inbox keeps it until handled: a restart handles it from this,
+        so a photo's bytes go with it (base64): what a person sent is never lost."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.photo is not None:
+            raw = self.photo.data
+            data["photo"] = {"ref": self.photo.ref, "unique": self.photo.unique,
+                             "data": _b64(raw) if raw is not None else None}
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Event":
+        data = json.loads(text)
+        if data.get("photo"):
+            photo = data["photo"]
+            raw = photo.get("data")
+            data["photo"] = Photo(photo["ref"], photo["unique"], base64.b64decode(raw) if raw is not None else None)
+        if data.get("location"):
+            data["location"] = tuple(data["location"])
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
 
 @dataclass(frozen=True)
 class Button:
@@ -107,6 +132,40 @@ class Reply:
     commands: list[tuple[str, str]] | None = None  # this person's command menu, where channels have one
     numbered: bool = True               # without buttons, may its choices be picked by number?
                                         # (not for undo/deactivate: a stray "1" must not do those)
+
+    def to_dict(self) -> dict:
+        """As the inbox keeps it until sent (bytes as base64)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["buttons"] = [[[b.label, b.action] for b in row] for row in self.buttons]
+        if self.document is not None:
+            data["document"] = [self.document[0], _b64(self.document[1])]
+        if self.photo is not None:
+            data["photo"] = _b64(self.photo)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Reply":
+        data = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        data["buttons"] = [[Button(label, act) for label, act in row] for row in data.get("buttons") or []]
+        if data.get("document"):
+            data["document"] = (data["document"][0], base64.b64decode(data["document"][1]))
+        if data.get("photo"):
+            data["photo"] = base64.b64decode(data["photo"])
+        if data.get("commands") is not None:
+            data["commands"] = [tuple(c) for c in data["commands"]]
+        return cls(**data)
+
+
+def replies_json(replies: list[Reply]) -> str:
+    return json.dumps([r.to_dict() for r in replies], ensure_ascii=False)
+
+
+def replies_of(text: str) -> list[Reply]:
+    return [Reply.from_dict(r) for r in json.loads(text)]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
 
 
 @dataclass(frozen=True)
@@ -222,8 +281,9 @@ class Core:
         self.caps[name] = caps
 
     async def handle(self, event: Event, send: Sender | None = None) -> list[Reply]:
-        """Handle one event once. What it writes, its redelivery mark and the person's
-        conversation state commit together or not at all; replies go out after. `send`
+        """Handle one event once. What it writes, its redelivery mark, the person's
+        conversation state and the replies (kept in the inbox until the channel has sent
+        them: storage/inbox.py) commit together or not at all; replies go out after. `send`
         lets long work (an export) say "working on it" at once (Turn.tell)."""
         storage, now = self.svc.storage, self.svc.clock.now()
         turn = Turn(self, event, None, None, now)
@@ -242,10 +302,24 @@ class Core:
                 turn = await self._turn(event, now, send)
                 await self._route(turn)
                 await self._remember(turn)
+                await storage.inbox.handled(event.channel, event.event_id,
+                                            replies_json(turn.replies) if turn.replies else None)
             return turn.replies
         except Exception:
             log.exception("error while handling %s event %s", event.channel, event.event_id)
+            await self._done_badly(event, now)
             return [Reply(text=turn.t("error-generic"), lang=turn.lang)]
+
+    async def _done_badly(self, event: Event, now: datetime) -> None:
+        """Mark an event that failed (and was rolled back) handled all the same: the person is
+        told to try again, and a restart must not run into the same failure. If even that
+        cannot be written, the event stays in the inbox for the next start."""
+        try:
+            async with self.svc.storage.db.transaction():
+                await self.svc.storage.inbox.claim(event.channel, event.event_id, now)
+        except Exception as err:
+            log.warning("%s event %s failed and could not be marked handled (%s); it is left for the next start",
+                        event.channel, event.event_id, err)
 
     def _command(self, event: Event) -> Command | None:
         parsed = event.command if event.action is None else None

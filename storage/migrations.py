@@ -425,4 +425,26 @@ MIGRATIONS: list[str] = [
     CREATE INDEX invite_tries_who ON invite_tries(channel, who, at);
     CREATE INDEX invite_tries_at ON invite_tries(at);
     """,
+    # 8: the inbox keeps each inbound event from its arrival (payload, received_at) until it
+    # is handled (handled_at, with the replies it gave) and answered (both cleared), so that
+    # a crash loses neither: the next start handles what is unhandled, in arrival order (seq
+    # breaks ties), and sends what is unanswered. Rows of handled events keep being the
+    # redelivery mark. See storage/inbox.py.
+    """
+    CREATE TABLE inbox_v8 (
+        seq INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        payload TEXT,
+        received_at TEXT NOT NULL,
+        handled_at TEXT,
+        replies TEXT,
+        UNIQUE (channel, event_id)
+    );
+    INSERT INTO inbox_v8 (channel, event_id, received_at, handled_at)
+        SELECT channel, event_id, handled_at, handled_at FROM inbox;
+    DROP TABLE inbox;
+    ALTER TABLE inbox_v8 RENAME TO inbox;
+    CREATE INDEX inbox_unfinished ON inbox(channel, received_at, seq) WHERE payload IS NOT NULL;
+    """,
 ]

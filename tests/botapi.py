@@ -182,12 +182,13 @@ class RecordingRequest(BaseRequest):
 
 
 class BotAPIServer:
-    """The same FakeBotAPI over HTTP on 127.0.0.1, for end-to-end tests of `python -m bot`."""
+    """The same FakeBotAPI over HTTP on 127.0.0.1, for end-to-end tests of `python -m bot`
+    (`port`: a chosen one, e.g. where the bot has been failing to connect; 0: any free one)."""
 
-    def __init__(self, api: FakeBotAPI) -> None:
+    def __init__(self, api: FakeBotAPI, port: int = 0) -> None:
         self.api = api
         handler = self._handler_class()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property

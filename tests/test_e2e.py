@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -72,18 +75,49 @@ def prepare(env: dict[str, str], link: bool = True) -> str:
 
 
 class BotProcess:
-    """`python -m bot` (the default command: run) with stdout/stderr going to files. `api` is
-    the fake it talks to (FakeBotAPI or FakeWeCom: wait_for, texts); `secret` must never show."""
+    """`python -m bot` (the default command: run), stdout going to a file and its log (stderr)
+    read line by line as it comes (wait_line). `api` is the fake it talks to (FakeBotAPI or
+    FakeWeCom: wait_for, texts); `secret` must never show."""
 
     def __init__(self, api, env: dict[str, str], logs: Path, secret: str = TOKEN) -> None:
         self.api, self.logs, self.secret = api, logs, secret
-        self.out, self.err = logs.with_suffix(".out"), logs.with_suffix(".err")
-        with self.out.open("wb") as out, self.err.open("wb") as err:
+        self.out = logs.with_suffix(".out")
+        self.lines: list[str] = []
+        self._cond = threading.Condition()
+        with self.out.open("wb") as out:
             self.proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=REPO, env=env,
-                                         stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+                                         stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for raw in self.proc.stderr:
+            with self._cond:
+                self.lines.append(raw.decode("utf-8", errors="replace"))
+                self._cond.notify_all()
+        with self._cond:
+            self.lines.append("")  # the end: wakes the waiters for good
+            self._cond.notify_all()
 
     def stderr(self) -> str:
-        return self.err.read_text(encoding="utf-8", errors="replace")
+        with self._cond:
+            return "".join(self.lines)
+
+    def wait_line(self, what: str, predicate, timeout: float = WAIT) -> str:
+        """The first log line for which predicate(line) holds, waiting for it (woken by each line)."""
+        deadline, seen = time.monotonic() + timeout, 0
+        with self._cond:
+            while True:
+                for line in self.lines[seen:]:
+                    if line and predicate(line):
+                        return line
+                seen = len(self.lines)
+                ended = bool(self.lines) and self.lines[-1] == ""
+                left = deadline - time.monotonic()
+                if ended or left <= 0:
+                    raise AssertionError(f"no log line {what} (bot {'exited' if ended else 'still running'})"
+                                         f"\n--- bot stderr ---\n{''.join(self.lines)[-4000:]}")
+                self._cond.wait(left)
 
     def wait_until(self, what: str, predicate) -> None:
         ok = self.api.wait_for(predicate, timeout=WAIT, abort=lambda: self.proc.poll() is not None)
@@ -102,6 +136,7 @@ class BotProcess:
             self.proc.kill()
             self.proc.wait()
             raise AssertionError(f"bot did not stop on SIGINT\n{self.stderr()[-4000:]}") from None
+        self._reader.join(timeout=WAIT)
         log = self.stderr()
         assert code == 0, f"bot exited {code}\n{log[-4000:]}"
         assert "Traceback" not in log, log
@@ -113,10 +148,15 @@ class BotProcess:
     def __enter__(self) -> "BotProcess":
         return self
 
+    def kill(self) -> None:
+        """kill -9: no clean-up of any kind."""
+        self.proc.kill()
+        self.proc.wait()
+        self._reader.join(timeout=WAIT)
+
     def __exit__(self, *exc: object) -> None:
         if self.proc.poll() is None:  # a failed assertion inside the block: don't leak it
-            self.proc.kill()
-            self.proc.wait()
+            self.kill()
 
 
 def texts_to(api: FakeBotAPI, chat: int, since: int = 0) -> list[str]:
@@ -259,3 +299,110 @@ def test_both_channels_in_one_process_share_one_database(server, wecom, tmp_path
     with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
         assert sorted(db.execute("SELECT channel, external_id FROM accounts").fetchall()) == [
             ("telegram", str(WORKER)), ("wecom", WECOM_WORKER)]
+
+
+# --- the network at start-up ------------------------------------------------------------------------
+
+def closed_port() -> int:
+    """A local port nothing listens on (yet): a connection to it is refused at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def said(log: str, text: str) -> list[str]:
+    """The warnings and errors of the log that mention `text`."""
+    return [line for line in log.splitlines()
+            if text in line and any(f" {level} " in line for level in ("WARNING", "ERROR", "CRITICAL"))]
+
+
+def test_no_route_to_telegram_is_one_line_while_wecom_and_the_scheduler_run(wecom, tmp_path):
+    """As in mainland China: the Bot API cannot be reached. One line says where and why, one
+    says what to do; WeCom and the scheduler run meanwhile; the bot keeps trying, and takes
+    Telegram up as soon as a Bot API answers there."""
+    port = closed_port()
+    address = f"http://127.0.0.1:{port}/bot"
+    env = wecom_env(wecom, tmp_path)
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, BOT_API_BASE_URL=address)
+    code = prepare(env, link=False)                       # no Telegram: the invite has no link
+    fake = wecom.fake
+
+    with BotProcess(fake, env, tmp_path / "bot") as bot:
+        bot.wait_line("saying Telegram cannot be reached", lambda l: f"cannot reach {address}" in l)
+        bot.wait_until("the WeCom connection", lambda: fake.subscribed == 1)
+        wecom.call(fake.text(WECOM_WORKER, code))
+        bot.wait_until("the WeCom welcome", lambda: any("欢迎" in t for t in fake.texts(WECOM_WORKER)))
+        bot.wait_line("a scheduler round", lambda l: "scheduler round done" in l)
+        bot.wait_line("a quiet retry", lambda l: f"{address} still unreachable" in l)
+        with BotAPIServer(FakeBotAPI(), port) as server:  # a Bot API comes up where it keeps trying
+            bot.wait_line("the Telegram connection", lambda l: "Telegram connected as @antifraud_test_bot" in l)
+            server.api.push_update(update_json(message=message_json(WORKER, "/help")))
+            assert server.api.wait_for(lambda: server.api.texts(WORKER), WAIT), bot.stderr()[-3000:]
+            log = bot.stop()
+
+    assert said(log, address) == [next(l for l in log.splitlines() if f"cannot reach {address}" in l)]
+    assert f"cannot reach {address} (Connection refused)" in log
+    assert len([line for line in log.splitlines() if "set BOT_API_BASE_URL" in line]) == 1   # the hint, once
+    assert f"{address} reachable again" in log
+
+
+def test_no_route_to_wecom_is_one_line_while_telegram_runs(server, tmp_path):
+    port = closed_port()
+    url = f"ws://127.0.0.1:{port}"
+    env = bot_env(server, tmp_path)
+    env.update(WECOM_BOT_ID=BOT_ID, WECOM_BOT_SECRET=SECRET, WECOM_WS_URL=url)
+    code = prepare(env)
+    api = server.api
+
+    with BotProcess(api, env, tmp_path / "bot") as bot:
+        bot.wait_line("saying WeCom cannot be reached", lambda l: f"cannot reach {url}" in l)
+        api.push_update(update_json(message=message_json(WORKER, f"/start {code}")))
+        bot.wait_until("the Telegram welcome", lambda: any("欢迎" in t for t in texts_to(api, WORKER)))
+        bot.wait_line("a scheduler round", lambda l: "scheduler round done" in l)
+        bot.wait_line("a quiet retry", lambda l: f"{url} still unreachable" in l)
+        with ThreadedWeCom(port) as wecom:                # WeCom comes back where it keeps trying
+            bot.wait_line("the WeCom connection", lambda l: "WeCom connected" in l)
+            assert wecom.fake.wait_for(lambda: wecom.fake.subscribed == 1, WAIT)
+            log = bot.stop()
+
+    assert said(log, url) == [next(l for l in log.splitlines() if f"cannot reach {url}" in l)]
+    assert f"cannot reach {url} (Connection refused)" in log
+    assert len([line for line in log.splitlines() if "WECOM_WS_URL sets another" in line]) == 1
+    assert SECRET not in log
+
+
+# --- kill -9 ------------------------------------------------------------------------------------------
+
+def test_kill_9_right_after_telegram_is_told_loses_nothing(server, tmp_path):
+    """Thirty people write at once; the bot is killed (SIGKILL) the moment it asks for the
+    next offset, which tells Telegram to forget the batch: the batch is in the inbox by then,
+    and the next run handles what was left and sends what was not sent, once each (a reply
+    that went out just before the kill, unmarked, may go again: never none)."""
+    api, env = server.api, bot_env(server, tmp_path)
+    people = list(range(5001, 5031))
+    with BotProcess(api, env, tmp_path / "first") as bot:
+        bot.wait_line("the first poll", lambda l: "Telegram connected" in l)
+        updates = [update_json(message=message_json(uid, "你好")) for uid in people]
+        for update in updates:
+            api.push_update(update)
+        last = updates[-1]["update_id"]
+        bot.wait_until("the batch confirmed", lambda: any(
+            c.method == "getUpdates" and int(c.params.get("offset") or 0) > last for c in api.calls))
+        bot.kill()
+    told = {uid: len(api.texts(uid)) for uid in people}
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        kept = {r[0]: r[1] for r in db.execute("SELECT event_id, payload IS NOT NULL FROM inbox")}
+    ids = {uid: str(u["update_id"]) for uid, u in zip(people, updates)}
+    assert set(ids.values()) <= set(kept)                 # all recorded before Telegram was told
+    unfinished = [uid for uid in people if kept[ids[uid]]]
+
+    with BotProcess(api, env, tmp_path / "second") as bot:
+        bot.wait_until("everyone answered", lambda: all(api.texts(uid) for uid in people))
+        bot.stop()
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM inbox WHERE payload IS NOT NULL").fetchone()[0] == 0
+    for uid in people:
+        if uid not in unfinished:
+            assert len(api.texts(uid)) == told[uid] == 1      # done before the kill: nothing again
+        elif told[uid] == 0:
+            assert len(api.texts(uid)) == 1                   # handled or answered by the next run, once

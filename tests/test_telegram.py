@@ -375,35 +375,155 @@ async def test_the_ticker_ticks_on_its_own_and_never_runs_two_rounds_at_once(tmp
     await asyncio.gather(task, return_exceptions=True)
 
 
-async def test_updates_of_one_chat_keep_their_order_while_chats_run_side_by_side():
-    """PerChatUpdates: a chat's second update waits for its first; another chat does not."""
+async def test_events_of_one_chat_keep_their_order_while_chats_run_side_by_side():
+    """channels.Inbound: a chat's second event waits for its first; another chat does not."""
     import asyncio
 
-    from telegram import Update
-
-    from channels.telegram.processor import PerChatUpdates
-
-    def update(chat: int, n: int) -> Update:
-        return Update.de_json({"update_id": n, "message": {
-            "message_id": n, "date": 0, "chat": {"id": chat, "type": "private"},
-            "from": {"id": chat, "is_bot": False, "first_name": "x"}, "text": "t"}}, None)
+    from channels import Inbound
+    from handlers.core import Event
 
     order: list[str] = []
-    first_may_finish = asyncio.Event()
+    first_may_finish, other_chat_done = asyncio.Event(), asyncio.Event()
 
-    async def handle(name: str, wait: asyncio.Event | None = None) -> None:
-        order.append(f"{name} start")
-        if wait is not None:
-            await wait.wait()
-        order.append(f"{name} end")
+    class Core:
+        async def handle(self, event, send):
+            order.append(f"{event.event_id} start")
+            if event.event_id == "a1":
+                await first_may_finish.wait()
+            order.append(f"{event.event_id} end")
+            if event.event_id == "b1":
+                other_chat_done.set()
+            return []
 
-    processor = PerChatUpdates()
-    a1 = asyncio.create_task(processor.process_update(update(1, 1), handle("a1", first_may_finish)))
-    a2 = asyncio.create_task(processor.process_update(update(1, 2), handle("a2")))
-    b1 = asyncio.create_task(processor.process_update(update(2, 3), handle("b1")))
-    await b1                                   # chat 2 is not held up by chat 1's slow update
+    class Answer:
+        async def now(self, reply):
+            pass
+
+        async def render(self, replies):
+            pass
+
+    core = Core()
+    inbound = Inbound("telegram", lambda: core)
+    for chat, n in (("1", "a1"), ("1", "a2"), ("2", "b1")):
+        inbound.spawn(Event(channel="telegram", event_id=n, sender=chat, chat=chat, text="t"), Answer())
+    await asyncio.wait_for(other_chat_done.wait(), 5)       # chat 2 is not held up by chat 1
     assert order == ["a1 start", "b1 start", "b1 end"]
     first_may_finish.set()
-    await asyncio.gather(a1, a2)
+    await inbound.drain(5)
     assert order[3:] == ["a1 end", "a2 start", "a2 end"]   # chat 1 in order
-    assert len(processor.lanes) == 0           # nothing left behind
+    assert len(inbound.lanes) == 0 and not inbound.tasks    # nothing left behind
+
+
+# --- the inbox: nothing Telegram has forgotten is lost ---------------------------------------------
+
+class PollingRequest:
+    """A recording request whose getUpdates hands out the batches a test queues (and waits,
+    really suspended, while there are none), and notes what the inbox held whenever an
+    offset was asked for: an offset tells Telegram to forget every update below it."""
+
+    def __init__(self, api, db_path) -> None:
+        import asyncio
+
+        from .botapi import RecordingRequest
+
+        self.inner, self.db_path = RecordingRequest(api), db_path
+        self.batches: asyncio.Queue = asyncio.Queue()
+        self.offsets: list[tuple[int, set[str]]] = []  # (offset asked, event ids then in the inbox)
+        self.polled = asyncio.Condition()
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    async def do_request(self, url, method, request_data=None, *args, **kwargs):
+        if not url.endswith("/getUpdates"):
+            return await self.inner.do_request(url, method, request_data, *args, **kwargs)
+        import sqlite3
+
+        offset = int((request_data.parameters if request_data else {}).get("offset") or 0)
+        with sqlite3.connect(self.db_path) as db:
+            kept = {r[0] for r in db.execute("SELECT event_id FROM inbox WHERE channel = 'telegram'")}
+        async with self.polled:
+            self.offsets.append((offset, kept))
+            self.polled.notify_all()
+        batch = await self.batches.get()
+        return 200, json.dumps({"ok": True, "result": batch}).encode()
+
+
+def polling_request(api, db_path):
+    """PollingRequest as a telegram BaseRequest (PTB checks the type)."""
+    from telegram.request import BaseRequest
+
+    class Request(PollingRequest, BaseRequest):
+        read_timeout = 1.0
+
+        async def initialize(self):
+            pass
+
+        async def shutdown(self):
+            pass
+
+    return Request(api, db_path)
+
+
+async def test_a_batch_is_confirmed_only_once_in_the_inbox_and_a_restart_handles_what_was_left(tmp_path):
+    """kill -9 after Telegram was told (the next offset) but before the updates were handled:
+    they are in the inbox, and the next run handles them, in order per chat, once."""
+    import asyncio
+
+    from bot.app import open_services
+    from bot.clock import FakeClock
+    from bot.config import Settings
+    from channels.telegram import TelegramChannel
+    from handlers import build_core
+
+    from .botapi import FakeBotAPI
+
+    settings = Settings(_env_file=None, database_path=tmp_path / "bot.sqlite3", telegram_bot_token="123:TEST")
+    svc = await open_services(settings, FakeClock(NOW))
+    core = build_core(svc)
+    handle, entered = core.handle, asyncio.Event()
+
+    async def stuck(event, send=None):  # the process dies before any update is handled
+        entered.set()
+        await asyncio.Event().wait()
+    core.handle = stuck
+
+    api = FakeBotAPI()
+    request = polling_request(api, settings.database_path)
+    first = TelegramChannel(settings, request)
+    await first.start(core)
+    batch = [update_json(message=message_json(uid, text)) for uid, text in
+             ((701, "你好"), (702, "在吗"), (701, "/help"))]
+    await request.batches.put(batch)
+    last = batch[-1]["update_id"]
+    async with request.polled:
+        await asyncio.wait_for(request.polled.wait_for(lambda: request.offsets and request.offsets[-1][0] == last + 1), 5)
+    await asyncio.wait_for(entered.wait(), 5)
+    told, kept = request.offsets[-1]
+    assert {str(u["update_id"]) for u in batch} <= kept      # in the inbox before Telegram was told
+
+    for task in [first._task, *first.inbound.tasks]:         # the crash: nothing more runs
+        task.cancel()
+    await asyncio.gather(first._task, *first.inbound.tasks, return_exceptions=True)
+    await first.app.shutdown()
+    rows = await svc.storage.db.fetchall("SELECT event_id FROM inbox WHERE handled_at IS NULL ORDER BY seq")
+    assert [r[0] for r in rows] == [str(u["update_id"]) for u in batch]
+
+    core.handle = handle                                      # the next run; Telegram has forgotten the batch
+    api2 = FakeBotAPI()
+    request2 = polling_request(api2, settings.database_path)
+    second = TelegramChannel(settings, request2)
+    await second.start(core)
+    async with request2.polled:                               # it polls only once the inbox is resumed
+        await asyncio.wait_for(request2.polled.wait_for(lambda: request2.offsets), 5)
+    assert await svc.storage.db.fetchall("SELECT event_id FROM inbox WHERE handled_at IS NULL") == []
+    assert await svc.storage.db.fetchall("SELECT event_id FROM inbox WHERE payload IS NOT NULL") == []
+    to_701 = [c for c in api2.calls if c.method == "sendMessage" and int(c.params["chat_id"]) == 701]
+    to_702 = [c for c in api2.calls if c.method == "sendMessage" and int(c.params["chat_id"]) == 702]
+    assert len(to_701) == 2 and len(to_702) == 1                # each answered once, as new messages
+    await request2.batches.put(batch)                          # delivered again after all: nothing new
+    async with request2.polled:
+        await asyncio.wait_for(request2.polled.wait_for(lambda: request2.offsets[-1][0] == last + 1), 5)
+    await second.stop()
+    assert len([c for c in api2.calls if c.method == "sendMessage"]) == 3
+    await svc.storage.close()

@@ -10,6 +10,7 @@ import ast
 import asyncio
 import base64
 import hashlib
+import logging
 import pathlib
 import re
 import time
@@ -403,3 +404,82 @@ def test_settings_read_the_wecom_variables(monkeypatch):
     monkeypatch.setenv("WECOM_WS_URL", "http://example")
     with pytest.raises(Exception, match="ws://"):
         Settings(_env_file=None)
+
+
+# --- the inbox -----------------------------------------------------------------------------------------
+
+async def test_a_callback_is_recorded_on_arrival_and_the_next_run_answers_it(tmp_path):
+    """kill -9 after a callback arrived but before it was handled: WeCom never sends it again,
+    and the inbox has it. The next run's first connection handles it before anything new,
+    with new messages (the callback's req_id died with its connection)."""
+    async with Harness(tmp_path, NOW) as h:
+        await h.import_orgs()
+        await h.join(WORKER, "BHQ-1", "worker")
+        handle, entered = h.core.handle, asyncio.Event()
+
+        async def stuck(event, send=None):  # the process dies before the report is handled
+            entered.set()
+            await asyncio.Event().wait()
+        h.core.handle = stuck
+        seen = len(h.fake.messages(WORKER))
+        await h.fake.text(WORKER, "入户15户")
+        await asyncio.wait_for(entered.wait(), 5)
+        [row] = await h.storage.db.fetchall("SELECT payload FROM inbox WHERE handled_at IS NULL")
+        assert "入户15户" in row["payload"]
+
+        h.channel.client.cancel()           # the crash: what was being handled dies with it
+        await h.channel.stop()
+        h.core.handle = handle
+        h.channel = WeComChannel(h.settings, watch=0.05, backoff=(0.05, 0.2))
+        await h.channel.start(h.core)       # the next run
+        await h.fake.until(lambda: len(h.fake.messages(WORKER)) > seen, what="the card, after the restart")
+        await h.channel.inbound.drain(5)    # the resume, done (and marked)
+        [card] = h.fake.messages(WORKER)[seen:]
+        assert card.cmd == SEND and "入户 15户" in card.body["template_card"]["sub_title_text"]
+        assert await h.storage.db.fetchall("SELECT 1 FROM inbox WHERE handled_at IS NULL OR payload IS NOT NULL") == []
+        key = next(b["key"] for b in card.body["template_card"]["button_list"] if "保存" in b["text"])
+        await h.fake.tap(WORKER, card.body["template_card"]["task_id"], key)   # and the card it shows works
+        await h.fake.until(lambda: h.fake.updates(WORKER), what="the tapped card, updated")
+        assert [e.measures for e in await entries_of(h, WORKER)] == [{"households": 15}]
+
+
+async def test_a_connection_that_cannot_be_made_is_one_line_and_start_up_goes_on(tmp_path, caplog):
+    import socket
+
+    with socket.socket() as s:              # a local port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = Settings(_env_file=None, database_path=tmp_path / "bot.sqlite3", wecom_bot_id="aibot-test-0001",
+                        wecom_bot_secret="wecom-secret-test-9f3c", wecom_ws_url=f"ws://127.0.0.1:{port}")
+    services = await open_services(settings, FakeClock(NOW))
+    channel = WeComChannel(settings, watch=0.05, backoff=(0.05, 0.2))
+    caplog.set_level("DEBUG")
+    await channel.start(build_core(services))   # returns after the first try, not after CONNECT_WAIT
+    assert not channel.online
+    await asyncio.wait_for(_until_said(channel, caplog, "still unreachable"), 10)  # it keeps trying, quietly
+    fake = FakeWeCom(port=port)
+    await fake.start()                          # WeCom comes back where the channel keeps trying
+    await asyncio.wait_for(_online(channel), 10)
+    await channel.stop()
+    await services.storage.close()
+    await fake.stop()
+    said = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in said if str(port) in r.getMessage()] == [
+        f"WeCom: cannot reach ws://127.0.0.1:{port} (Connection refused); trying again in the background"]
+    assert sum("WECOM_WS_URL" in r.getMessage() for r in said) == 1      # the hint, once
+    assert not [r for r in caplog.records if r.exc_info]                   # no traceback
+    assert all(r.levelno == logging.DEBUG for r in caplog.records if "still unreachable" in r.getMessage())
+    assert any("reachable again" in r.getMessage() for r in caplog.records)
+
+
+async def _online(channel) -> None:
+    while not channel.online:
+        channel._changed.clear()
+        await channel._changed.wait()
+
+
+async def _until_said(channel, caplog, text: str) -> None:
+    """Wait (woken by each change of the channel's link) until a log record says `text`."""
+    while not any(text in r.getMessage() for r in caplog.records):
+        channel._changed.clear()
+        await channel._changed.wait()

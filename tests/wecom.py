@@ -78,8 +78,8 @@ class Upload:
 
 
 class FakeWeCom:
-    def __init__(self, bot_id: str = BOT_ID, secret: str = SECRET) -> None:
-        self.bot_id, self.secret = bot_id, secret
+    def __init__(self, bot_id: str = BOT_ID, secret: str = SECRET, port: int = 0) -> None:
+        self.bot_id, self.secret, self.listen = bot_id, secret, port
         self.got: list[Got] = []
         self.subscribed = 0                     # successful subscriptions (connections) so far
         self.chat_of: dict[str, str] = {}       # a callback's req_id -> its chat (userid or chatid)
@@ -96,7 +96,7 @@ class FakeWeCom:
     # --- running ---------------------------------------------------------------------------
     async def start(self) -> "FakeWeCom":
         self._async = asyncio.Condition()
-        self.server = await websockets.serve(self._serve, "127.0.0.1", 0, process_request=self._http)
+        self.server = await websockets.serve(self._serve, "127.0.0.1", self.listen, process_request=self._http)
         return self
 
     async def stop(self) -> None:
@@ -305,10 +305,10 @@ def buttons(card: dict) -> list[str]:
 class ThreadedWeCom:
     """The fake in a thread with its own event loop, for a bot running in another process."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.fake = FakeWeCom()
+        self.fake = FakeWeCom(port=port)
 
     def __enter__(self) -> "ThreadedWeCom":
         self.thread.start()

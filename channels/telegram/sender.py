@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from typing import Callable
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
@@ -18,13 +19,17 @@ MAX_ATTEMPTS = 5
 
 
 class TelegramSender:
-    """The channel half of the outbox: schedules/ only knows `send`."""
+    """The channel half of the outbox: schedules/ only knows `send`. `ready` says whether the
+    Bot API can be reached now: while it cannot, messages wait queued ('later'), uncounted."""
 
-    def __init__(self, bot: Bot) -> None:
-        self.bot = bot
+    def __init__(self, bot: Bot, ready: Callable[[], bool] = lambda: True) -> None:
+        self.bot, self.ready = bot, ready
 
     async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]]) -> str:
-        """'sent', 'blocked' (the chat blocked the bot), 'unreachable' (refused) or 'failed' (try again later)."""
+        """'sent', 'blocked' (the chat blocked the bot), 'unreachable' (refused), 'failed' (try
+        again later) or 'later' (Telegram cannot be reached now)."""
+        if not self.ready():
+            return "later"
         outcome = "failed"
         for n, text in enumerate(texts):
             markup = inline_markup(buttons) if n == len(texts) - 1 else None

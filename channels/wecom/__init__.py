@@ -2,15 +2,28 @@
 (`aibot`). It needs no public URL, no callback encryption and no trusted IP, so it runs
 from an office's own machine.
 
-    WeCom ──callback──> _on_frame ─lane per chat─> adapter.to_events ──Event──> core
-                                                 (images fetched, decrypted)
+    WeCom ──callback──> _on_frame ──> adapter.to_events ──> recorded in the inbox (Inbound)
+                                     (images fetched, decrypted)   │
+                          its chat's lane, in arrival order ──Event──> core
           <──respond / update card / send── sender.Answer <──Replies──┘
     outbox ──> sender.WeComSender ──paced per chat──> send_message
+
+WeCom's long connection has no acknowledgement of a callback to hold back: the SDK sends
+none (a reply is optional), and nothing documented says WeCom sends a callback again
+(should it, the inbox knows its msgid). A callback is therefore ours once it has reached
+this process, and the window in which a crash loses it runs from its arrival to its inbox
+row: fetching and decrypting its images, and one short write. Recording starts on arrival,
+in a task of its own, never behind the chat's earlier messages still being handled. After
+the row nothing is lost: the first connection of a run handles what the last run left
+(Inbound.resume) before any new callback, and answers with new messages (a callback's
+req_id does not outlive its connection).
 
 The connection is kept here, not by the SDK (whose reconnection is switched off): the SDK
 misses a clean close (its receive loop just ends) and nests each retry inside the last.
 `_keep_connected` connects, notices a lost link (at once when the SDK reports it, within
-WATCH_SECONDS when it does not) and connects again with backoff. Messages queued in the
+WATCH_SECONDS when it does not) and connects again with backoff. A connection that cannot be
+made is one line and a hint (channels.Reach); start-up goes on after that first try, and the
+tries go on in the background. Messages queued in the
 outbox meanwhile wait ('later'). One live connection per bot: when a second process
 connects with the same bot, WeCom tells this one (disconnected_event) and closes it; this
 one then stops using WeCom instead of taking the connection back."""
@@ -23,9 +36,9 @@ import aibot.ws
 from aibot import WSClient, WSClientOptions
 
 from bot.config import Settings
-from handlers.core import Caps, Core
+from handlers.core import Caps, Core, Event
 
-from .. import Lanes, Refused
+from .. import Inbound, Reach, Refused, backoff
 from .adapter import NAME, to_events
 from .sender import Answer, Pacer, WeComSender
 
@@ -35,6 +48,8 @@ WATCH_SECONDS = 5.0           # how soon a link the SDK lost quietly is noticed
 BACKOFF = (1.0, 30.0)         # seconds between connection attempts: first, doubling up to the last
 CONNECT_WAIT = 30.0           # start-up waits this long for the first connection, then goes on
 HANDLERS_WAIT = 10.0          # on stop, messages being handled get this long to finish
+HINT = ("WeCom: check that this machine may open a WebSocket to that address (a firewall or proxy "
+        "may block it; WECOM_WS_URL sets another), or run on Telegram instead (TELEGRAM_BOT_TOKEN)")
 
 
 class WeComChannel:
@@ -54,7 +69,11 @@ class WeComChannel:
         self.watch, self.backoff, self.connect_wait = watch, backoff, connect_wait
         self.pacer = Pacer()
         self.sender = WeComSender(self)
-        self.lanes = Lanes()
+        self.inbound = Inbound(NAME, lambda: self.core)
+        self.reach = Reach("WeCom", url or aibot.ws.DEFAULT_WS_URL, HINT)
+        self._attempt_error: BaseException | None = None  # why the connection now being made failed
+        self._connecting = False
+        self._resumed = False      # the inbox was resumed (on the first connection of this run)
         self.online = False        # authenticated on a live connection
         self.refused = False       # WeCom turned the bot id / secret down
         self.kicked = False        # another process took the connection over
@@ -64,8 +83,8 @@ class WeComChannel:
         self._started = False      # the SDK client was told to connect (and not yet to disconnect)
 
     async def start(self, core: Core) -> None:
-        """Connect (in the background from now on); wait a while for the first connection.
-        A bot id / secret WeCom refuses is Refused."""
+        """Connect (in the background from now on); wait for the first try's outcome (a while
+        at most). A bot id / secret WeCom refuses is Refused."""
         self.core = core
         core.add_channel(NAME, CAPS)
         self._changed = asyncio.Event()  # the link came up, went down, or was refused
@@ -81,7 +100,7 @@ class WeComChannel:
             raise Refused("WECOM_BOT_ID / WECOM_BOT_SECRET: rejected by WeCom")
 
     async def _first_answer(self) -> None:
-        while not (self.online or self.refused):
+        while not (self.online or self.refused or self.reach.down):
             self._changed.clear()
             await self._changed.wait()
 
@@ -94,18 +113,19 @@ class WeComChannel:
         try:
             await asyncio.wait_for(self.client.wait_for_complete(), HANDLERS_WAIT)
         except TimeoutError:
-            log.warning("WeCom: messages still being handled at stop were cut short")
+            log.warning("WeCom: messages still being handled at stop were cut short; left for the next start")
             self.client.cancel()
+        await self.inbound.drain(HANDLERS_WAIT)  # a resume still going
         await self._disconnect()
         self.online = False
 
     # --- the connection ------------------------------------------------------------------
     async def _keep_connected(self) -> None:
-        delay, attempted = self.backoff[0], False
+        delays, attempted = backoff(*self.backoff), False
         while not (self.kicked or self.stopping):
             if self.client.is_connected:
                 if self.online:
-                    delay = self.backoff[0]
+                    delays = backoff(*self.backoff)
                 self._changed.clear()
                 try:  # wake at once when the SDK reports the loss; look anyway now and then
                     await asyncio.wait_for(self._changed.wait(), self.watch)
@@ -116,10 +136,20 @@ class WeComChannel:
                 self._lost("closed")
             if attempted:
                 await self._disconnect()  # the SDK's state of the last link, before a new one
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.backoff[1])
+                await asyncio.sleep(next(delays))
             attempted = self._started = True
-            await self.client.connect()  # one attempt (the SDK's own retries are off)
+            await self._attempt()
+
+    async def _attempt(self) -> None:
+        """One connection attempt (the SDK's own retries are off); a failure is said once."""
+        self._attempt_error, self._connecting = None, True
+        try:
+            await self.client.connect()
+        finally:
+            self._connecting = False
+        if not self.client.is_connected and not self.refused:
+            self.reach.failed(self._attempt_error or "the connection closed at once")
+            self._changed.set()
 
     async def _disconnect(self) -> None:
         """The SDK's disconnect() only schedules the closing: wait for it, so that it cannot
@@ -135,8 +165,12 @@ class WeComChannel:
 
     def _on_authenticated(self) -> None:
         self.online = True
+        self.reach.reached()
         self._changed.set()
         log.info("WeCom connected (long connection)")
+        if not self._resumed:  # what the last run left, before any callback of this one
+            self._resumed = True
+            self.inbound.resume(lambda event: Answer(self, None, event))
 
     def _on_disconnected(self, reason: str) -> None:
         self._lost(reason)
@@ -154,6 +188,10 @@ class WeComChannel:
             log.error("WeCom refused the bot id / secret")
             self.refused = True
             self._changed.set()
+        elif str(error).startswith("Max reconnect attempts"):
+            pass  # its retries are off: _keep_connected tries again
+        elif self._connecting:  # the connection could not be made: said once, by _attempt
+            self._attempt_error = self._attempt_error or error
         elif error.__traceback__ is not None:
             log.error("WeCom: error in a callback handler", exc_info=error)
 
@@ -166,18 +204,17 @@ class WeComChannel:
 
     # --- inbound -------------------------------------------------------------------------
     async def _on_frame(self, frame: dict) -> None:
-        """Handle one callback in its chat's lane: events to the core, replies back."""
+        """Record one callback's events at once; handle them in its chat's lane, in order."""
         body = frame.get("body") or {}
         if (body.get("event") or {}).get("eventtype") == "disconnected_event":
             return await self._kicked_out()
         sender = (body.get("from") or {}).get("userid") or ""
-        async with self.lanes.hold(body.get("chatid") or sender):
-            try:
-                for event in await to_events(self.client, frame):
-                    answer = Answer(self, frame, event)
-                    await answer.render(await self.core.handle(event, answer.now))
-            except Exception:  # rendering or the network: the core itself never raises
-                log.exception("WeCom: error while answering a message")
+        arrived = asyncio.ensure_future(self._record(frame))
+        await self.inbound.take(body.get("chatid") or sender, arrived, lambda event: Answer(self, frame, event))
+
+    async def _record(self, frame: dict) -> list[Event]:
+        received = self.core.svc.clock.now()  # the arrival orders a restart's resume, not the download
+        return await self.inbound.record(await to_events(self.client, frame), received)
 
 
 class SdkLog:
@@ -198,6 +235,6 @@ class SdkLog:
         self.log.warning(" ".join(map(str, (message, *args))))
 
     def error(self, message: str, *args: object) -> None:
-        if message.startswith("Max reconnect attempts reached"):  # its retries are off: we reconnect
-            return self.log.debug(message)
+        if message.startswith(("Max reconnect attempts reached", "Failed to create WebSocket connection")):
+            return self.log.debug(message)  # its retries are off; the channel says what failed, once
         self.log.warning(" ".join(map(str, (message, *args))))

@@ -155,18 +155,19 @@ class Answer:
     (aibot_respond_msg); the rest go to its chat (aibot_send_msg). A tap's req_id is kept
     for updating the tapped card (aibot_respond_update_msg), which WeCom takes only within
     5 s of the tap: that goes first. Without a card to replace, or when the update fails,
-    the reply is sent as a new message."""
+    the reply is sent as a new message. An event handled after a restart has no frame (its
+    req_id died with the connection): every reply is a new message."""
 
-    def __init__(self, link, frame: dict, event: Event) -> None:
+    def __init__(self, link, frame: dict | None, event: Event) -> None:
         self.link, self.frame, self.event = link, frame, event
-        self.fresh = event.action is None  # the req_id may still carry a reply
+        self.fresh = frame is not None and event.action is None  # the req_id may still carry a reply
 
     async def now(self, reply: Reply) -> None:
         """Say it at once (Turn.tell: "working on it" before long work)."""
         await self.render([reply])
 
     async def render(self, replies: list[Reply]) -> None:
-        if self.event.action is not None:
+        if self.event.action is not None and self.frame is not None:
             update = next((r for r in replies if r.replace and r.buttons and not r.alert), None)
             if update is not None and await self._update(update):
                 replies = [r for r in replies if r is not update]
