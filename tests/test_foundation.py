@@ -1,6 +1,8 @@
 """Registration, roles, /me, /help, /lang, office tools, strangers, idempotency, the schema."""
 from __future__ import annotations
 
+import pytest
+
 import ast
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -322,10 +324,12 @@ def test_every_message_the_code_asks_for_exists():
     assert used - keys("zh") == set()
 
 
-def test_nothing_outside_the_telegram_channel_imports_telegram():
-    """Only channels/telegram/ talks to Telegram: features, domain, storage and the scheduler
-    are channel-independent (bot/cli.py reaches it through channels.telegram)."""
-    adapter = ROOT / "channels" / "telegram"
+@pytest.mark.parametrize("channel, library", [("telegram", "telegram"), ("wecom", "aibot")])
+def test_only_its_channel_imports_a_chat_library(channel, library):
+    """Only channels/telegram/ talks to Telegram and only channels/wecom/ to WeCom: features,
+    domain, storage and the scheduler are channel-independent (the runner and the CLI reach
+    them through channels.telegram and channels.wecom)."""
+    adapter = ROOT / "channels" / channel
     offenders = []
     for folder in ("bot", "handlers", "storage", "schedules", "channels"):
         for path in (ROOT / folder).rglob("*.py"):
@@ -334,7 +338,7 @@ def test_nothing_outside_the_telegram_channel_imports_telegram():
             for node in ast.walk(ast.parse(path.read_text("utf-8"), str(path))):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                     [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else []
-                if any(n == "telegram" or n.startswith("telegram.") for n in names):
+                if any(n == library or n.startswith(library + ".") for n in names):
                     offenders.append(str(path.relative_to(ROOT)))
     assert sorted(set(offenders)) == []
 
