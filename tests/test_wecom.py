@@ -466,3 +466,11 @@ async def _until_said(channel, caplog, text: str) -> None:
     while not any(text in r.getMessage() for r in caplog.records):
         channel._changed.clear()
         await channel._changed.wait()
+
+
+def test_mentions_are_stripped_wherever_they_stand():
+    from channels.wecom.adapter import strip_mentions
+    assert strip_mentions("@反诈台账 /bind_office") == "/bind_office"
+    assert strip_mentions("/summary @反诈台账") == "/summary"
+    assert strip_mentions("汇总 @反诈台账") == "汇总"
+    assert strip_mentions("海报3张 a@b.com") == "海报3张 a@b.com"          # not a mention

@@ -15,7 +15,12 @@ from .. import decode
 
 log = logging.getLogger(__name__)
 NAME = "wecom"
-MENTION = re.compile(r"^\s*@\S+\s*")  # '@反诈台账 /bind_office': groups reach the bot by @mention
+MENTION = re.compile(r"(?:^|(?<=\s))@\S+\s*")  # '@反诈台账 /bind_office', '/summary @反诈台账'
+
+
+def strip_mentions(text: str) -> str:
+    """A group's text without its @mentions, wherever they stand (groups reach the bot by one)."""
+    return MENTION.sub("", text).strip()
 
 
 async def to_events(client, frame: dict) -> list[Event]:
@@ -38,7 +43,7 @@ async def to_events(client, frame: dict) -> list[Event]:
         log.debug("a %s message: not taken", kind)
         return []
     if group:  # in groups only commands count: no pictures, and the @mention goes
-        text, images = MENTION.sub("", text or "", count=1), []
+        text, images = strip_mentions(text or ""), []
     photos = [await _photo(client, image, f"{msgid}:{n}") for n, image in enumerate(images)]
     first = Event(event_id=msgid, text=text, photo=photos[0] if photos else None, message_ref=msgid, **base)
     return [first] + [Event(event_id=f"{msgid}:{n}", photo=photo, message_ref=msgid, **base)
@@ -72,6 +77,7 @@ async def _photo(client, image: dict, ref: str) -> Photo:
     data = None
     try:
         data, _ = await client.download_file(image["url"], image.get("aeskey"))
-    except Exception:  # the SDK raises what aiohttp or the decryption raised
-        log.warning("could not fetch image %s; keeping its reference", ref, exc_info=True)
+    except Exception as err:  # the SDK raises what aiohttp or the decryption raised; its text can
+        # carry the image's signed URL (a link to someone's photo): log the kind of error only
+        log.warning("could not fetch image %s (%s); keeping its reference", ref, type(err).__name__)
     return Photo(ref=ref, unique=ref, data=data)
