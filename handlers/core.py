@@ -322,7 +322,8 @@ class Core:
                         event.channel, event.event_id, err)
 
     def _command(self, event: Event) -> Command | None:
-        parsed = event.command if event.action is None else None
+        """The command the event names, by slash or by word (导出 is as long as /export)."""
+        parsed = (event.command or event.word_command) if event.action is None else None
         return self.routes.commands.get(parsed[0]) if parsed else None
 
     async def _turn(self, event: Event, now: datetime, send: Sender | None = None) -> Turn:

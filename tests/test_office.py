@@ -2,6 +2,8 @@
 /missing with 提醒他们 (queued: at once by day, for the morning at night; once an hour per area)."""
 from __future__ import annotations
 
+import pytest
+
 import io
 from datetime import datetime
 
@@ -301,17 +303,21 @@ async def test_missing_when_all_submitted_or_nothing_open(tmp_path):
         assert await nudges(h) == []
 
 
-async def test_export_says_working_before_the_long_work_starts(tmp_path, monkeypatch):
+@pytest.mark.parametrize("typed", ["/export", "导出"])
+async def test_export_says_working_before_the_long_work_starts(tmp_path, monkeypatch, typed):
     from bot import office
     seen: list[str] = []
+    locked: list[bool] = []
     real = office.export_month
 
     async def watched(*args, **kw):
         seen.extend(h.texts(OFFICE))                         # what the office had by then
+        locked.append(h.storage.db._lock.locked())           # nobody else's saves wait on it
         return await real(*args, **kw)
 
     monkeypatch.setattr(office, "export_month", watched)
     async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
         await setup(h)
-        await h.send(OFFICE, "/export")
+        await h.send(OFFICE, typed)
     assert seen and "正在" in seen[-1]
+    assert locked == [False]
