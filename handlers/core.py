@@ -52,6 +52,14 @@ class Photo:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file sent to the bot (an office's spreadsheet of warnings): its name and bytes.
+    The adapter fetches it; files over the channel's limit arrive with data None."""
+    name: str
+    data: bytes | None = None
+
+
+@dataclass(frozen=True)
 class Event:
     """One thing a person did in a chat: wrote, sent a photo or place, tapped a button."""
     channel: str
@@ -64,6 +72,7 @@ class Event:
     lang: str | None = None             # the person's app language, a hint for strangers
     text: str | None = None             # the text, or a photo's caption
     photo: Photo | None = None
+    document: Document | None = None
     location: tuple[float, float] | None = None
     action: str | None = None           # a button tap
     edited: bool = False                # an edit of an earlier message (message_ref)
@@ -96,6 +105,9 @@ class Event:
             raw = self.photo.data
             data["photo"] = {"ref": self.photo.ref, "unique": self.photo.unique,
                              "data": _b64(raw) if raw is not None else None}
+        if self.document is not None:
+            raw = self.document.data
+            data["document"] = {"name": self.document.name, "data": _b64(raw) if raw is not None else None}
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod
@@ -105,6 +117,9 @@ class Event:
             photo = data["photo"]
             raw = photo.get("data")
             data["photo"] = Photo(photo["ref"], photo["unique"], base64.b64decode(raw) if raw is not None else None)
+        if data.get("document"):
+            doc = data["document"]
+            data["document"] = Document(doc["name"], base64.b64decode(doc["data"]) if doc.get("data") is not None else None)
         if data.get("location"):
             data["location"] = tuple(data["location"])
         known = {f.name for f in fields(cls)}

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from channels import Inbound
-from handlers.core import Button, Command, Event, Photo, Reply, replies_json, replies_of
+from handlers.core import Button, Command, Document, Event, Photo, Reply, replies_json, replies_of
 
 from .conftest import STRANGER, WORKER
 
@@ -53,6 +53,8 @@ def test_an_event_and_its_replies_survive_as_json_photo_bytes_and_all():
     assert Event.from_json(ev.to_json()) == ev
     assert Event.from_json(Event(channel="text", event_id="8", sender="1", chat="1",
                                  photo=Photo("f", "u")).to_json()).photo == Photo("f", "u", None)
+    sheet = Event(channel="wecom", event_id="9", sender="1", chat="1", document=Document("预警.xlsx", b"PK\x03\x04"))
+    assert Event.from_json(sheet.to_json()) == sheet
     replies = [Reply("卡片", [[Button("✅ 保存", "quick:save:abcd1234")]], replace=True, numbered=False),
                Reply("表", document=("t.xlsx", b"PK\x03\x04")), Reply(photo=b"\x89PNG", alert=True),
                Reply("", commands=[("log", "登记")], ask_location=True)]
