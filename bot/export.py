@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from storage.reports import LedgerRow, ReportRepo
 
+from .deadlines import period_name, status_label
 from .i18n import keys, t
 from .kinds import MEASURES
 from .summary import Row, Summary, pct, row_name
@@ -76,7 +77,7 @@ def _status_cells(lang: str, row: Row, tz) -> tuple[str | None, str | None, date
         return None, None, None
     who = s.submitter or "、".join(s.contacts) or None
     at = s.submitted_at.astimezone(tz).replace(tzinfo=None) if s.submitted_at else None
-    return t(lang, f"summary-status-label-{s.status}"), who, at
+    return status_label(lang, s), who, at
 
 
 def _columns(summary: Summary) -> list[tuple[str, float, str | None, Any]]:
@@ -165,7 +166,7 @@ def _progress_sheet(wb: Workbook, summary: Summary, lang: str, tz) -> None:
     ws.row_dimensions[2].height = 42
     ws.append([cell_value(t(lang, "xlsx-caption", root=summary.root_name or t(lang, "summary-all-orgs"),
                             start=summary.start.isoformat(), end=summary.end.isoformat(),
-                            asof=summary.as_of.isoformat(), period=summary.period_key or "—"))])
+                            asof=summary.as_of.isoformat(), period=period_name(lang, summary)))])
     ws.append([_cell(ws, t(lang, key), head=True) for key, _, _, _ in cols])
     for row in summary.rows:
         ws.append([_cell(ws, get(row, lang, tz), fmt) for _, _, fmt, get in cols])

@@ -11,6 +11,9 @@ from . import logbook
 from .deadlines import DeadlineSpec, Occurrence, is_late, load_calendar, occurrences
 
 MAX_OPEN = 6        # periods offered at once by /report
+# How far back a deadline still asks for action: /deadlines, /report and /missing all look this far.
+OVERDUE_DAYS = 30
+NEEDS_ACTION = ("owed-late", "changed")   # past due, yet still to (re)submit
 
 
 def calendar_of(services) -> list[DeadlineSpec]:
@@ -77,13 +80,33 @@ async def submission_for(storage: Storage, occ: Occurrence, user: User) -> Submi
 
 
 async def status(storage: Storage, occ: Occurrence, user: User) -> str | None:
-    """'on_time', 'late', 'owed', or None when this deadline is not this person's to submit."""
+    """'on_time', 'late', 'owed', 'changed' (entries moved the figures since it was submitted),
+    or None when this deadline is not this person's to submit."""
     if not applies(occ, user):
         return None
     sub = await submission_for(storage, occ, user)
     if sub is None:
         return "owed"
+    if await drift(storage, occ, sub):
+        return "changed"
     return "late" if sub.late else "on_time"
+
+
+async def drift(storage: Storage, occ: Occurrence, sub: Submission) -> dict[str, int]:
+    """How the period's figures moved since this submission: now minus what was submitted,
+    non-zero measures only (empty: the submission still matches the entries)."""
+    if occ.who == "worker":
+        org_ids, user_id = [sub.org_id], sub.user_id
+    else:
+        org_ids, user_id = [o.id for o in await storage.orgs.subtree(sub.org_id)], None
+    now = await storage.entries.totals(org_ids, occ.period_start, occ.period_end, user_id=user_id)
+    delta = {k: now.get(k, 0) - sub.figures.get(k, 0) for k in {*now, *sub.figures}}
+    return {k: v for k, v in delta.items() if v}
+
+
+def nil_despite_entries(sub: Submission) -> bool:
+    """A no-activity report filed for a period that had figures (confirmed by its sender)."""
+    return bool(sub.nil_reason) and any(sub.figures.values())
 
 
 async def debtors(storage: Storage, occ: Occurrence) -> list[Debtor]:
@@ -112,29 +135,30 @@ async def missing_areas(storage: Storage, occ: Occurrence) -> list[Org]:
 
 # --- what a person may submit, and submitting it -----------------------------------------------
 
-async def standing(services, user: User, now: datetime, back_days: int = 35,
-                   ahead_days: int = 35) -> list[tuple[Occurrence, str | None]]:
-    """List the deadlines around now with this person's status for each (see `status`);
-    'owed-late' when it is owed past its due time."""
+async def standing(services, user: User, now: datetime) -> list[tuple[Occurrence, str | None]]:
+    """List the deadlines from OVERDUE_DAYS back to a month ahead with this person's status
+    for each (see `status`); 'owed-late' when it is owed past its due time. /deadlines and
+    /report both read this, so they agree on what is overdue."""
     out = []
-    for occ in relevant_occurrences(services, now, back_days, ahead_days):
+    for occ in relevant_occurrences(services, now, OVERDUE_DAYS, 35):
         state = await status(services.storage, occ, user)
         out.append((occ, "owed-late" if state == "owed" and occ.due_at <= now else state))
     return out
 
 
 async def agenda(services, user: User, now: datetime) -> list[tuple[Occurrence, str | None]]:
-    """List what /deadlines shows: from 10 days back to a month ahead, leaving out past
-    deadlines that are settled or not this person's (nothing to act on)."""
-    return [(occ, state) for occ, state in await standing(services, user, now, back_days=10, ahead_days=31)
+    """List what /deadlines shows: `standing`, leaving out past deadlines that are settled
+    on time or not this person's (nothing to act on)."""
+    return [(occ, state) for occ, state in await standing(services, user, now)
             if occ.due_at > now or state not in (None, "on_time")]
 
 
 async def open_for(services, user: User, now: datetime) -> list[Occurrence]:
     """List the periods this person may submit now: not yet due (a resubmission replaces),
-    or past due and still owed (late). On time first, soonest first; then overdue, latest first."""
+    or past due and still owed or changed since submitted (late). On time first, soonest
+    first; then overdue, latest first."""
     out = [occ for occ, state in await standing(services, user, now)
-           if state is not None and (occ.due_at > now or state == "owed-late")]
+           if state is not None and (occ.due_at > now or state in NEEDS_ACTION)]
     out.sort(key=lambda o: (o.due_at <= now, abs((o.due_at - now).total_seconds())))
     return out[:MAX_OPEN]
 
@@ -170,3 +194,30 @@ async def submit(storage: Storage, occ: Occurrence, user: User, now: datetime, n
         deadline_id=occ.spec_id, period_key=occ.period_key, org_id=filed_under, user_id=user.id, now=now,
         late=is_late(occ, now), figures=figures, evidence_count=evidence, note=note, nil_reason=nil_reason,
         photos=photos, per_user=occ.who == "worker")
+
+
+async def mark_submissions(storage: Storage, summary, occ: Occurrence) -> None:
+    """Mark on a summary's area rows the submissions that entries moved away from since,
+    and the no-activity reports filed over figures, so the office sees which to query."""
+    subs = {s.org_id: s for s in await storage.submissions.current(occ.period_key)}
+    for row in summary.rows:
+        sub = subs.get(row.org_id)
+        if row.submission is None or sub is None or row.submission.status not in ("on_time", "late"):
+            continue
+        row.submission.changed = await drift(storage, occ, sub)
+        row.submission.nil_despite_entries = nil_despite_entries(sub)
+
+
+async def missed(services, now: datetime, orgs: set[int]) -> list[tuple[Occurrence, list[Org]]]:
+    """Each contact deadline from OVERDUE_DAYS back to the next still open, with the areas
+    among `orgs` that have nothing standing for it (deadlines all have settled are left out)."""
+    out = []
+    for occ in relevant_occurrences(services, now, OVERDUE_DAYS, 35):
+        if occ.who != "contact":
+            continue
+        areas = [a for a in await missing_areas(services.storage, occ) if a.id in orgs]
+        if areas:
+            out.append((occ, areas))
+        if occ.due_at > now:
+            break  # the next one open: later ones are not owed yet
+    return out

@@ -43,9 +43,12 @@ def status_occurrence(services, start: date, end: date, now: datetime) -> Occurr
 
 async def summary(services, root_org_id: int | None, start: date, end: date,
                   occ: Occurrence | None = None) -> Summary:
-    return await build_summary(services.storage, root_org_id, start, end, services.clock.now().date(),
-                               targets_of(services), period_key=occ.period_key if occ else None,
-                               due_at=occ.due_at if occ else None, period_title=occ.title if occ else None)
+    result = await build_summary(services.storage, root_org_id, start, end, services.clock.now().date(),
+                                 targets_of(services), period_key=occ.period_key if occ else None,
+                                 due_at=occ.due_at if occ else None, period_title=occ.title if occ else None)
+    if occ is not None:
+        await obligations.mark_submissions(services.storage, result, occ)
+    return result
 
 
 async def month_summary(services, root_org_id: int | None, start: date, end: date) -> Summary:

@@ -34,6 +34,7 @@ from storage.reports import (
     ENTRIES, EVIDENCE, FLAGGED, LISTED, PLACED, POSTER_ENTRIES, POSTER_PLACED, ReportRepo,
 )
 
+from .deadlines import format_changes
 from .i18n import t
 from .kinds import KINDS, MEASURES
 from .targets import Target, Targets, expected_rate, meets_quota, on_pace, period_quota
@@ -63,6 +64,8 @@ class SubmissionStatus(BaseModel):
     submitted_at: datetime | None = None
     nil_reason: str | None = None
     contacts: list[str] = Field(default_factory=list)  # the area's contacts (who to chase)
+    changed: dict[str, int] = Field(default_factory=dict)  # figures now minus those submitted
+    nil_despite_entries: bool = False   # 无活动 reported over figures (the sender confirmed it)
 
 
 class Row(BaseModel):
@@ -374,7 +377,12 @@ def _status_text(lang: str, s: SubmissionStatus | None) -> str:
     if s is None:
         return ""
     who = s.submitter or "、".join(s.contacts) or t(lang, "summary-no-contact")
-    return t(lang, f"summary-status-{s.status}", who=who)
+    text = t(lang, f"summary-status-{s.status}", who=who)
+    if s.changed:
+        text += t(lang, "summary-status-changed", changes=format_changes(lang, s.changed))
+    if s.nil_despite_entries:
+        text += t(lang, "summary-status-nil-despite")
+    return text
 
 
 def _quota(lang: str, quota: float | None, ok: bool | None) -> str:
@@ -427,7 +435,7 @@ def render_blocks(summary: Summary, lang: str) -> list[list[str]]:
     head = [t(lang, "summary-title", root=s.root_name or t(lang, "summary-all-orgs")),
             t(lang, "summary-period", start=s.start.isoformat(), end=s.end.isoformat(), asof=s.as_of.isoformat())]
     if s.period_key is not None:
-        head.append(t(lang, "summary-deadline", period=s.period_title or s.period_key,
+        head.append(t(lang, "summary-deadline", period=s.period_title or "—",
                       due=_due(lang, (s.due_at - timedelta(seconds=1)).date()) if s.due_at else "—"))
     blocks = [head, _totals_block(lang, s, s.totals, t(lang, "summary-totals"))]
     if len(s.townships) > 1:

@@ -4,9 +4,12 @@
         ──> CARD (flow "report", step card): figures of the period, evidence count
               确认报送 report:ok:<draft>   → saved (late after the due day; resent before it: replaces, old kept)
               添加说明/照片 report:note:<draft> → step note: text = the note, photos attach → CARD
-              本期无活动 report:nil:<draft>  → step nil: the reason → CARD
+              本期无活动 report:nil:<draft>  → step nil: the reason → CARD; when the period has
+                  figures, first 仍报无活动？ report:nilok:<draft> (asked once per draft) / 返回 report:back:<draft>
               取消 report:cancel:<draft>   → nothing saved
     Other input while the card is shown is read as usual (a one-line report), the card stays.
+A period whose entries moved since it was submitted ("changed") shows 报送后又登记了 … on
+/deadlines (with 重新报送), on the pick list and on the card, and stays open after its due day.
 Every step checks again, on the server, that the period is still open for this person
 (bot/obligations.py decides which periods are, and files the submission).
 Card buttons carry the draft's id: a tap on the card of an earlier draft (another period
@@ -17,7 +20,7 @@ import logging
 import secrets
 
 from bot import logbook, obligations
-from bot.deadlines import Occurrence
+from bot.deadlines import Occurrence, format_changes
 from storage.models import NewPhoto
 
 from .core import Turn, action
@@ -25,22 +28,33 @@ from .evidence import add_photo
 
 log = logging.getLogger(__name__)
 FLOW = "report"
-STATUS_ICON = {"on_time": "✅", "late": "⏰", "owed": "❗", "owed-late": "❗"}
+STATUS_ICON = {"on_time": "✅", "late": "⏰", "owed": "❗", "owed-late": "❗", "changed": "⚠️"}
 MAX_NOTE, MAX_REASON = 1000, 500
 
 
 async def deadlines(turn: Turn) -> None:
     """List the coming deadlines and this person's own status for each."""
     user = turn.user
-    lines, mine = [turn.t("deadlines-head")], False
+    lines, mine, redo = [turn.t("deadlines-head")], False, []
     for occ, status in await obligations.agenda(turn.svc, user, turn.now):
         mine = mine or status is not None
         mark = f"{STATUS_ICON[status]} {turn.t(f'status-{status}')}" if status else turn.t("status-na")
+        if status == "changed":
+            mark = f"{STATUS_ICON[status]} {await _changes(turn, occ)}"
+            redo.append([turn.button("btn-resubmit", action("report", "pick", occ.period_key),
+                                     due=logbook.day_text(turn.lang, occ.due_date))])
         lines.append(f"{logbook.day_text(user.lang, occ.due_date)} {occ.title} · {mark}")
     if len(lines) == 1:
         lines.append(turn.t("deadlines-none"))
     lines.append(turn.t("deadlines-next" if mine else "deadlines-worker"))
-    turn.say("\n".join(lines))
+    turn.say("\n".join(lines), redo or None)
+
+
+async def _changes(turn: Turn, occ: Occurrence) -> str:
+    """'报送后又登记了 入户 22户' for a period whose entries moved since it was submitted; else ''."""
+    sub = await obligations.submission_for(turn.storage, occ, turn.user)
+    delta = await obligations.drift(turn.storage, occ, sub) if sub else {}
+    return turn.t("report-changed", changes=format_changes(turn.lang, delta)) if delta else ""
 
 
 async def start_report(turn: Turn) -> None:
@@ -52,17 +66,22 @@ async def start_report(turn: Turn) -> None:
         return
     if len(occs) == 1:
         return await show_card(turn, occs[0], fresh=True)
-    rows = [[turn.button("report-pick-btn", action("report", "pick", o.period_key), title=o.title,
-                         due=logbook.day_text(turn.lang, o.due_date), late="yes" if o.due_at <= turn.now else "no")]
-            for o in occs]
-    turn.say(turn.t("report-pick"), rows)
+    rows, lines = [], [turn.t("report-pick")]
+    for o in occs:
+        changes = await _changes(turn, o)
+        if changes:
+            lines.append(f"【{o.title}】{changes}")
+        rows.append([turn.button("report-pick-redo-btn" if changes else "report-pick-btn",
+                                 action("report", "pick", o.period_key), title=o.title,
+                                 due=logbook.day_text(turn.lang, o.due_date), late="yes" if o.due_at <= turn.now else "no")])
+    turn.say("\n".join(lines), rows)
 
 
 async def show_card(turn: Turn, occ: Occurrence, fresh: bool = False) -> None:
     """The period's figures as they will be submitted, with what to do next."""
     if fresh:
         turn.start_flow(FLOW, {"id": secrets.token_hex(4), "period_key": occ.period_key, "step": "card",
-                               "note": None, "nil": None, "photos": []})
+                               "note": None, "nil": None, "nil_ok": False, "photos": []})
     draft = turn.draft
     draft["step"] = "card"
     figures, evidence, _ = await obligations.period_figures(turn.storage, occ, turn.user)
@@ -71,6 +90,9 @@ async def show_card(turn: Turn, occ: Occurrence, fresh: bool = False) -> None:
                     end=logbook.day_text(lang, occ.period_end), due=logbook.day_text(lang, occ.due_date)),
              logbook.format_measures(lang, figures) or turn.t("card-no-figures"),
              turn.t("report-evidence", count=evidence + len(draft["photos"]))]
+    changes = await _changes(turn, occ)
+    if changes:
+        lines.append(f"⚠️ {changes}")
     if draft["note"]:
         lines.append(turn.t("report-note", note=draft["note"]))
     if draft["nil"]:
@@ -106,7 +128,7 @@ async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
         return await start_report(turn)
     if verb == "pick" and args:
         return await pick(turn, ":".join(args))
-    if verb not in ("ok", "note", "nil", "cancel") or len(args) != 1:
+    if verb not in ("ok", "note", "nil", "nilok", "back", "cancel") or len(args) != 1:
         return turn.alert("button-expired")
     if not _current(turn, args[0]):
         return turn.alert("report-gone")  # an earlier card: the draft now going stays as it is
@@ -114,7 +136,8 @@ async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
         return cancel(turn)
     occ = await _draft_occ(turn)
     if occ is not None:
-        await {"ok": confirm, "note": ask_note, "nil": ask_nil}[verb](turn, occ)
+        await {"ok": confirm, "note": ask_note, "nil": ask_nil, "nilok": nil_confirmed,
+               "back": show_card}[verb](turn, occ)
 
 
 async def pick(turn: Turn, period_key: str) -> None:
@@ -144,9 +167,23 @@ async def ask_note(turn: Turn, occ: Occurrence) -> None:
 
 
 async def ask_nil(turn: Turn, occ: Occurrence) -> None:
-    """Ask why there was no activity this period."""
+    """Ask why there was no activity this period; if the period has figures, first ask
+    (once) whether to report no activity all the same."""
+    figures, _, _ = await obligations.period_figures(turn.storage, occ, turn.user)
+    if any(figures.values()) and not turn.draft.get("nil_ok"):
+        key = turn.draft["id"]
+        turn.say(turn.t("report-nil-has-figures", figures=logbook.format_measures(turn.lang, figures)),
+                 [[turn.button("btn-nil-anyway", action(FLOW, "nilok", key)),
+                   turn.button("btn-back", action(FLOW, "back", key))]])
+        return
     turn.draft["step"] = "nil"
     turn.say(turn.t("report-ask-nil"))
+
+
+async def nil_confirmed(turn: Turn, occ: Occurrence) -> None:
+    """No activity all the same: the office will see it was reported over figures."""
+    turn.draft["nil_ok"] = True
+    await ask_nil(turn, occ)
 
 
 def cancel(turn: Turn) -> None:

@@ -50,17 +50,32 @@ async def export(turn: Turn) -> None:
 
 
 async def missing(turn: Turn) -> None:
-    """List the areas that still owe the open deadline, with a 提醒他们 button."""
+    """List the areas that still owe the open deadline (with a 提醒他们 button), then every
+    deadline of the last 30 days still missed, each by its title."""
     occ = office.open_deadline(turn.svc, turn.now)
-    if occ is None:
+    scope = await office.visible_orgs(turn.storage, turn.user)
+    owed = await obligations.missed(turn.svc, turn.now, scope)
+    overdue = sorted(((o, areas) for o, areas in owed if o.due_at <= turn.now), key=lambda p: p[0].due_at,
+                     reverse=True)
+    if occ is None and not overdue:
         turn.say(turn.t("missing-no-deadline"))
         return
-    scope = await office.visible_orgs(turn.storage, turn.user)
-    areas = [a for a in await obligations.missing_areas(turn.storage, occ) if a.id in scope]
-    if not areas:
-        turn.say(turn.t("missing-none", title=occ.title))
-        return
-    debtors = await office.owing(turn.storage, occ, scope)
+    lines, debtors = [] if occ else [turn.t("missing-no-deadline")], []
+    if occ is not None:
+        areas = next((areas for o, areas in owed if o.period_key == occ.period_key), [])
+        debtors = await office.owing(turn.storage, occ, scope) if areas else []
+        lines += await _owed_lines(turn, occ, areas, debtors) if areas else [turn.t("missing-none", title=occ.title)]
+    if overdue:
+        lines.append(turn.t("missing-overdue"))
+        lines += [turn.t("missing-overdue-line", title=o.title, due=logbook.day_text(turn.lang, o.due_date),
+                         areas=logbook.listing(turn.lang, (a.name for a in areas)), count=len(areas))
+                  for o, areas in overdue]
+    buttons = [[turn.button("btn-nudge", action("missing", "nudge"))]] if debtors else None
+    turn.say("\n".join(lines), buttons)
+
+
+async def _owed_lines(turn: Turn, occ, areas: list, debtors: list) -> list[str]:
+    """The deadline by its title and due day, then each area owing it with its contacts."""
     # Whom the last reminder or nudge of this period could not reach: named so, not counted as reminded.
     last = await turn.storage.outbox.last_statuses([f"remind:{occ.period_key}:", f"nudge:{occ.period_key}:"])
     unreachable = {d.user.id for d in debtors if last.get(d.user.address) == "unreachable"}
@@ -73,9 +88,7 @@ async def missing(turn: Turn) -> None:
     lines += [turn.t("missing-line", area=a.name,
                      people=logbook.listing(turn.lang, people.get(a.id, [])) or turn.t("missing-no-contact"))
               for a in areas]
-    lines += [turn.t("missing-unreachable-hint")] if unreachable else []
-    buttons = [[turn.button("btn-nudge", action("missing", "nudge"))]] if debtors else None
-    turn.say("\n".join(lines), buttons)
+    return lines + ([turn.t("missing-unreachable-hint")] if unreachable else [])
 
 
 async def on_action(turn: Turn, verb: str, args: list[str]) -> None:

@@ -185,9 +185,10 @@ async def test_missing_and_nudge_once_an_hour(tmp_path):
         await h.tap(CYB_CONTACT, "11月25日")
         await h.tap(CYB_CONTACT, "确认报送")
         await h.send(OFFICE, "/missing")
-        text = h.last_text(OFFICE)
+        text, overdue = h.last_text(OFFICE).split("已逾期仍未报送：")  # the open deadline first
         assert "【当月防范工作报送】11月25日截止" in text
         assert "百花桥村：用户201" in text and "茶园坝社区" not in text
+        assert "【月度进展情况表及佐证材料】11月20日截止" in overdue and "茶园坝社区" in overdue
         assert "武陵山村：（还没有联络员" in text
         await h.tap(OFFICE, "提醒他们")
         assert "马上提醒：用户201" in h.last_text(OFFICE)                # queued, sent within a minute
@@ -297,7 +298,9 @@ async def test_missing_when_all_submitted_or_nothing_open(tmp_path):
         assert "【专项报送】都已报送" in h.last_text(CONTACT)
         h.clock.set(at(2026, 11, 26, 10))                             # past it: nothing open
         await h.send(OFFICE, "/missing")
-        assert "目前没有进行中的报送" in h.last_text(OFFICE)
+        text = h.last_text(OFFICE)
+        assert "目前没有进行中的报送" in text and "提醒他们" not in text
+        assert "【专项报送】11月25日截止，6 个没报：茶园坝社区、" in text   # still missed: listed, not forgotten
         await h.act(OFFICE, "missing:nudge")
         assert "目前没有进行中的报送" in h.last_text(OFFICE)
         assert await nudges(h) == []

@@ -435,3 +435,20 @@ wecom-choose = Choose:
 wecom-more = More choices:
 missing-unreachable = { $name } (cannot be reached)
 missing-unreachable-hint = Reminders do not reach people marked "cannot be reached" (for one, they never wrote to the bot): please phone them, and ask them to send the bot a message.
+
+## submissions match what was submitted (report.py, summary.py, deadlines.py)
+deadline-name = { $title } (due { $due })
+changes-more = logged { $measures } more
+changes-less = { $measures } undone
+report-changed = since submitted: { $changes }
+status-changed = changed since submitted
+btn-resubmit = 🔄 Submit again (due { $due })
+report-pick-redo-btn = { $title } (due { $due }, submit again)
+report-nil-has-figures = This period already has: { $figures }. Report no activity anyway?
+btn-nil-anyway = No activity anyway
+summary-status-changed = ⚠️ changed since submitted: { $changes }
+summary-status-nil-despite = ⚠️ no activity reported, yet entries logged
+status-label-changed = , changed since
+status-label-nil-despite = , no activity yet entries
+missing-overdue = Overdue, still not submitted:
+missing-overdue-line = · { $title }, due { $due }, { $count } missing: { $areas }

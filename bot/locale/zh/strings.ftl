@@ -432,3 +432,20 @@ wecom-choose = 请选择：
 wecom-more = 更多选择：
 missing-unreachable = { $name }（联系不上）
 missing-unreachable-hint = 标“联系不上”的人收不到机器人的提醒（比如从没和机器人说过话）：请电话通知，并请他给机器人发一句话。
+
+## submissions match what was submitted (report.py, summary.py, deadlines.py)
+deadline-name = { $title }（{ $due }截止）
+changes-more = 又登记了 { $measures }
+changes-less = 撤销了 { $measures }
+report-changed = 报送后{ $changes }
+status-changed = 报送后有变动
+btn-resubmit = 🔄 重新报送（{ $due }截止）
+report-pick-redo-btn = { $title }（{ $due }截止，重新报送）
+report-nil-has-figures = 本期已有：{ $figures }。仍报无活动？
+btn-nil-anyway = 仍报无活动
+summary-status-changed = ⚠️报送后有变动：{ $changes }
+summary-status-nil-despite = ⚠️报无活动，但本期有登记
+status-label-changed = ·报送后有变动
+status-label-nil-despite = ·报无活动但有登记
+missing-overdue = 已逾期仍未报送：
+missing-overdue-line = · 【{ $title }】{ $due }截止，{ $count } 个没报：{ $areas }
