@@ -1,7 +1,9 @@
 """Automatic office summaries: at the close of each deadline day, and a weekly digest.
 
 Queued once per (topic, office chat) in the outbox, like reminders; after downtime a
-summary still owed goes out late rather than never (within LATE_DAYS)."""
+summary still owed goes out late rather than never (within LATE_DAYS). A chat gets only
+the summaries that close after it was bound: its first is the next one due, never a
+catch-up of all-zero periods from before the office (or its org tree) was there."""
 from __future__ import annotations
 
 import logging
@@ -25,15 +27,23 @@ async def run_summaries(services) -> int:
     chats = await services.storage.users.office_chats()
     if not chats or in_quiet(now, obligations.quiet_hours(services.settings)):
         return queued
+    s = services.settings
     for occ in closed_deadlines(services, now):
-        queued += await _queue(services, f"summary:{occ.period_key}", chats,
+        closes = datetime.combine(occ.due_date, s.summary_time, tzinfo=s.tz)
+        queued += await _queue(services, f"summary:{occ.period_key}", bound_before(chats, closes),
                                lambda root: office.summary(services, root, occ.period_start, occ.period_end, occ))
     week = digest_week(services, now)
     if week is not None:
         start, end = week
-        queued += await _queue(services, f"weekly:{start.isoformat()}", chats,
+        closes = datetime.combine(end + timedelta(days=1), s.weekly_digest_time, tzinfo=s.tz)
+        queued += await _queue(services, f"weekly:{start.isoformat()}", bound_before(chats, closes),
                                lambda root: office.summary(services, root, start, end), t("zh", "weekly-title"))
     return queued
+
+
+def bound_before(chats: list, closes: datetime) -> list:
+    """The chats already bound when a summary fell due (an older binding has no time: all)."""
+    return [c for c in chats if c.bound_at is None or c.bound_at <= closes]
 
 
 def closed_deadlines(services, now: datetime) -> list:

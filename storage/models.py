@@ -61,6 +61,7 @@ class OfficeChat(BaseModel):
     org_id: int
     channel: str
     chat_id: str
+    bound_at: datetime | None = None
 
     @property
     def address(self) -> str:

@@ -189,7 +189,7 @@ class UserRepo:
 
     async def office_chats(self, org_id: int | None = None) -> list[OfficeChat]:
         """Every office chat (or those of one org), as (org, channel, chat)."""
-        sql, params = "SELECT org_id, channel, chat_id FROM office_chats", ()
+        sql, params = "SELECT org_id, channel, chat_id, bound_at FROM office_chats", ()
         if org_id is not None:
             sql, params = sql + " WHERE org_id = ?", (org_id,)
         rows = await self.db.fetchall(sql + " ORDER BY org_id, channel", params)

@@ -56,27 +56,27 @@ async def nudges(h) -> list[tuple[str, str, str]]:
 async def test_deadline_day_summary_once_at_close(tmp_path):
     async with Harness(tmp_path, at(2026, 11, 25, 17, 0)) as h:   # Wednesday
         await setup(h)
-        # last week's digest, and the 20th's summary that never went out (late rather than never)
-        assert await summaries(h) == 2
-        digest = h.texts(GROUP)
-        assert any("月度进展情况表及佐证材料" in x for x in digest)
-        assert any(x.startswith("📅 上周") for x in digest)
+        # bound just now: no catch-up of the 20th's summary or of last week's digest
+        assert await summaries(h) == 0
         h.clock.set(at(2026, 11, 25, 17, 29))
-        assert await summaries(h) == 2                               # not before 17:30
+        assert await summaries(h) == 0                               # not before 17:30
         h.clock.set(at(2026, 11, 25, 17, 31))
-        assert await summaries(h) == 3
+        assert await summaries(h) == 1                               # the first: the next one due
         text = "\n".join(h.texts(GROUP))
         assert "百花桥村" in text and "当月防范工作报送" in text
-        assert await summaries(h) == 3                               # exactly once
+        assert await summaries(h) == 1                               # exactly once
+        h.clock.set(at(2026, 11, 30, 8, 31))                         # Monday: the 28th's (late) and the digest
+        assert await summaries(h) == 3
+        assert any(x.startswith("📅 上周") for x in h.texts(GROUP))
 
 
 async def test_summary_after_downtime_goes_out_late(tmp_path):
     async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
         await setup(h)
-        assert await summaries(h) == 2                               # the digest and the 20th's
+        assert await summaries(h) == 0                               # nothing closed since binding
     async with Harness(tmp_path, at(2026, 11, 27, 9, 0)) as h2:    # down through the 25th's close
-        assert await summaries(h2) == 3
-        assert await summaries(h2) == 3
+        assert await summaries(h2) == 1
+        assert await summaries(h2) == 1
         assert "当月防范工作报送" in "\n".join(h2.texts(GROUP))
 
 
