@@ -5,9 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage import Storage
+from storage.reports import PLACED, ReportRepo
 from storage.models import AREA_KINDS, NewPhoto, Org, Submission, User
 
 from . import logbook
+from .summary import DeadlineTally
 from .deadlines import DeadlineSpec, Occurrence, is_late, load_calendar, occurrences
 
 MAX_OPEN = 6        # periods offered at once by /report
@@ -95,12 +97,28 @@ async def status(storage: Storage, occ: Occurrence, user: User) -> str | None:
 async def drift(storage: Storage, occ: Occurrence, sub: Submission) -> dict[str, int]:
     """How the period's figures moved since this submission: now minus what was submitted,
     non-zero measures only (empty: the submission still matches the entries)."""
+    return (await drifts(storage, occ, [sub]))[sub.id]
+
+
+async def drifts(storage: Storage, occ: Occurrence, subs: list[Submission],
+                 area_of: dict[int, Org] | None = None) -> dict[int, dict[str, int]]:
+    """`drift` of each submission (by id): a contact deadline's in one query over the area
+    of every org (`area_of`, as `areas_by_org` gives it; else each area's subtree is read)."""
     if occ.who == "worker":
-        org_ids, user_id = [sub.org_id], sub.user_id
+        return {s.id: _delta(await storage.entries.totals([s.org_id], occ.period_start, occ.period_end,
+                                                          user_id=s.user_id), s.figures) for s in subs}
+    filed = {s.org_id for s in subs}
+    if area_of is None:
+        groups = {o.id: s.org_id for s in subs for o in await storage.orgs.subtree(s.org_id)}
     else:
-        org_ids, user_id = [o.id for o in await storage.orgs.subtree(sub.org_id)], None
-    now = await storage.entries.totals(org_ids, occ.period_start, occ.period_end, user_id=user_id)
-    delta = {k: now.get(k, 0) - sub.figures.get(k, 0) for k in {*now, *sub.figures}}
+        groups = {org: area.id for org, area in area_of.items() if area.id in filed}
+    now = await ReportRepo(storage.db).figures(groups, occ.period_start, occ.period_end)
+    return {s.id: _delta({k: v for k, v in now.get(s.org_id, {}).items() if not k.startswith(("#", PLACED))},
+                         s.figures) for s in subs}
+
+
+def _delta(now: dict[str, int], then: dict[str, int]) -> dict[str, int]:
+    delta = {k: now.get(k, 0) - then.get(k, 0) for k in {*now, *then}}
     return {k: v for k, v in delta.items() if v}
 
 
@@ -200,12 +218,14 @@ async def mark_submissions(storage: Storage, summary, occ: Occurrence) -> None:
     """Mark on a summary's area rows the submissions that entries moved away from since,
     and the no-activity reports filed over figures, so the office sees which to query."""
     subs = {s.org_id: s for s in await storage.submissions.current(occ.period_key)}
-    for row in summary.rows:
-        sub = subs.get(row.org_id)
-        if row.submission is None or sub is None or row.submission.status not in ("on_time", "late"):
-            continue
-        row.submission.changed = await drift(storage, occ, sub)
-        row.submission.nil_despite_entries = nil_despite_entries(sub)
+    marked = [(row.submission, subs[row.org_id]) for row in summary.rows
+              if row.submission is not None and row.submission.status in ("on_time", "late") and row.org_id in subs]
+    if not marked:
+        return
+    moved = await drifts(storage, occ, [sub for _, sub in marked], (await areas_by_org(storage))[1])
+    for status, sub in marked:
+        status.changed = moved[sub.id]
+        status.nil_despite_entries = nil_despite_entries(sub)
 
 
 async def missed(services, now: datetime, orgs: set[int]) -> list[tuple[Occurrence, list[Org]]]:
@@ -221,3 +241,23 @@ async def missed(services, now: datetime, orgs: set[int]) -> list[tuple[Occurren
         if occ.due_at > now:
             break  # the next one open: later ones are not owed yet
     return out
+
+
+async def tally(services, summary, now: datetime) -> None:
+    """Put on a summary each contact deadline due in its dates (begun by now) with how many of
+    its areas stand how: on time, late, changed since submitted, missing, not yet due."""
+    s = services.settings
+    occs = [o for o in occurrences(calendar_of(services), summary.start, summary.end, s.tz, quiet_hours(s))
+            if o.who == "contact" and o.period_start <= now.date()]
+    areas = [r.org_id for r in summary.rows if r.kind == "area"]
+    area_of = (await areas_by_org(services.storage))[1] if occs and areas else {}
+    for occ in occs:
+        subs = {x.org_id: x for x in await services.storage.submissions.current(occ.period_key) if x.org_id in areas}
+        moved = await drifts(services.storage, occ, list(subs.values()), area_of) if subs else {}
+        counts = dict.fromkeys(("on_time", "late", "missing", "pending", "changed"), 0)
+        for area in areas:
+            sub = subs.get(area)
+            counts[("pending" if occ.due_at > now else "missing") if sub is None else "late" if sub.late
+                   else "on_time"] += 1
+            counts["changed"] += bool(sub and moved[sub.id])
+        summary.deadlines.append(DeadlineTally(title=occ.title, due=occ.due_date, counts=counts))

@@ -48,6 +48,7 @@ async def summary(services, root_org_id: int | None, start: date, end: date,
                                  due_at=occ.due_at if occ else None, period_title=occ.title if occ else None)
     if occ is not None:
         await obligations.mark_submissions(services.storage, result, occ)
+    await obligations.tally(services, result, services.clock.now())
     return result
 
 

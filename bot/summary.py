@@ -34,7 +34,7 @@ from storage.reports import (
     ENTRIES, EVIDENCE, FLAGGED, LISTED, PLACED, POSTER_ENTRIES, POSTER_PLACED, ReportRepo,
 )
 
-from .deadlines import format_changes
+from .deadlines import deadline_name, format_changes
 from .i18n import t
 from .kinds import KINDS, MEASURES
 from .targets import Target, Targets, expected_rate, meets_quota, on_pace, period_quota
@@ -105,6 +105,13 @@ class Row(BaseModel):
         return sum(self.m(k) for k in POSTER_MEASURES)
 
 
+class DeadlineTally(BaseModel):
+    """One deadline due in the summary's dates: how many areas stand how on it."""
+    title: str
+    due: date
+    counts: dict[str, int] = Field(default_factory=dict)  # on_time, late, missing, pending; changed: of the first two
+
+
 class Summary(BaseModel):
     root_name: str | None        # None: every org of the deployment
     start: date
@@ -119,6 +126,7 @@ class Summary(BaseModel):
     totals: Row
     submitted: dict[str, int] = Field(default_factory=dict)  # status -> number of areas
     org_ids: list[int] = Field(default_factory=list, repr=False)  # every org the figures cover
+    deadlines: list[DeadlineTally] = Field(default_factory=list)  # each deadline due in [start, end]
 
 
 # ------------------------------------------------------------------------ building
@@ -429,6 +437,15 @@ def _area_block(lang: str, row: Row) -> list[str]:
     return [first, second + (" · " + status if status else "")]
 
 
+def _tally(lang: str, counts: dict[str, int]) -> str:
+    """'按时 3（其中 1 个报送后有变动） · 未报送 4': the statuses that occur, how many areas each."""
+    parts = [f"{t(lang, f'summary-status-label-{k}')} {counts[k]}" for k in ("on_time", "late") if counts.get(k)]
+    if counts.get("changed"):
+        parts[-1] += t(lang, "summary-tally-changed", count=counts["changed"])
+    parts += [f"{t(lang, f'summary-status-label-{k}')} {counts[k]}" for k in ("missing", "pending") if counts.get(k)]
+    return " · ".join(parts)
+
+
 def render_blocks(summary: Summary, lang: str) -> list[list[str]]:
     """The summary as blocks of lines (header, totals, townships, one block per area)."""
     s = summary
@@ -437,7 +454,12 @@ def render_blocks(summary: Summary, lang: str) -> list[list[str]]:
     if s.period_key is not None:
         head.append(t(lang, "summary-deadline", period=s.period_title or "—",
                       due=_due(lang, (s.due_at - timedelta(seconds=1)).date()) if s.due_at else "—"))
-    blocks = [head, _totals_block(lang, s, s.totals, t(lang, "summary-totals"))]
+    blocks = [head]
+    if s.deadlines:
+        blocks.append([t(lang, "summary-deadlines-head")] + [
+            t(lang, "summary-deadline-tally", name=deadline_name(lang, d.title, d.due), counts=_tally(lang, d.counts))
+            for d in s.deadlines])
+    blocks.append(_totals_block(lang, s, s.totals, t(lang, "summary-totals")))
     if len(s.townships) > 1:
         for sub in s.townships:
             blocks.append(_totals_block(lang, s, sub, t(lang, "summary-township-title", name=sub.name)))

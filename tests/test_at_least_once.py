@@ -39,7 +39,8 @@ async def test_reminders_escalations_and_summaries_in_flight_at_a_crash_are_sent
         await setup(h)
         await run_reminders(h.svc), await run_summaries(h.svc)
         claimed = await claim_all(h)
-        assert {m.topic.split(":")[0] for m in claimed} == {"remind", "escalate", "summary", "weekly"}
+        # (no weekly digest: last week's closed before the office chat was bound, issue 11)
+        assert {m.topic.split(":")[0] for m in claimed} == {"remind", "escalate", "summary"}
         with caplog.at_level(logging.WARNING):
             await h.restart()                                      # killed before any went out
         assert f"{len(claimed)} scheduled messages were in flight" in caplog.text

@@ -40,6 +40,9 @@ async def test_entries_after_a_submission_show_as_a_change_until_resubmitted(bot
     await bot.send(OFFICE, "/summary 2026-11")                        # the office sees it too
     office = "\n".join(bot.texts(OFFICE))
     assert "百花桥村" in office and "⚠️报送后有变动：又登记了 入户 22户，海报 6张" in office
+    # each deadline of the month by its title, with how its areas stand
+    assert "· 当月防范工作报送（11月25日截止）：按时 1（其中 1 个报送后有变动） · 未报送（未到截止） 6" in office
+    assert "· 月度进展情况表及佐证材料（11月20日截止）：未报送 7" in office
     await bot.tap(CONTACT, "重新报送")
     assert "⚠️ 报送后又登记了 入户 22户" in bot.last_text(CONTACT)   # the card says why
     await bot.tap(CONTACT, "确认报送")

@@ -452,3 +452,6 @@ status-label-changed = , changed since
 status-label-nil-despite = , no activity yet entries
 missing-overdue = Overdue, still not submitted:
 missing-overdue-line = · { $title }, due { $due }, { $count } missing: { $areas }
+summary-deadlines-head = Each deadline (areas):
+summary-deadline-tally = · { $name }: { $counts }
+summary-tally-changed = { " " }({ $count } changed since submitted)

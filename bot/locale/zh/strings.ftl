@@ -449,3 +449,6 @@ status-label-changed = ·报送后有变动
 status-label-nil-despite = ·报无活动但有登记
 missing-overdue = 已逾期仍未报送：
 missing-overdue-line = · 【{ $title }】{ $due }截止，{ $count } 个没报：{ $areas }
+summary-deadlines-head = 各期报送（村/社区数）：
+summary-deadline-tally = · { $name }：{ $counts }
+summary-tally-changed = （其中 { $count } 个报送后有变动）
