@@ -222,7 +222,12 @@ async def mark_submissions(storage: Storage, summary, occ: Occurrence) -> None:
               if row.submission is not None and row.submission.status in ("on_time", "late") and row.org_id in subs]
     if not marked:
         return
-    moved = await drifts(storage, occ, [sub for _, sub in marked], (await areas_by_org(storage))[1])
+    if (summary.start, summary.end) == (occ.period_start, occ.period_end) and occ.who == "contact":
+        # the deadline's own summary: its rows hold the period's figures now, no second scan
+        rows = {row.org_id: row for row in summary.rows}
+        moved = {sub.id: _delta(rows[sub.org_id].measures, sub.figures) for _, sub in marked}
+    else:
+        moved = await drifts(storage, occ, [sub for _, sub in marked], (await areas_by_org(storage))[1])
     for status, sub in marked:
         status.changed = moved[sub.id]
         status.nil_despite_entries = nil_despite_entries(sub)
@@ -245,19 +250,20 @@ async def missed(services, now: datetime, orgs: set[int]) -> list[tuple[Occurren
 
 async def tally(services, summary, now: datetime) -> None:
     """Put on a summary each contact deadline due in its dates (begun by now) with how many of
-    its areas stand how: on time, late, changed since submitted, missing, not yet due."""
+    its areas stand how: on time, late, missing, not yet due; and, for the summary's own
+    deadline, how many changed since submitted (`mark_submissions` marked its rows: checking
+    every deadline would cost a scan of its period each)."""
     s = services.settings
     occs = [o for o in occurrences(calendar_of(services), summary.start, summary.end, s.tz, quiet_hours(s))
             if o.who == "contact" and o.period_start <= now.date()]
-    areas = [r.org_id for r in summary.rows if r.kind == "area"]
-    area_of = (await areas_by_org(services.storage))[1] if occs and areas else {}
+    areas = {r.org_id: r for r in summary.rows if r.kind == "area"}
     for occ in occs:
         subs = {x.org_id: x for x in await services.storage.submissions.current(occ.period_key) if x.org_id in areas}
-        moved = await drifts(services.storage, occ, list(subs.values()), area_of) if subs else {}
         counts = dict.fromkeys(("on_time", "late", "missing", "pending", "changed"), 0)
-        for area in areas:
+        for area, row in areas.items():
             sub = subs.get(area)
             counts[("pending" if occ.due_at > now else "missing") if sub is None else "late" if sub.late
                    else "on_time"] += 1
-            counts["changed"] += bool(sub and moved[sub.id])
+            counts["changed"] += bool(sub and occ.period_key == summary.period_key
+                                      and row.submission and row.submission.changed)
         summary.deadlines.append(DeadlineTally(title=occ.title, due=occ.due_date, counts=counts))
