@@ -70,7 +70,7 @@ async def start_report(turn: Turn) -> None:
     for o in occs:
         changes = await _changes(turn, o)
         if changes:
-            lines.append(f"【{o.title}】{changes}")
+            lines.append(turn.t("report-pick-changed", title=o.title, changes=changes))
         rows.append([turn.button("report-pick-redo-btn" if changes else "report-pick-btn",
                                  action("report", "pick", o.period_key), title=o.title,
                                  due=logbook.day_text(turn.lang, o.due_date), late="yes" if o.due_at <= turn.now else "no")])

@@ -156,3 +156,17 @@ async def test_a_new_office_chat_gets_the_next_summary_first(tmp_path):
         assert [tuple(r) for r in sent] == [(f"c:text:{GROUP}", "summary:monthly-20:2026-11"),
                                             (f"c:text:{GROUP}", "weekly:2026-11-16"),
                                             ("c:text:-600", "weekly:2026-11-16")]
+
+
+async def test_a_change_in_english_reads_the_english_way(bot):
+    await submit_25th(bot)
+    await logged(bot, WORKER, "poster", date(2026, 11, 24), posters=6)
+    await bot.send(CONTACT, "/lang en")
+    await bot.send(CONTACT, "/report")
+    text = bot.last_text(CONTACT)
+    assert "当月防范工作报送: since submitted: logged posters 6 more" in text
+    assert not set("【】：，（）") & set(text), text
+    await bot.tap(CONTACT, "submit again")
+    await bot.tap(CONTACT, "Submit")
+    [sub] = await bot.storage.submissions.current(NOV25)
+    assert sub.figures == {"posters": 6}

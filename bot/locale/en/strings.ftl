@@ -444,6 +444,7 @@ report-changed = since submitted: { $changes }
 status-changed = changed since submitted
 btn-resubmit = 🔄 Submit again (due { $due })
 report-pick-redo-btn = { $title } (due { $due }, submit again)
+report-pick-changed = { $title }: { $changes }
 report-nil-has-figures = This period already has: { $figures }. Report no activity anyway?
 btn-nil-anyway = No activity anyway
 summary-status-changed = ⚠️ changed since submitted: { $changes }

@@ -441,6 +441,7 @@ report-changed = 报送后{ $changes }
 status-changed = 报送后有变动
 btn-resubmit = 🔄 重新报送（{ $due }截止）
 report-pick-redo-btn = { $title }（{ $due }截止，重新报送）
+report-pick-changed = 【{ $title }】{ $changes }
 report-nil-has-figures = 本期已有：{ $figures }。仍报无活动？
 btn-nil-anyway = 仍报无活动
 summary-status-changed = ⚠️报送后有变动：{ $changes }
