@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage import Storage
-from storage.reports import PLACED, ReportRepo
 from storage.models import AREA_KINDS, NewPhoto, Org, Submission, User
+from storage.reports import PLACED, ReportRepo
 
 from . import logbook
-from .summary import DeadlineTally
 from .deadlines import DeadlineSpec, Occurrence, is_late, load_calendar, occurrences
+from .summary import DeadlineTally
 
 MAX_OPEN = 6        # periods offered at once by /report
 # How far back a deadline still asks for action: /deadlines, /report and /missing all look this far.
