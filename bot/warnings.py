@@ -157,7 +157,8 @@ def clean_phone(text: str) -> str | None:
     """Digits of a mobile or landline number ('+86 138-1234-1234' → '13812341234'), else None."""
     digits = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", text))
     digits = re.sub(r"^(\+?86)(?=1\d{10}$)", "", digits)
-    return digits if re.fullmatch(r"[0-9]{7,12}", digits, re.ASCII) else None
+    # a mobile (1 + 10 digits), a landline with its area code (0…), or a local one (7-8 digits)
+    return digits if re.fullmatch(r"1[0-9]{10}|0[0-9]{9,11}|[2-9][0-9]{6,7}", digits, re.ASCII) else None
 
 
 def parse_time(text: str, tz: ZoneInfo) -> datetime | None:

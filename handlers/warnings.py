@@ -120,7 +120,7 @@ def _ask(turn: Turn, step: str) -> None:
 async def on_input(turn: Turn) -> None:
     """Take the typed answer (or photo) the current step asks for."""
     draft, ev = turn.draft, turn.event
-    text = unicodedata.normalize("NFKC", ev.text or "").strip()
+    text = (ev.text or "").strip()
     if draft.get("step") in STEPS:
         return await _entry_step(turn, text)
     w = await turn.storage.warnings.get(int(draft.get("id", 0)))
@@ -150,7 +150,8 @@ async def on_input(turn: Turn) -> None:
 
 def _amount(text: str) -> int | None:
     """'5000', '5000元', '1.2万' → yuan; None for anything else."""
-    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*(万)?\s*元?", text.replace(",", ""), re.ASCII | re.UNICODE)
+    text = unicodedata.normalize("NFKC", text).replace(",", "")
+    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*(万)?\s*元?", text)
     if not m:
         return None
     value = float(m.group(1)) * (10_000 if m.group(2) else 1)

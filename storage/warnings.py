@@ -15,7 +15,7 @@ from .db import IN_IDS, Database
 
 _COLS = ("id, office_id, org_id, area_text, name, phone, address, id_last4, kind, warned_at, received_at, "
          "due_at, status, round, assigned_at, dispatched_at, assignees, half_at, overdue_at, tries, retry_at, "
-         "outcome, outcome_at, outcome_by, first_contact_at, amount, note, photo_ref, follow_up_at, purged_at")
+         "outcome, outcome_at, outcome_by, first_contact_at, amount, note, photo_ref, follow_up_at, follow_up_by, purged_at")
 # Rows per transaction on import and dispatch: between two, people's own writes go on.
 BATCH = 500
 PERSONAL = ("name", "phone", "address", "id_last4", "note", "photo_ref")
@@ -51,6 +51,7 @@ class Warning_(BaseModel):
     note: str | None = None
     photo_ref: str | None = None
     follow_up_at: datetime | None = None
+    follow_up_by: int | None = None
     purged_at: datetime | None = None
 
 
