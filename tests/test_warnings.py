@@ -422,3 +422,42 @@ async def test_the_monday_digest_carries_the_warning_counts(bot):
     await bot.tick()
     digest = [x for x in bot.texts("-500") if "预警 1 条" in x]
     assert digest and "劝阻 1" in digest[0] and "张" not in digest[0].split("预警 1 条")[1].split("\n")[0]
+
+
+# --- the command line and Telegram --------------------------------------------------------
+
+def test_import_warnings_from_the_command_line(tmp_path, monkeypatch, capsys):
+    from .test_cli import ORGS_CSV, Cli
+    cli = Cli(tmp_path, monkeypatch, capsys)
+    assert cli("import-orgs", str(ORGS_CSV))[0] == 0
+    good = tmp_path / "预警.csv"
+    good.write_bytes(csv_file(*ROWS))
+    code, out, err = cli("import-warnings", str(good))
+    assert code == 0 and "3 warnings added" in out and "1 with no known area" in out
+    code, out, _ = cli("import-warnings", str(good), "--office", "WLS")
+    assert code == 0 and "0 warnings added, 3 already known" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_file(ROWS[0], "李四,123,BHQ-2,,,刷单,2026-11-24 09:40"))
+    code, out, err = cli("import-warnings", str(bad))
+    assert code == 1 and "row 3" in err and "phone" in err and "123" not in err.split("row 3")[1]
+    import sqlite3
+    with sqlite3.connect(cli.db) as db:
+        assert db.execute("SELECT COUNT(*) FROM warnings").fetchone()[0] == 3
+        assert db.execute("SELECT COUNT(*) FROM outbox WHERE urgent = 1 AND status = 'queued'").fetchone()[0] == 0
+
+
+async def test_on_telegram_a_warning_is_dispatched_and_its_outcome_tapped(tmp_path):
+    from schedules import run_due
+
+    from .tg import Harness as TgHarness
+    async with TgHarness(tmp_path, datetime(2026, 11, 24, 10, 0, tzinfo=TZ)) as tg:
+        await tg.import_orgs()
+        await tg.join(WORKER, "BHQ-1", "worker")
+        await tg.join(OFFICE, "WLS", "office")
+        await tg.send(OFFICE, "/warn 张三丰 13812341234 BHQ-1 刷单")
+        await run_due(tg.svc, tg.senders())
+        assert "张三丰" in tg.last_text(WORKER) and "13812341234" in tg.last_text(WORKER)
+        await tg.press_label(WORKER, "已见面劝阻")
+        [w] = await tg.storage.warnings._select("1 = 1")
+        assert (w.status, w.outcome, w.outcome_by) == ("closed", "met", (await tg.user(WORKER)).id)
+        assert "已记录" in tg.last_text(WORKER)
