@@ -517,3 +517,5 @@ warn-fu-mark = (followed up)
 warn-figures = Warnings { $received }: reached in time { $reached }, dissuaded { $dissuaded }, unreachable { $unreachable }, defrauded { $defrauded }; median time to first contact { $median }. Logged dissuasions { $logged }, follow-ups { $followups }.
 warn-minutes = { $n } min
 warn-hours = { $n } h
+cmd-warnings = Early warnings
+cmd-warn = Enter one warning

@@ -514,3 +514,5 @@ warn-fu-mark = （已回访）
 warn-figures = 预警 { $received } 条：按时联系 { $reached }，劝阻 { $dissuaded }，联系不上 { $unreachable }，已被骗 { $defrauded }；首次联系用时中位数 { $median }。登记劝阻 { $logged } 人，回访 { $followups } 人。
 warn-minutes = { $n } 分钟
 warn-hours = { $n } 小时
+cmd-warnings = 预警任务
+cmd-warn = 登记一条预警
