@@ -30,6 +30,7 @@ KINDS = ("刷单", "冒充客服", "投资理财", "冒充公检法", "贷款")
 STEPS = ("name", "phone", "area", "kind", "address")
 SHOWN = 15                 # warnings listed at once
 AREA_BUTTONS = 24
+UNDO_WITHIN = timedelta(hours=2)   # an outcome tapped by mistake can be taken back this long
 OWN_DAYS = 14              # a worker's closed warnings stay in /warnings this long (for 回访)
 VERBS = {"met": "met", "phone": "phone", "lost": "defrauded"}
 
@@ -191,6 +192,8 @@ async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
         return await _outcome(turn, w, verb)
     if verb == "fu":
         return await _follow_up(turn, w)
+    if verb == "undo":
+        return await _undo(turn, w)
     if verb in ("re", "to") and turn.user.role == "office":
         return await _reassign(turn, w, int_arg(args, 1)) if verb == "to" else await _area_choices(turn, w)
     turn.alert("button-expired")
@@ -220,15 +223,39 @@ async def _outcome(turn: Turn, w: Warning_, verb: str) -> None:
                                     outcome_at=now, outcome_by=user.id)
         log.info("warning %s unreachable after %d tries", w.id, tries)
         turn.say(turn.t("warn-unreachable", who=domain.masked(w), most=domain.TRIES),
-                 [[turn.button("warn-btn-fu", action("warn", "fu", w.id))]])
+                 [[turn.button("warn-btn-fu", action("warn", "fu", w.id)),
+                   turn.button("warn-btn-undo", action("warn", "undo", w.id))]])
         return
     await storage.warnings.mark(w.id, status="closed", outcome=VERBS[verb], outcome_at=now, outcome_by=user.id,
                                 first_contact_at=w.first_contact_at or now, retry_at=None)
     log.info("warning %s: %s by user %s", w.id, VERBS[verb], user.id)
-    skip = [[turn.button("warn-btn-skip", action("warn", "skip"))]]
+    skip = [[turn.button("warn-btn-skip", action("warn", "skip")),
+             turn.button("warn-btn-undo", action("warn", "undo", w.id))]]
     turn.start_flow("warn", {"step": "amount" if verb == "lost" else "note", "id": w.id})
     done = turn.t("warn-recorded", who=domain.masked(w), outcome=turn.t(f"warn-out-{VERBS[verb]}"))
     turn.say(done + "\n" + turn.t("warn-ask-amount" if verb == "lost" else "warn-ask-note"), skip)
+
+
+async def _undo(turn: Turn, w: Warning_) -> None:
+    """改一下: a wrong outcome tap is taken back by who recorded it (or the office) within
+    UNDO_WITHIN; the warning is open again and its card shown to choose again."""
+    if w.status != "closed" or w.follow_up_at is not None or turn.now - w.outcome_at > UNDO_WITHIN or (
+            w.outcome_by != turn.user.id and turn.user.role != "office"):
+        turn.alert("button-expired")
+        return
+    tries = w.tries - 1 if w.outcome == "unreachable" else w.tries
+    await turn.storage.warnings.mark(w.id, status="open", outcome=None, outcome_at=None, outcome_by=None,
+                                     first_contact_at=None, amount=None, tries=tries,
+                                     retry_at=turn.now + domain.RETRY_AFTER if tries else None)
+    turn.end_flow()
+    log.info("warning %s: outcome taken back by user %s", w.id, turn.user.id)
+    w = await turn.storage.warnings.get(w.id)
+    area = await turn.storage.orgs.get(w.org_id) if w.org_id else None
+    full = turn.user.id in w.assignees or turn.user.role == "office"   # the card only to whom it may show
+    shown = card_text(turn.lang, w, area.name if area else "—", turn.svc.settings.warning_window_hours) \
+        if full else domain.masked(w)
+    turn.say(turn.t("warn-undone") + "\n" + shown,
+             [[Button(label, act) for label, act in row] for row in outcome_buttons(turn.lang, w)], numbered=False)
 
 
 async def _follow_up(turn: Turn, w: Warning_) -> None:

@@ -461,3 +461,29 @@ async def test_on_telegram_a_warning_is_dispatched_and_its_outcome_tapped(tmp_pa
         [w] = await tg.storage.warnings._select("1 = 1")
         assert (w.status, w.outcome, w.outcome_by) == ("closed", "met", (await tg.user(WORKER)).id)
         assert "已记录" in tg.last_text(WORKER)
+
+
+async def test_a_wrong_outcome_tap_is_taken_back_and_chosen_again(bot):
+    await imported(bot, ROWS[0])
+    await bot.tap(WORKER, "已被骗")
+    await bot.tap(WORKER, "改一下")
+    w = await by_phone(bot, "13812341234")
+    assert (w.status, w.outcome, w.outcome_by, w.first_contact_at) == ("open", None, None, None)
+    assert "重新选择" in bot.last_text(WORKER) and "13812341234" in bot.last_text(WORKER)
+    await bot.tap(WORKER, "已电话劝阻")
+    assert (await by_phone(bot, "13812341234")).outcome == "phone"
+    await bot.act(WORKER2, f"warn:undo:{w.id}")               # not theirs to take back
+    bot.clock.advance(timedelta(hours=3))
+    await bot.act(WORKER, f"warn:undo:{w.id}")                # too late
+    assert (await by_phone(bot, "13812341234")).outcome == "phone"
+
+
+async def test_a_grid_without_a_worker_goes_to_its_village_contact_else_the_office(bot):
+    await bot.join(202, "CYB", "contact")
+    await imported(bot, "甲,13811110001,CYB-1,,,刷单,2026-11-24 09:00", "乙,13811110002,LD,,,刷单,2026-11-24 09:00")
+    contact = await bot.user(202)
+    office = await bot.user(OFFICE)
+    assert (await by_phone(bot, "13811110001")).assignees == [contact.id]
+    assert (await by_phone(bot, "13811110002")).assignees == [office.id]   # 乐道村: nobody there
+    assert any("甲" in x and "13811110001" in x for x in bot.texts(202))
+    assert any("乙" in x and "13811110002" in x for x in bot.texts(OFFICE))

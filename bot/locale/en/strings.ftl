@@ -519,3 +519,5 @@ warn-minutes = { $n } min
 warn-hours = { $n } h
 cmd-warnings = Early warnings
 cmd-warn = Enter one warning
+warn-btn-undo = Change it
+warn-undone = The outcome was taken back; choose again.

@@ -516,3 +516,5 @@ warn-minutes = { $n } 分钟
 warn-hours = { $n } 小时
 cmd-warnings = 预警任务
 cmd-warn = 登记一条预警
+warn-btn-undo = 改一下
+warn-undone = 已撤回刚才的结果，请重新选择。
