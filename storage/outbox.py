@@ -64,7 +64,8 @@ class OutboxRepo:
     async def due(self, now: datetime, limit: int = 500, urgent_only: bool = False) -> list[Outgoing]:
         rows = await self.db.fetchall(
             "SELECT id, topic, recipient, body, attempts FROM outbox WHERE status = 'queued' AND not_before <= ? "
-            + ("AND urgent = 1 " if urgent_only else "") + "ORDER BY id LIMIT ?", (now.isoformat(), limit))
+            + ("AND urgent = 1 " if urgent_only else "") + "ORDER BY urgent DESC, id LIMIT ?",  # warnings first
+            (now.isoformat(), limit))
         return [Outgoing(id=r[0], topic=r[1], recipient=r[2], attempts=r[4], **json.loads(r[3])) for r in rows]
 
     async def claim(self, message_id: int) -> bool:

@@ -487,3 +487,12 @@ async def test_a_grid_without_a_worker_goes_to_its_village_contact_else_the_offi
     assert (await by_phone(bot, "13811110002")).assignees == [office.id]   # 乐道村: nobody there
     assert any("甲" in x and "13811110001" in x for x in bot.texts(202))
     assert any("乙" in x and "13811110002" in x for x in bot.texts(OFFICE))
+
+
+async def test_a_warning_goes_before_a_queued_round_of_reminders(bot):
+    worker = await bot.user(WORKER)
+    await bot.storage.outbox.enqueue("test:round", {worker.address: body("普通提醒")}, bot.clock.now())
+    await bot.document(OFFICE, "预警.csv", csv_file(ROWS[0]))
+    await bot.tick()
+    proactive = [s.text for s in bot.chan.said if s.chat == str(WORKER) and s.proactive]
+    assert "张三丰" in proactive[0] and proactive[1] == "普通提醒"
