@@ -173,20 +173,22 @@ def parse_time(text: str, tz: ZoneInfo) -> datetime | None:
         return None
 
 
-def find_area(words: list[str], subtree: list[Org]) -> Org | None:
-    """The grid or village/community a row names by code (any case) or name, in the office's
-    subtree; the grid column first. None: unassigned."""
+def find_area(words: list[str], places: dict[str, Org]) -> Org | None:
+    """The grid or village/community a row names by code (any case) or name (`area_index`);
+    the grid column first. None: unassigned."""
+    return next((places[k] for k in (w.upper() for w in words) if k in places), None)
+
+
+def area_index(subtree: list[Org]) -> dict[str, Org]:
+    """The office's grids and villages/communities by upper-case code and by name."""
     places = [o for o in subtree if o.kind == "grid" or o.kind in AREA_KINDS]
-    for word in words:
-        found = next((o for o in places if word.upper() == o.code.upper() or word == o.name), None)
-        if found is not None:
-            return found
-    return None
+    return {o.name.upper(): o for o in places} | {o.code.upper(): o for o in places}
 
 
 def with_areas(rows: list[dict], subtree: list[Org]) -> list[dict]:
+    places = area_index(subtree)
     for row in rows:
-        area = find_area(row.pop("areas", []), subtree)
+        area = find_area(row.pop("areas", []), places)
         row["org_id"] = area.id if area else None
     return rows
 

@@ -280,7 +280,7 @@ async def warnings(turn: Turn) -> None:
     if len(turn.args) == 2 and turn.args[0].isdigit():
         w = await turn.storage.warnings.get(int(turn.args[0]) if len(turn.args[0]) < 10 else 0)
         subtree = await turn.storage.orgs.subtree(turn.user.org_id)
-        area = domain.find_area([turn.args[1]], subtree)
+        area = domain.find_area([turn.args[1]], domain.area_index(subtree))
         if w is None or not await _may_act(turn, w) or area is None:
             turn.say(turn.t("warn-move-usage"))
             return
@@ -307,10 +307,10 @@ async def _office_view(turn: Turn) -> None:
         if items:
             lines.append(turn.t(f"warn-view-{group}", count=len(items)))
         for w in items[:SHOWN]:
-            lines.append(turn.t("warn-view-line", id=w.id, name=w.name or "—", phone=w.phone or "—", kind=w.kind,
+            lines.append(turn.t("warn-view-line", id=str(w.id), name=w.name or "—", phone=w.phone or "—", kind=w.kind,
                                 area=orgs.get(w.org_id) or w.area_text or "—", tries=w.tries))
             if len(rows) < SHOWN:
-                rows.append([turn.button("warn-btn-move", action("warn", "re", w.id), id=w.id)])
+                rows.append([turn.button("warn-btn-move", action("warn", "re", w.id), id=str(w.id))])
     turn.say("\n".join(lines + [turn.t("warn-move-hint")]), rows, numbered=False)
 
 
@@ -351,5 +351,5 @@ async def _own(turn: Turn) -> None:
         lines = [turn.t("warn-own-closed")] + [
             turn.t("warn-own-line", who=domain.masked(w), outcome=turn.t(f"warn-out-{w.outcome}"),
                    fu=turn.t("warn-fu-mark") if w.follow_up_at else "") for w in closed]
-        turn.say("\n".join(lines), [[turn.button("warn-btn-fu-id", action("warn", "fu", w.id), id=w.id)]
+        turn.say("\n".join(lines), [[turn.button("warn-btn-fu-id", action("warn", "fu", w.id), id=str(w.id))]
                                     for w in closed[:SHOWN]], numbered=False)

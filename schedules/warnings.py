@@ -47,7 +47,7 @@ def window(services) -> timedelta:
 
 def card_text(lang: str, w: Warning_, area: str, hours: float) -> str:
     """The warning in full, for its assignees only."""
-    return t(lang, "warn-card", id=w.id, name=w.name or "—", phone=w.phone or "—", address=w.address or "—",
+    return t(lang, "warn-card", id=str(w.id), name=w.name or "—", phone=w.phone or "—", address=w.address or "—",
              kind=w.kind, area=area, at=w.warned_at.strftime("%m-%d %H:%M"), hours=domain.hours_text(hours))
 
 
@@ -62,7 +62,7 @@ def outcome_buttons(lang: str, w: Warning_) -> list[list[tuple[str, str]]]:
 async def _send_to_assignees(services, w: Warning_, people, topic: str, key: str, area: str, now: datetime) -> int:
     messages = {}
     for person in people:
-        head = t(person.lang, key, id=w.id, tries=w.tries, most=domain.TRIES)
+        head = t(person.lang, key, id=str(w.id), tries=w.tries, most=domain.TRIES)
         text = head + "\n" + card_text(person.lang, w, area, services.settings.warning_window_hours)
         messages[person.address] = body(text, outcome_buttons(person.lang, w))
     return await services.storage.outbox.enqueue(topic, messages, now, urgent=True)

@@ -496,3 +496,12 @@ async def test_a_warning_goes_before_a_queued_round_of_reminders(bot):
     await bot.tick()
     proactive = [s.text for s in bot.chan.said if s.chat == str(WORKER) and s.proactive]
     assert "张三丰" in proactive[0] and proactive[1] == "普通提醒"
+
+
+def test_a_warning_number_shows_without_grouping():
+    from schedules.warnings import card_text
+    from storage.warnings import Warning_
+    w = Warning_(id=12345, office_id=1, org_id=2, kind="刷单", warned_at=datetime(2026, 11, 24, 2, 0, tzinfo=TZ),
+                 received_at=datetime(2026, 11, 24, 2, 0, tzinfo=TZ), due_at=datetime(2026, 11, 25, 2, 0, tzinfo=TZ),
+                 status="open")
+    assert "预警 #12345（24 小时内处置）" in card_text("zh", w, "网格", 24)
