@@ -21,7 +21,7 @@ from bot import warnings as domain
 from schedules.warnings import card_text, dispatch_due, office_addresses, outcome_buttons, window
 from storage.models import AREA_KINDS
 from storage.outbox import body
-from storage.warnings import Warning_
+from storage.warnings import BATCH, Warning_
 
 from .core import Button, Turn, action, int_arg
 
@@ -59,7 +59,9 @@ async def _import(turn: Turn, rows: list[dict]) -> None:
     office = await turn.storage.orgs.get(turn.user.org_id)
     added, known, unassigned = await domain.import_rows(turn.storage, rows, office, turn.user.id, turn.now,
                                                         turn.svc.settings.warning_window_hours)
-    sent = await dispatch_due(turn.svc)
+    # A big file is dispatched by the next tick, BATCH per transaction: inside this event's one
+    # transaction it would hold everyone else's taps for seconds.
+    sent = await dispatch_due(turn.svc) if added <= BATCH else 0
     log.info("user %s imported %d warnings (%d known, %d unassigned); %d dispatched",
              turn.user.id, added, known, unassigned, sent)
     turn.say(turn.t("warn-imported", added=added, known=known, unassigned=unassigned))

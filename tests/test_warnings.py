@@ -505,3 +505,14 @@ def test_a_warning_number_shows_without_grouping():
                  received_at=datetime(2026, 11, 24, 2, 0, tzinfo=TZ), due_at=datetime(2026, 11, 25, 2, 0, tzinfo=TZ),
                  status="open")
     assert "预警 #12345（24 小时内处置）" in card_text("zh", w, "网格", 24)
+
+
+async def test_a_big_file_is_dispatched_by_the_next_tick_in_batches(bot):
+    rows = [f"群众{i},1390000{i:04d},{'BHQ-1' if i % 2 else 'BHQ-2'},,,刷单,2026-11-24 09:00" for i in range(600)]
+    await bot.document(OFFICE, "预警.csv", csv_file(*rows))
+    assert "已导入预警 600 条" in bot.last_text(OFFICE)
+    assert await outbox_rows(bot) == []
+    await bot.tick()
+    sent = await outbox_rows(bot)
+    assert len(sent) == 600 and {r[2] for r in sent} == {"sent"}
+    assert sum("群众" in x for x in bot.texts(WORKER)) == 300
