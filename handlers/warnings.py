@@ -101,6 +101,10 @@ async def _entry_step(turn: Turn, text: str) -> None:
     if step != "address" and not text:
         turn.say(turn.t("log-skip-required"))
         return
+    if step == "area" and domain.find_area([text], domain.area_index(
+            await turn.storage.orgs.subtree(turn.user.org_id))) is None:
+        turn.say(turn.t("warn-bad-area", area=text[:20]))
+        return
     if step == "address":
         return await _save_one(turn, draft["cells"])
     draft["step"] = STEPS[STEPS.index(step) + 1]

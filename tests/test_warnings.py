@@ -119,8 +119,10 @@ async def test_only_the_office_may_import_and_a_file_too_big_is_said(bot):
 
 async def test_warn_guided_entry_saves_and_dispatches_one_warning(bot):
     await bot.send(OFFICE, "/warn")
-    for answer in ("孙七", "138-0000-4444", "BHQ-2"):
+    for answer in ("孙七", "138-0000-4444", "花果山"):
         await bot.send(OFFICE, answer)
+    assert "找不到“花果山”" in bot.last_text(OFFICE)
+    await bot.send(OFFICE, "bhq-2")
     await bot.tap(OFFICE, "冒充公检法")
     await bot.tap(OFFICE, "跳过")
     assert "已导入预警 1 条" in bot.last_text(OFFICE)

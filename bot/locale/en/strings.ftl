@@ -521,3 +521,4 @@ cmd-warnings = Early warnings
 cmd-warn = Enter one warning
 warn-btn-undo = Change it
 warn-undone = The outcome was taken back; choose again.
+warn-bad-area = No grid or village "{ $area }". Type its name or code (e.g. BHQ-1).

@@ -518,3 +518,4 @@ cmd-warnings = 预警任务
 cmd-warn = 登记一条预警
 warn-btn-undo = 改一下
 warn-undone = 已撤回刚才的结果，请重新选择。
+warn-bad-area = 找不到“{ $area }”。请输入网格或村的名称或代码（如 BHQ-1）。
