@@ -383,7 +383,6 @@ class Core:
         if turn.user is None:
             return await routes.stranger(turn)
         if event.document is not None and routes.document is not None and not self._flow_live(turn):
-            turn.by = "warn"
             return await routes.document(turn)
         typed = self._typed_action(turn)
         if typed is not None:
