@@ -249,6 +249,42 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_warnings(args: argparse.Namespace) -> int:
+    """Import the office's warnings file and queue them for the grids at once (the running bot
+    sends them on its next tick). The file is only read, never copied."""
+    from .warnings import WarningFileError, import_rows, parse
+    from schedules.warnings import dispatch_due
+
+    settings = _settings()
+    path = Path(args.file)
+    try:
+        rows = parse(path.name, path.read_bytes(), settings.tz)
+    except WarningFileError as err:
+        print(f"import rejected: {err.text('en')}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"import rejected: {path}: {err.strerror}", file=sys.stderr)
+        return 1
+
+    async def work(storage):
+        office = await _root(storage, args.office)
+        office = await storage.orgs.get(office) if office else None
+        if office is None:
+            return None
+        services = _office_services(settings, storage)
+        done = await import_rows(storage, rows, office, None, services.clock.now(), settings.warning_window_hours)
+        return (*done, await dispatch_due(services))
+
+    done = asyncio.run(_with_storage(settings, work))
+    if done is None:
+        print("an org code is needed: --office CODE (the township or street the warnings are for)", file=sys.stderr)
+        return 1
+    added, known, unassigned, dispatched = done
+    print(f"imported: {added} warnings added, {known} already known, {unassigned} with no known area; "
+          f"{dispatched} queued for dispatch")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="反诈宣传工作台账机器人")
     sub = parser.add_subparsers(dest="command")
@@ -257,6 +293,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-orgs", help="load or update the organisation tree from CSV/XLSX")
     p.add_argument("file")
     p.set_defaults(func=cmd_import_orgs)
+
+    p = sub.add_parser("import-warnings", help="import early warnings (.xlsx/.csv) and dispatch them")
+    p.add_argument("file")
+    p.add_argument("--office", help="the org code of the office they are for (default: the tree's root)")
+    p.set_defaults(func=cmd_import_warnings)
 
     p = sub.add_parser("invite", help="create an invite code (first line) and link (second)")
     p.add_argument("--org", required=True, help="org code, e.g. BHQ-1")

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     max_attendees: int = Field(3000, ge=1)
     max_other: int = Field(500, ge=1)
     evidence_max_mb: int = Field(2048, ge=1)
+    warning_window_hours: float = Field(24.0, gt=0, le=24 * 30)   # early warnings: an outcome within this
+    warning_retention_days: int = Field(90, ge=1)                 # closed warnings' personal fields kept this long
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

@@ -38,6 +38,7 @@ from .deadlines import deadline_name, format_changes
 from .i18n import t
 from .kinds import KINDS, MEASURES
 from .targets import Target, Targets, expected_rate, meets_quota, on_pace, period_quota
+from .warnings import figures as warning_figures, figures_line as warnings_line
 
 TELEGRAM_LIMIT = 4096
 TOWNSHIP_KINDS = ("township", "street")
@@ -127,6 +128,7 @@ class Summary(BaseModel):
     submitted: dict[str, int] = Field(default_factory=dict)  # status -> number of areas
     org_ids: list[int] = Field(default_factory=list, repr=False)  # every org the figures cover
     deadlines: list[DeadlineTally] = Field(default_factory=list)  # each deadline due in [start, end]
+    warnings: dict = Field(default_factory=dict)  # early warning counts (bot/warnings.figures)
 
 
 # ------------------------------------------------------------------------ building
@@ -326,7 +328,8 @@ async def build_summary(storage, root_org_id: int | None, start: date, end: date
             submitted[r.submission.status] += 1
     return Summary(root_name=root_name, start=start, end=end, as_of=as_of, year_start=year_start,
                    period_key=period_key, period_title=period_title, due_at=due_at, rows=rows, townships=townships, totals=totals,
-                   submitted=submitted if period_key is not None else {}, org_ids=list(groups))
+                   submitted=submitted if period_key is not None else {}, org_ids=list(groups),
+                   warnings=await warning_figures(storage, root_org_id, start, end))
 
 
 def _rates_and_lectures(row: Row, targets: Targets, path: list[str], start: date, as_of: date,
@@ -459,7 +462,10 @@ def render_blocks(summary: Summary, lang: str) -> list[list[str]]:
         blocks.append([t(lang, "summary-deadlines-head")] + [
             t(lang, "summary-deadline-tally", name=deadline_name(lang, d.title, d.due), counts=_tally(lang, d.counts))
             for d in s.deadlines])
-    blocks.append(_totals_block(lang, s, s.totals, t(lang, "summary-totals")))
+    totals = _totals_block(lang, s, s.totals, t(lang, "summary-totals"))
+    if any(s.warnings.get(k) for k in ("received", "dissuasions", "follow_ups")):  # counts only, never names
+        totals.append(warnings_line(lang, s.warnings))
+    blocks.append(totals)
     if len(s.townships) > 1:
         for sub in s.townships:
             blocks.append(_totals_block(lang, s, sub, t(lang, "summary-township-title", name=sub.name)))

@@ -7,7 +7,7 @@ KIND_COMMANDS = ("visit", "poster", "app", "leaflet", "lecture", "push", "broadc
 
 
 def routes() -> Routes:
-    from . import admin, log, mine, quick, report, start, summary
+    from . import admin, log, mine, quick, report, start, summary, warnings
     from .common import cancel
 
     commands = {
@@ -23,14 +23,19 @@ def routes() -> Routes:
         "invite": Command(admin.invite, role="office"),
         "users": Command(admin.users, role="office"),
         "bind_office": Command(admin.bind_office, role="office", group=True),
+        "warn": Command(warnings.warn, role="office"),
+        "warnings": Command(warnings.warnings),
     }
     actions = {
         "log": (log.on_action, "worker"), "quick": (quick.on_action, "worker"),
         "mine": (mine.on_action, "worker"), "report": (report.on_action, "worker"),
         "missing": (summary.on_action, "contact"), "users": (admin.on_action, "office"),
+        "warn": (warnings.on_action, "worker"),
     }
-    flows = {"log": log.on_input, "report": report.on_input, "mine": mine.on_input, "quick": quick.on_input}  # named as their features
-    return Routes(commands=commands, actions=actions, flows=flows, free=quick.on_free, stranger=start.stranger)
+    flows = {"log": log.on_input, "report": report.on_input, "mine": mine.on_input, "quick": quick.on_input,
+             "warn": warnings.on_input}  # named as their features
+    return Routes(commands=commands, actions=actions, flows=flows, free=quick.on_free, stranger=start.stranger,
+                  document=warnings.on_document)
 
 
 def build_core(services) -> Core:

@@ -39,8 +39,10 @@ COMMANDS: list[tuple[str, str]] = [
     ("log", "worker"), ("visit", "worker"), ("poster", "worker"), ("app", "worker"),
     ("leaflet", "worker"), ("lecture", "worker"), ("push", "worker"), ("broadcast", "worker"),
     ("mine", "worker"), ("stats", "worker"), ("deadlines", "worker"), ("report", "worker"),
+    ("warnings", "worker"),
     ("summary", "contact"), ("missing", "contact"),
     ("export", "office"), ("invite", "office"), ("users", "office"), ("bind_office", "office"),
+    ("warn", "office"),
     ("me", "worker"), ("lang", "worker"), ("cancel", "worker"), ("help", "worker"),
 ]
 

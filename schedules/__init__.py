@@ -19,10 +19,12 @@ async def run_due(services, senders: dict) -> dict:
     from .reminders import run_reminders
     from .summaries import run_summaries
     from .tidy import run_tidy
+    from .warnings import run_warnings
 
     results = {}
     for name, work in (("reminders", lambda: run_reminders(services)),
                        ("summaries", lambda: run_summaries(services)),
+                       ("warnings", lambda: run_warnings(services)),
                        ("sent", lambda: drain(services, senders)),
                        ("backup", lambda: run_backup(services)),
                        ("tidy", lambda: run_tidy(services))):

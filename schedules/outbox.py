@@ -23,13 +23,12 @@ CONCURRENCY = 8
 
 async def drain(services, senders: dict) -> Counter:
     """Send every queued message that is due now, never at night (a retry or a late
-    round waits for the morning). Returns counts by outcome."""
+    round waits for the morning) unless it is urgent (an early warning). Returns counts by outcome."""
     storage = services.storage
     counts: Counter = Counter()
-    if in_quiet(services.clock.now(), quiet_hours(services.settings)):
-        return counts
+    night = in_quiet(services.clock.now(), quiet_hours(services.settings))
     while True:
-        batch = await storage.outbox.due(services.clock.now())
+        batch = await storage.outbox.due(services.clock.now(), urgent_only=night)
         if not batch:
             return counts
         pending = iter(batch)

@@ -12,6 +12,7 @@ from .orgs import OrgRepo
 from .outbox import OutboxRepo
 from .submissions import SubmissionRepo
 from .users import InviteError, UserRepo
+from .warnings import WarningRepo
 
 
 class Storage:
@@ -27,6 +28,7 @@ class Storage:
         self.entries = EntryRepo(db)
         self.evidence = EvidenceRepo(db)
         self.submissions = SubmissionRepo(db)
+        self.warnings = WarningRepo(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> "Storage":

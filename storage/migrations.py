@@ -447,4 +447,49 @@ MIGRATIONS: list[str] = [
     ALTER TABLE inbox_v8 RENAME TO inbox;
     CREATE INDEX inbox_unfinished ON inbox(channel, received_at, seq) WHERE payload IS NOT NULL;
     """,
+    # 9: early warnings (预警劝阻): one row per warning about a likely victim, from its import
+    # to its outcome. Personal fields (name … photo_ref) are erased once a closed warning is
+    # WARNING_RETENTION_DAYS old (purged_at); the rest stays for the figures. Each warning
+    # message is urgent: the outbox sends it in quiet hours too (bot/warnings.py).
+    """
+    CREATE TABLE warnings (
+        id INTEGER PRIMARY KEY,
+        office_id INTEGER NOT NULL REFERENCES orgs(id),
+        org_id INTEGER REFERENCES orgs(id),
+        area_text TEXT NOT NULL DEFAULT '',
+        name TEXT,
+        phone TEXT,
+        address TEXT,
+        id_last4 TEXT,
+        kind TEXT NOT NULL,
+        warned_at TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        imported_by INTEGER REFERENCES users(id),
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','returned','closed')),
+        round INTEGER NOT NULL DEFAULT 0,
+        assigned_at TEXT,
+        dispatched_at TEXT,
+        assignees TEXT NOT NULL DEFAULT '[]',
+        half_at TEXT,
+        overdue_at TEXT,
+        tries INTEGER NOT NULL DEFAULT 0,
+        retry_at TEXT,
+        outcome TEXT CHECK (outcome IN ('met','phone','unreachable','defrauded')),
+        outcome_at TEXT,
+        outcome_by INTEGER REFERENCES users(id),
+        first_contact_at TEXT,
+        amount INTEGER,
+        note TEXT,
+        photo_ref TEXT,
+        follow_up_at TEXT,
+        follow_up_by INTEGER REFERENCES users(id),
+        purged_at TEXT,
+        UNIQUE (phone, warned_at)
+    );
+    CREATE INDEX warnings_open ON warnings(status, office_id);
+    CREATE INDEX warnings_received ON warnings(received_at);
+    ALTER TABLE outbox ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX outbox_urgent ON outbox(status, not_before) WHERE urgent = 1;
+    """,
 ]

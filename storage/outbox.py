@@ -38,16 +38,17 @@ class OutboxRepo:
         self.db = db
 
     async def enqueue(self, topic: str, messages: dict[str, dict], now: datetime,
-                      not_before: datetime | None = None) -> int:
-        """Queue each recipient's message under the topic unless it was queued before; returns how many."""
+                      not_before: datetime | None = None, urgent: bool = False) -> int:
+        """Queue each recipient's message under the topic unless it was queued before; returns how
+        many. Urgent ones (early warnings) go out in quiet hours too."""
         when = (not_before or now).isoformat()
         added = 0
         async with self.db.transaction() as conn:
             for recipient, content in messages.items():
                 cur = await conn.execute(
-                    "INSERT OR IGNORE INTO outbox (topic, recipient, body, status, not_before, created_at) "
-                    "VALUES (?, ?, ?, 'queued', ?, ?)",
-                    (topic, recipient, json.dumps(content, ensure_ascii=False), when, now.isoformat()))
+                    "INSERT OR IGNORE INTO outbox (topic, recipient, body, status, not_before, created_at, urgent) "
+                    "VALUES (?, ?, ?, 'queued', ?, ?, ?)",
+                    (topic, recipient, json.dumps(content, ensure_ascii=False), when, now.isoformat(), int(urgent)))
                 added += cur.rowcount
         return added
 
@@ -60,10 +61,11 @@ class OutboxRepo:
                                      (len(topic_prefix), topic_prefix))
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
-    async def due(self, now: datetime, limit: int = 500) -> list[Outgoing]:
+    async def due(self, now: datetime, limit: int = 500, urgent_only: bool = False) -> list[Outgoing]:
         rows = await self.db.fetchall(
             "SELECT id, topic, recipient, body, attempts FROM outbox WHERE status = 'queued' AND not_before <= ? "
-            "ORDER BY id LIMIT ?", (now.isoformat(), limit))
+            + ("AND urgent = 1 " if urgent_only else "") + "ORDER BY urgent DESC, id LIMIT ?",  # warnings first
+            (now.isoformat(), limit))
         return [Outgoing(id=r[0], topic=r[1], recipient=r[2], attempts=r[4], **json.loads(r[3])) for r in rows]
 
     async def claim(self, message_id: int) -> bool:

@@ -15,7 +15,7 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from channels.text import NAME, TextChannel
 from handlers import build_core
-from handlers.core import Event, Photo, Reply
+from handlers.core import Document, Event, Photo, Reply
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _refs = itertools.count(1)
@@ -101,6 +101,10 @@ class Harness(Setup):
         ref = ref or f"ph{next(_refs)}"
         return await self.chan.event(str(uid), photo=Photo(ref=ref, unique=ref + "-u", data=data), text=caption,
                                      name=f"用户{uid}")
+
+    async def document(self, uid: int, name: str, data: bytes | None) -> list[Reply]:
+        """The person sends a file (the office's warnings spreadsheet)."""
+        return await self.chan.event(str(uid), document=Document(name, data), name=f"用户{uid}")
 
     async def location(self, uid: int, lat: float = 29.5, lon: float = 107.4) -> list[Reply]:
         return await self.chan.event(str(uid), location=(lat, lon), name=f"用户{uid}")

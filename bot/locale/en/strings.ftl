@@ -456,3 +456,89 @@ missing-overdue-line = · { $title }, due { $due }, { $count } missing: { $areas
 summary-deadlines-head = Each deadline (areas):
 summary-deadline-tally = · { $name }: { $counts }
 summary-tally-changed = { " " }({ $count } changed since submitted)
+## early warnings (warnings.py: 预警劝阻)
+warn-file-bad = This warning file was not imported (none of it): row { $row }, { $reason }. Fix it and send it again.
+warn-err-unreadable = the file cannot be read; save it as .xlsx or CSV and send it again
+warn-err-type = only .xlsx or .csv files can be imported
+warn-err-empty = the file holds no warnings
+warn-err-columns = missing column(s): { $columns }
+warn-err-too-many = at most { $most } warnings at a time
+warn-err-missing = "{ $column }" is empty
+warn-err-text = "{ $column }" is too long or holds invisible characters
+warn-err-phone = the phone number is wrong (a mobile or landline number)
+warn-err-time = the warning time must read like 2026-11-24 14:30, not "{ $value }"
+warn-err-id4 = the last four of the ID must be 4 digits (the last may be X)
+warn-err-long = the name or the warning type is too long
+warn-card = Warning #{ $id } (act within { $hours } hours)
+    Name: { $name }
+    Phone: { $phone }
+    Address: { $address }
+    Type: { $kind }
+    Grid: { $area }
+    Warned at: { $at }
+    Contact them now, then tap the outcome.
+warn-btn-met = Met, dissuaded
+warn-btn-phone = Phoned, dissuaded
+warn-btn-nr = Not reached
+warn-btn-lost = Already defrauded
+warn-btn-away = Not in my grid
+warn-btn-skip = Skip
+warn-btn-fu = Record follow-up
+warn-btn-fu-id = Follow-up #{ $id }
+warn-btn-move = Reassign #{ $id }
+warn-new = URGENT WARNING: someone may be being defrauded right now. Contact them at once.
+warn-retry = Warning again: not reached last time (try { $tries } of { $most }). Please try again.
+warn-half = Reminder: no outcome recorded for this warning yet. Please contact them soon.
+warn-late-head = OVERDUE: { $count } warnings without an outcome within { $hours } hours:
+warn-late-line = · { $who } { $kind } ({ $area })
+warn-office-only = Only the office can import warnings.
+warn-file-too-big = The file is too large and was not received. Send it in smaller files, or ask the admin to import it on the server.
+warn-imported = Imported { $added } warnings ({ $known } already known, { $unassigned } with no known grid); sent to the grids at once. Reassign the unmatched ones with /warnings.
+warn-ask-name = New warning. The person's name? (send "cancel" to stop)
+warn-ask-phone = Phone number?
+warn-ask-area = Which grid or village? Its name or code (e.g. BHQ-1).
+warn-ask-kind = Warning type? Tap one or type it.
+warn-ask-address = Address? (optional)
+warn-one-usage = Or on one line: /warn name phone grid type [address]
+warn-bad-amount = Type the amount lost in yuan, e.g. 5000 or 1.2万; skip if unknown.
+warn-ask-amount = How much was lost, in yuan? (optional)
+warn-ask-note = Add a note or a photo if you like (optional).
+warn-note-saved = Added to warning { $who }.
+warn-skipped = OK.
+warn-already = Warning { $who } already has an outcome: { $outcome }.
+warn-out-met = dissuaded in person
+warn-out-phone = dissuaded by phone
+warn-out-unreachable = unreachable
+warn-out-defrauded = already defrauded
+warn-returned-office = Warning { $who } was returned by { $by }: not in their grid. Reassign it with /warnings.
+warn-returned = Returned to the office for reassignment: warning { $who }.
+warn-try-later = Recorded: warning { $who } not reached (try { $tries } of { $most }). You will be asked again in 2 hours.
+warn-unreachable = Warning { $who } not reached { $most } times: recorded as unreachable.
+warn-recorded = Recorded: warning { $who } { $outcome }.
+warn-fu-open = This warning has no outcome yet; a follow-up cannot be recorded.
+warn-fu-done = Follow-up recorded: warning { $who }.
+warn-move-usage = To reassign: /warnings ID grid-name-or-code, e.g. /warnings 12 BHQ-2
+warn-none-open = No open warnings.
+warn-view-head = { $count } open warnings:
+warn-view-unassigned = To reassign ({ $count }):
+warn-view-overdue = Overdue ({ $count }):
+warn-view-open = In progress ({ $count }):
+warn-view-line = #{ $id } { $name } { $phone } { $kind } ({ $area }){ $tries ->
+        [0] {""}
+       *[other] not reached { $tries }x
+    }
+warn-move-hint = Tap "Reassign" to pick a grid, or type /warnings ID grid.
+warn-move-ask = Reassign warning { $who } to where?
+warn-moved = Warning { $who } reassigned to { $area } and sent at once.
+warn-none-mine = You have no warnings to handle.
+warn-own-closed = Handled warnings (a follow-up can be recorded):
+warn-own-line = · { $who } { $outcome } { $fu }
+warn-fu-mark = (followed up)
+warn-figures = Warnings { $received }: reached in time { $reached }, dissuaded { $dissuaded }, unreachable { $unreachable }, defrauded { $defrauded }; median time to first contact { $median }. Logged dissuasions { $logged }, follow-ups { $followups }.
+warn-minutes = { $n } min
+warn-hours = { $n } h
+cmd-warnings = Early warnings
+cmd-warn = Enter one warning
+warn-btn-undo = Change it
+warn-undone = The outcome was taken back; choose again.
+warn-bad-area = No grid or village "{ $area }". Type its name or code (e.g. BHQ-1).

@@ -453,3 +453,89 @@ missing-overdue-line = · 【{ $title }】{ $due }截止，{ $count } 个没报�
 summary-deadlines-head = 各期报送（村/社区数）：
 summary-deadline-tally = · { $name }：{ $counts }
 summary-tally-changed = （其中 { $count } 个报送后有变动）
+## early warnings (warnings.py: 预警劝阻)
+warn-file-bad = 这个预警文件没有导入（一条也没有）：第 { $row } 行，{ $reason }。请改好后重新发送。
+warn-err-unreadable = 文件打不开，请另存为 .xlsx 或 CSV 再发
+warn-err-type = 只能导入 .xlsx 或 .csv 文件
+warn-err-empty = 文件里没有预警
+warn-err-columns = 缺少列：{ $columns }
+warn-err-too-many = 一次最多导入 { $most } 条
+warn-err-missing = “{ $column }”是空的
+warn-err-text = “{ $column }”太长或含有看不见的字符
+warn-err-phone = 电话号码不对（应为手机号或座机号）
+warn-err-time = 预警时间应写成 2026-11-24 14:30，现在是“{ $value }”
+warn-err-id4 = 身份证后四位应为 4 位数字（最后一位可为 X）
+warn-err-long = 姓名或预警类型太长
+warn-card = 预警 #{ $id }（{ $hours } 小时内处置）
+    姓名：{ $name }
+    电话：{ $phone }
+    住址：{ $address }
+    类型：{ $kind }
+    网格：{ $area }
+    预警时间：{ $at }
+    请立即联系，联系后点结果。
+warn-btn-met = 已见面劝阻
+warn-btn-phone = 已电话劝阻
+warn-btn-nr = 联系不上
+warn-btn-lost = 已被骗
+warn-btn-away = 不在本网格
+warn-btn-skip = 跳过
+warn-btn-fu = 登记回访
+warn-btn-fu-id = 回访 #{ $id }
+warn-btn-move = 改派 #{ $id }
+warn-new = 【紧急预警】有一位群众可能正在被骗，请马上联系劝阻。
+warn-retry = 【预警再次提醒】上次没联系上（第 { $tries } 次，共 { $most } 次），请再试一次。
+warn-half = 【预警提醒】这条预警还没有记录结果，请尽快联系。
+warn-late-head = 【预警超时】以下 { $count } 条预警 { $hours } 小时内没有处置结果：
+warn-late-line = · { $who } { $kind }（{ $area }）
+warn-office-only = 只有办公室可以导入预警。
+warn-file-too-big = 文件太大，没有收到。请分成几个小文件发送，或请管理员用命令导入。
+warn-imported = 已导入预警 { $added } 条（重复未导入 { $known } 条，对不上网格 { $unassigned } 条），已立即发给各网格。对不上网格的请发 /warnings 改派。
+warn-ask-name = 登记一条预警。预警对象姓名？（随时发“取消”可退出）
+warn-ask-phone = 电话号码？
+warn-ask-area = 哪个网格或村？输入名称或代码（如 BHQ-1）。
+warn-ask-kind = 预警类型？点一下，或直接输入。
+warn-ask-address = 住址？（可跳过）
+warn-one-usage = 也可以一行输入：/warn 姓名 电话 网格 类型 [住址]
+warn-bad-amount = 请输入被骗金额（元），如 5000 或 1.2万；不清楚可跳过。
+warn-ask-amount = 被骗金额多少元？（可跳过）
+warn-ask-note = 可写一句备注或发一张照片（可跳过）。
+warn-note-saved = 已补充到预警 { $who }。
+warn-skipped = 好的。
+warn-already = 预警 { $who } 已有结果：{ $outcome }。
+warn-out-met = 已见面劝阻
+warn-out-phone = 已电话劝阻
+warn-out-unreachable = 联系不上
+warn-out-defrauded = 已被骗
+warn-returned-office = 预警 { $who } 被 { $by } 退回：不在本网格。请发 /warnings 改派。
+warn-returned = 已退回办公室改派：预警 { $who }。
+warn-try-later = 已记录：预警 { $who } 联系不上（第 { $tries } 次，共 { $most } 次）。2 小时后会再提醒您。
+warn-unreachable = 预警 { $who } 已 { $most } 次联系不上，记为“联系不上”。
+warn-recorded = 已记录：预警 { $who } { $outcome }。
+warn-fu-open = 这条预警还没有结果，不能登记回访。
+warn-fu-done = 已登记回访：预警 { $who }。
+warn-move-usage = 改派：/warnings 预警编号 网格名称或代码，如 /warnings 12 BHQ-2
+warn-none-open = 目前没有未处置的预警。
+warn-view-head = 未处置的预警共 { $count } 条：
+warn-view-unassigned = 待改派（{ $count }）：
+warn-view-overdue = 已超时（{ $count }）：
+warn-view-open = 处置中（{ $count }）：
+warn-view-line = #{ $id } { $name } { $phone } { $kind }（{ $area }）{ $tries ->
+        [0] {""}
+       *[other] 联系不上 { $tries } 次
+    }
+warn-move-hint = 点“改派”选网格，或输入 /warnings 编号 网格。
+warn-move-ask = 预警 { $who } 改派到哪里？
+warn-moved = 预警 { $who } 已改派到 { $area }，已立即发出。
+warn-none-mine = 您目前没有预警任务。
+warn-own-closed = 已处置的预警（可登记回访）：
+warn-own-line = · { $who } { $outcome } { $fu }
+warn-fu-mark = （已回访）
+warn-figures = 预警 { $received } 条：按时联系 { $reached }，劝阻 { $dissuaded }，联系不上 { $unreachable }，已被骗 { $defrauded }；首次联系用时中位数 { $median }。登记劝阻 { $logged } 人，回访 { $followups } 人。
+warn-minutes = { $n } 分钟
+warn-hours = { $n } 小时
+cmd-warnings = 预警任务
+cmd-warn = 登记一条预警
+warn-btn-undo = 改一下
+warn-undone = 已撤回刚才的结果，请重新选择。
+warn-bad-area = 找不到“{ $area }”。请输入网格或村的名称或代码（如 BHQ-1）。

@@ -1,0 +1,258 @@
+"""Early warnings (预警劝阻): reading the office's file, masking, who gets a warning, its figures.
+
+    file (.xlsx / .csv, by header name) ──parse──> rows (a bad row rejects the whole file)
+        ──areas──> each row's grid or village in the office's subtree (else unassigned)
+        ──storage.warnings.add_many──> warnings (same phone + warning time: one warning)
+        ──schedules/warnings.py──> dispatched at once, escalated, purged after retention
+
+Names and phones of the people warned about go only to the people a warning is assigned
+to and to office users; everything else (logs, summaries, chat lists) shows `masked`."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import statistics
+import unicodedata
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.i18n import t
+from storage.models import AREA_KINDS, Org, User
+
+# Header words → field. 网格 and 村 both name the area: the grid is used when both are given.
+HEADERS = {
+    "姓名": "name", "电话": "phone", "手机": "phone", "手机号": "phone", "联系电话": "phone",
+    "网格": "grid", "村": "village", "村(社区)": "village", "村（社区）": "village", "社区": "village",
+    "住址": "address", "地址": "address", "身份证后四位": "id_last4",
+    "预警类型": "kind", "类型": "kind", "预警时间": "warned_at", "时间": "warned_at",
+}
+WORDS = {key: word for word, key in reversed(HEADERS.items())}   # field → its first header word
+REQUIRED = ("name", "phone", "kind", "warned_at")
+MAX_ROWS = 20_000
+HIDDEN = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
+OUTCOMES = ("met", "phone", "unreachable", "defrauded")
+DISSUADED = ("met", "phone")
+TRIES = 3                        # 联系不上 this often: the warning counts as unreachable
+RETRY_AFTER = timedelta(hours=2)
+
+
+class WarningFileError(Exception):
+    """A rejected file: the row (1 = header) and the reason, as a message key and its args."""
+
+    def __init__(self, row: int, key: str, **args: object) -> None:
+        super().__init__(f"row {row}: {key} {args}")
+        self.row, self.key, self.args_ = row, key, args
+
+    def text(self, lang: str) -> str:
+        return t(lang, "warn-file-bad", row=self.row, reason=t(lang, f"warn-err-{self.key}", **self.args_))
+
+
+# --- masking -------------------------------------------------------------------------------
+
+def mask_phone(phone: str | None) -> str:
+    """'138****1234': the first three and last four digits, whatever the length."""
+    if not phone:
+        return "—"
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****" + phone[-2:]
+
+
+def surname(name: str | None) -> str:
+    """'张*': the surname only."""
+    return (name[0] + "*") if name else "—"
+
+
+def masked(warning) -> str:
+    return f"#{warning.id} {surname(warning.name)} {mask_phone(warning.phone)}"
+
+
+# --- reading a file ------------------------------------------------------------------------
+
+def read_table(name: str, data: bytes) -> list[list[str]]:
+    """The sheet's cells as text: XLSX (first sheet) or CSV in UTF-8 or GBK."""
+    if name.lower().endswith((".xlsx", ".xlsm")):
+        from zipfile import BadZipFile
+
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+            return [[_cell(c) for c in r] for r in sheet.iter_rows(values_only=True)]
+        except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
+            raise WarningFileError(1, "unreadable") from None
+    if not name.lower().endswith((".csv", ".txt")):
+        raise WarningFileError(1, "type")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return list(csv.reader(io.StringIO(data.decode(encoding), newline="")))
+        except UnicodeDecodeError:
+            continue
+        except csv.Error:
+            break
+    raise WarningFileError(1, "unreadable")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def parse(name: str, data: bytes, tz: ZoneInfo) -> list[dict]:
+    """Every row of the file, checked; the first bad one rejects the file (WarningFileError).
+    Rows repeating a phone and warning time inside the file are read once."""
+    rows = read_table(name, data)
+    if not rows:
+        raise WarningFileError(1, "empty")
+    header = [HEADERS.get(re.sub(r"\s+", "", h)) for h in rows[0]]
+    missing = [word for word, key in (("姓名", "name"), ("电话", "phone"), ("预警类型", "kind"),
+                                      ("预警时间", "warned_at")) if key not in header]
+    if "grid" not in header and "village" not in header:
+        missing.append("网格/村")
+    if missing:
+        raise WarningFileError(1, "columns", columns="、".join(missing))
+    body = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
+    if not body:
+        raise WarningFileError(1, "empty")
+    if len(body) > MAX_ROWS:
+        raise WarningFileError(MAX_ROWS + 2, "too-many", most=MAX_ROWS)
+    out, seen = [], set()
+    for number, raw in body:
+        cells = {key: raw[i].strip() for i, key in enumerate(header) if key and i < len(raw) and raw[i].strip()}
+        row = check_row(cells, number, tz)
+        if (row["phone"], row["warned_at"]) not in seen:
+            seen.add((row["phone"], row["warned_at"]))
+            out.append(row)
+    return out
+
+
+def check_row(cells: dict[str, str], number: int, tz: ZoneInfo) -> dict:
+    """One row's fields, checked and cleaned (also what /warn builds)."""
+    for key in REQUIRED:
+        if not cells.get(key):
+            raise WarningFileError(number, "missing", column=WORDS[key])
+    for key, value in cells.items():
+        if len(value) > 100 or any(unicodedata.category(c) in HIDDEN for c in value):
+            raise WarningFileError(number, "text", column=WORDS.get(key, key))
+    phone = clean_phone(cells["phone"])
+    if phone is None:
+        raise WarningFileError(number, "phone")
+    when = parse_time(cells["warned_at"], tz)
+    if when is None:
+        raise WarningFileError(number, "time", value=cells["warned_at"][:20])
+    last4 = cells.get("id_last4", "").upper()
+    if last4 and not re.fullmatch(r"[0-9]{3}[0-9X]", last4, re.ASCII):
+        raise WarningFileError(number, "id4")
+    if len(cells["name"]) > 30 or len(cells["kind"]) > 30:
+        raise WarningFileError(number, "long")
+    return {"name": cells["name"], "phone": phone, "address": cells.get("address") or None,
+            "id_last4": last4 or None, "kind": cells["kind"], "warned_at": when,
+            "area_text": cells.get("grid") or cells.get("village") or "",
+            "areas": [cells[k] for k in ("grid", "village") if cells.get(k)], "row": number}
+
+
+def clean_phone(text: str) -> str | None:
+    """Digits of a mobile or landline number ('+86 138-1234-1234' → '13812341234'), else None."""
+    digits = re.sub(r"[\s\-()（）]", "", unicodedata.normalize("NFKC", text))
+    digits = re.sub(r"^(\+?86)(?=1\d{10}$)", "", digits)
+    # a mobile (1 + 10 digits), a landline with its area code (0…), or a local one (7-8 digits)
+    return digits if re.fullmatch(r"1[0-9]{10}|0[0-9]{9,11}|[2-9][0-9]{6,7}", digits, re.ASCII) else None
+
+
+def parse_time(text: str, tz: ZoneInfo) -> datetime | None:
+    """'2026-11-24 02:00' (seconds, '/' and one-digit parts accepted) as a local time."""
+    m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[ T]+(\d{1,2}):(\d{2})(?::\d{2})?",
+                     unicodedata.normalize("NFKC", text).strip(), re.ASCII)
+    if not m:
+        return None
+    try:
+        return datetime(*map(int, m.groups()), tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def find_area(words: list[str], places: dict[str, Org]) -> Org | None:
+    """The grid or village/community a row names by code (any case) or name (`area_index`);
+    the grid column first. None: unassigned."""
+    return next((places[k] for k in (w.upper() for w in words) if k in places), None)
+
+
+def area_index(subtree: list[Org]) -> dict[str, Org]:
+    """The office's grids and villages/communities by upper-case code and by name."""
+    places = [o for o in subtree if o.kind == "grid" or o.kind in AREA_KINDS]
+    return {o.name.upper(): o for o in places} | {o.code.upper(): o for o in places}
+
+
+def with_areas(rows: list[dict], subtree: list[Org]) -> list[dict]:
+    places = area_index(subtree)
+    for row in rows:
+        area = find_area(row.pop("areas", []), places)
+        row["org_id"] = area.id if area else None
+    return rows
+
+
+async def import_rows(storage, rows: list[dict], office: Org, by: int | None, now: datetime,
+                      window_hours: float) -> tuple[int, int, int]:
+    """Store parsed rows for this office. Returns (added, already known, unassigned of the added)."""
+    rows = with_areas(rows, await storage.orgs.subtree(office.id))
+    added, known = await storage.warnings.add_many(rows, office.id, by, now, timedelta(hours=window_hours))
+    unassigned = sum(1 for r in rows if r["org_id"] is None)
+    return added, known, min(unassigned, added)
+
+
+# --- who gets a warning --------------------------------------------------------------------
+
+async def assignees(storage, org: Org, office_id: int) -> list[User]:
+    """The grid's workers; without any, the village's contacts; without any, the office."""
+    people = await storage.users.in_orgs([org.id], "worker")
+    if people:
+        return people
+    area = org if org.kind in AREA_KINDS else (await storage.orgs.get(org.parent_id) if org.parent_id else None)
+    if area is not None:
+        people = await storage.users.in_orgs([area.id], "contact")
+    return people or await storage.users.in_orgs([office_id], "office")
+
+
+# --- figures -------------------------------------------------------------------------------
+
+async def figures(storage, org_id: int | None, start: date, end: date) -> dict:
+    """The warning figures of an org's subtree (None: every org) for warnings received from
+    start to end: received, reached (first contact within the window), dissuaded, unreachable,
+    defrauded, follow-ups recorded on warnings, median minutes to first contact (None without
+    any), and the logged one-line figures `dissuasions` and `follow_ups`."""
+    orgs = await (storage.orgs.subtree(org_id) if org_id is not None else storage.orgs.all())
+    ids = [o.id for o in orgs]
+    rows = await storage.warnings.in_period(ids, start, end)
+    delays = [(w.first_contact_at - w.received_at).total_seconds() / 60 for w in rows if w.first_contact_at]
+    logged = await storage.warnings.measure_totals(ids, start, end, ("dissuasions", "follow_ups"))
+    return {
+        "received": len(rows),
+        "reached": sum(1 for w in rows if w.first_contact_at and w.first_contact_at <= w.due_at),
+        "dissuaded": sum(1 for w in rows if w.outcome in DISSUADED),
+        "unreachable": sum(1 for w in rows if w.outcome == "unreachable"),
+        "defrauded": sum(1 for w in rows if w.outcome == "defrauded"),
+        "followed_up": sum(1 for w in rows if w.follow_up_at),
+        "median_minutes": round(statistics.median(delays)) if delays else None,
+        "dissuasions": logged.get("dissuasions", 0),
+        "follow_ups": logged.get("follow_ups", 0),
+    }
+
+
+def figures_line(lang: str, fig: dict) -> str:
+    """One line of counts for a summary (never a name or a phone)."""
+    median = fig["median_minutes"]
+    return t(lang, "warn-figures", received=fig["received"], reached=fig["reached"], dissuaded=fig["dissuaded"],
+             unreachable=fig["unreachable"], defrauded=fig["defrauded"],
+             median="—" if median is None else _duration(lang, median),
+             logged=fig["dissuasions"], followups=fig["follow_ups"] + fig["followed_up"])
+
+
+def _duration(lang: str, minutes: int) -> str:
+    return t(lang, "warn-minutes", n=minutes) if minutes < 120 else t(lang, "warn-hours", n=round(minutes / 60, 1))
+
+
+def hours_text(hours: float) -> str:
+    """24 → '24', 1.5 → '1.5'."""
+    return f"{hours:g}"

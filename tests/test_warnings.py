@@ -1,0 +1,520 @@
+"""Early warnings (预警劝阻), on the test clock through the text channel: import, dispatch,
+outcomes, retries, escalation, reassignment, quiet hours, restart, retention, figures."""
+from __future__ import annotations
+
+import io
+import json
+import logging
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from bot import warnings as domain
+from storage.outbox import body
+
+from .conftest import CONTACT, OFFICE, STRANGER, TZ, WORKER, WORKER2
+
+HEADER = "姓名,电话,网格,住址,身份证后四位,预警类型,预警时间"
+ROWS = ["张三丰,13812341234,BHQ-1,百花桥村3组,123X,刷单,2026-11-24 09:30",
+        "李四,13900001111,百花桥村第二网格,,,冒充客服,2026-11-24 09:40",
+        "王五,13700002222,不存在村,,,贷款,2026-11-24 09:50"]
+
+
+def csv_file(*rows: str, header: str = HEADER) -> bytes:
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+async def warnings_of(bot) -> list:
+    return await bot.storage.warnings._select("1 = 1")
+
+
+async def by_phone(bot, phone: str):
+    [w] = await bot.storage.warnings._select("phone = ?", (phone,))
+    return w
+
+
+async def outbox_rows(bot, prefix: str = "warn") -> list[tuple]:
+    rows = await bot.storage.db.fetchall("SELECT topic, recipient, status, urgent FROM outbox "
+                                         "WHERE substr(topic, 1, ?) = ? ORDER BY id", (len(prefix), prefix))
+    return [tuple(r) for r in rows]
+
+
+async def imported(bot, *rows: str) -> None:
+    await bot.document(OFFICE, "预警.csv", csv_file(*rows))
+    await bot.tick()
+
+
+# --- in ---------------------------------------------------------------------------------
+
+async def test_an_office_file_is_imported_and_dispatched_at_once_to_the_grid_workers(bot):
+    await bot.document(OFFICE, "预警.csv", csv_file(*ROWS))
+    assert "已导入预警 3 条" in bot.last_text(OFFICE) and "对不上网格 1 条" in bot.last_text(OFFICE)
+    ws = await warnings_of(bot)
+    grid1, grid2 = await bot.storage.orgs.by_code("BHQ-1"), await bot.storage.orgs.by_code("BHQ-2")
+    assert [(w.name, w.org_id, w.status) for w in ws] == [
+        ("张三丰", grid1.id, "open"), ("李四", grid2.id, "open"), ("王五", None, "open")]
+    assert ws[0].address == "百花桥村3组" and ws[0].id_last4 == "123X" and ws[0].kind == "刷单"
+    assert ws[0].warned_at == datetime(2026, 11, 24, 9, 30, tzinfo=TZ)
+    assert ws[0].due_at == bot.clock.now() + timedelta(hours=24)
+    w1, w2 = await bot.user(WORKER), await bot.user(WORKER2)
+    assert ws[0].assignees == [w1.id] and ws[1].assignees == [w2.id] and ws[2].dispatched_at is None
+    # queued in the same event, urgent; the next tick sends it
+    assert await outbox_rows(bot) == [(f"warn:{ws[0].id}:0:send", w1.address, "queued", 1),
+                                      (f"warn:{ws[1].id}:0:send", w2.address, "queued", 1)]
+    await bot.tick()
+    card = bot.last_text(WORKER)
+    assert "张三丰" in card and "13812341234" in card and "百花桥村3组" in card and "刷单" in card
+    assert "李四" not in "".join(bot.texts(WORKER)) and "李四" in bot.last_text(WORKER2)
+    assert {r[2] for r in await outbox_rows(bot)} == {"sent"}
+    # the file itself is not kept: the inbox row of the event holds no payload once answered
+    payloads = await bot.storage.db.fetchall("SELECT payload FROM inbox WHERE payload IS NOT NULL")
+    assert payloads == []
+
+
+async def test_an_xlsx_file_is_read_by_its_header_names_in_any_order_with_村(bot):
+    from openpyxl import Workbook
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["预警时间", "预警类型", "村", "电话", "姓名"])
+    sheet.append([datetime(2026, 11, 24, 8, 5), "投资理财", "JZS", "139 0000 3333", "赵六"])
+    out = io.BytesIO()
+    book.save(out)
+    await bot.document(OFFICE, "warn.xlsx", out.getvalue())
+    [w] = await warnings_of(bot)
+    assert (w.name, w.phone, w.kind) == ("赵六", "13900003333", "投资理财")
+    assert w.org_id == (await bot.storage.orgs.by_code("JZS")).id
+    assert w.warned_at == datetime(2026, 11, 24, 8, 5, tzinfo=TZ)
+
+
+@pytest.mark.parametrize("rows, header, where", [
+    ([ROWS[0], "李四,1390000,BHQ-2,,,刷单,2026-11-24 09:40"], HEADER, "第 3 行"),
+    ([ROWS[0], ROWS[1], "王五,13700002222,BHQ-1,,,贷款,2026/13/40 9:50"], HEADER, "第 4 行"),
+    ([ROWS[0]], "姓名,电话,网格,预警类型", "第 1 行"),
+    ([ROWS[0], ",13700002222,BHQ-1,,,贷款,2026-11-24 09:50"], HEADER, "第 3 行"),
+])
+async def test_a_bad_file_is_rejected_whole_with_the_row_and_reason(bot, rows, header, where):
+    await bot.document(OFFICE, "预警.csv", csv_file(*rows, header=header))
+    assert "没有导入" in bot.last_text(OFFICE) and where in bot.last_text(OFFICE)
+    assert await warnings_of(bot) == []
+    await bot.tick()
+    assert await outbox_rows(bot) == []
+
+
+async def test_the_same_warning_imported_twice_is_one_warning(bot):
+    await bot.document(OFFICE, "预警.csv", csv_file(ROWS[0], ROWS[0]))
+    await bot.document(OFFICE, "预警2.csv", csv_file(ROWS[0], ROWS[1]))
+    assert "已导入预警 1 条（重复未导入 1 条" in bot.last_text(OFFICE)
+    assert [w.phone for w in await warnings_of(bot)] == ["13812341234", "13900001111"]
+    await bot.tick()
+    assert sum("张三丰" in x for x in bot.texts(WORKER)) == 1
+
+
+async def test_only_the_office_may_import_and_a_file_too_big_is_said(bot):
+    await bot.document(WORKER, "预警.csv", csv_file(*ROWS))
+    assert bot.last_text(WORKER) == "只有办公室可以导入预警。"
+    await bot.document(OFFICE, "big.csv", None)
+    assert "文件太大" in bot.last_text(OFFICE)
+    assert await warnings_of(bot) == []
+
+
+async def test_warn_guided_entry_saves_and_dispatches_one_warning(bot):
+    await bot.send(OFFICE, "/warn")
+    for answer in ("孙七", "138-0000-4444", "花果山"):
+        await bot.send(OFFICE, answer)
+    assert "找不到“花果山”" in bot.last_text(OFFICE)
+    await bot.send(OFFICE, "bhq-2")
+    await bot.tap(OFFICE, "冒充公检法")
+    await bot.tap(OFFICE, "跳过")
+    assert "已导入预警 1 条" in bot.last_text(OFFICE)
+    [w] = await warnings_of(bot)
+    assert (w.name, w.phone, w.kind, w.address) == ("孙七", "13800004444", "冒充公检法", None)
+    assert w.warned_at == bot.clock.now() and w.org_id == (await bot.storage.orgs.by_code("BHQ-2")).id
+    await bot.tick()
+    assert "孙七" in bot.last_text(WORKER2)
+
+
+async def test_warn_on_one_line_and_only_for_the_office(bot):
+    await bot.send(OFFICE, "/warn 周八 13811112222 BHQ-1 贷款 百花桥村5组")
+    [w] = await warnings_of(bot)
+    assert (w.name, w.address) == ("周八", "百花桥村5组")
+    await bot.send(WORKER, "/warn 周九 13811113333 BHQ-1 贷款")
+    assert len(await warnings_of(bot)) == 1
+
+
+# --- outcomes ---------------------------------------------------------------------------
+
+async def test_met_records_who_and_when_then_takes_a_note_and_a_photo(bot):
+    await imported(bot, ROWS[0])
+    await bot.tap(WORKER, "已见面劝阻")
+    w = await by_phone(bot, "13812341234")
+    worker = await bot.user(WORKER)
+    assert (w.status, w.outcome, w.outcome_by, w.outcome_at, w.first_contact_at) == (
+        "closed", "met", worker.id, bot.clock.now(), bot.clock.now())
+    assert "已记录" in bot.last_text(WORKER) and "13812341234" not in bot.last_text(WORKER)
+    await bot.send(WORKER, "老人已明白，不再转账")
+    await bot.photo(WORKER, b"jpeg")
+    w = await by_phone(bot, "13812341234")
+    assert w.note == "老人已明白，不再转账"
+    await bot.act(WORKER, f"warn:met:{w.id}:0")   # a second tap changes nothing
+    assert "已有结果" in bot.last_text(WORKER)
+    assert (await by_phone(bot, "13812341234")).outcome_at == w.outcome_at
+
+
+async def test_phone_outcome_and_a_photo_as_the_detail(bot):
+    await imported(bot, ROWS[0])
+    await bot.tap(WORKER, "已电话劝阻")
+    await bot.photo(WORKER, b"jpeg", ref="shot")
+    w = await by_phone(bot, "13812341234")
+    assert (w.outcome, w.photo_ref) == ("phone", "shot-u")
+
+
+async def test_defrauded_asks_for_an_optional_amount(bot):
+    await imported(bot, ROWS[0], ROWS[1])
+    await bot.tap(WORKER, "已被骗")
+    assert "金额" in bot.last_text(WORKER)
+    await bot.send(WORKER, "1.2万")
+    await bot.tap(WORKER, "跳过")
+    w = await by_phone(bot, "13812341234")
+    assert (w.outcome, w.amount, w.note) == ("defrauded", 12000, None)
+    await bot.tap(WORKER2, "已被骗")
+    await bot.tap(WORKER2, "跳过")
+    assert (await by_phone(bot, "13900001111")).amount is None
+
+
+async def test_unreachable_asks_again_in_two_hours_and_after_three_tries_counts_as_unreachable(bot):
+    await imported(bot, ROWS[0])
+    w = await by_phone(bot, "13812341234")
+    for n in (1, 2):
+        await bot.act(WORKER, f"warn:nr:{w.id}:0")
+        got = await by_phone(bot, "13812341234")
+        assert (got.status, got.tries, got.retry_at) == ("open", n, bot.clock.now() + timedelta(hours=2))
+        bot.clock.advance(timedelta(hours=1, minutes=59))
+        await bot.tick()
+        assert "再次提醒" not in bot.last_text(WORKER)
+        bot.clock.advance(timedelta(minutes=1))
+        await bot.tick()
+        assert f"第 {n} 次" in bot.last_text(WORKER) and "张三丰" in bot.last_text(WORKER)
+        await bot.tick()
+        assert sum("再次提醒" in x for x in bot.texts(WORKER)) == n   # once per try
+    await bot.tap(WORKER, "联系不上")
+    got = await by_phone(bot, "13812341234")
+    assert (got.status, got.outcome, got.tries, got.first_contact_at) == ("closed", "unreachable", 3, None)
+
+
+async def test_not_in_my_grid_returns_it_and_the_office_reassigns_it(bot):
+    await imported(bot, ROWS[0])
+    w = await by_phone(bot, "13812341234")
+    await bot.tap(WORKER, "不在本网格")
+    got = await by_phone(bot, "13812341234")
+    assert (got.status, got.assignees) == ("returned", [])
+    await bot.tick()
+    assert "退回" in bot.last_text(OFFICE) and "张*" in bot.last_text(OFFICE)
+    assert "13812341234" not in bot.last_text(OFFICE)        # a notice, masked; /warnings shows it
+    await bot.send(OFFICE, "/warnings")
+    view = bot.last_text(OFFICE)
+    assert "待改派（1）" in view and "张三丰 13812341234" in view
+    await bot.act(OFFICE, f"warn:re:{w.id}")
+    await bot.tap(OFFICE, "百花桥村第二网格")
+    got = await by_phone(bot, "13812341234")
+    worker2 = await bot.user(WORKER2)
+    assert (got.status, got.round, got.org_id, got.assignees) == (
+        "open", 1, (await bot.storage.orgs.by_code("BHQ-2")).id, [worker2.id])
+    await bot.tick()
+    assert "张三丰" in bot.last_text(WORKER2)
+    await bot.act(WORKER, f"warn:met:{w.id}:0")              # the old card: no longer theirs
+    assert (await by_phone(bot, "13812341234")).status == "open"
+    await bot.tap(WORKER2, "已见面劝阻")
+    assert (await by_phone(bot, "13812341234")).outcome_by == worker2.id
+
+
+async def test_an_unassigned_row_is_moved_by_typing_and_shown_to_the_office(bot):
+    await imported(bot, ROWS[2])
+    w = await by_phone(bot, "13700002222")
+    await bot.send(OFFICE, "/warnings")
+    assert "待改派（1）" in bot.last_text(OFFICE) and "不存在村" in bot.last_text(OFFICE)
+    await bot.send(OFFICE, f"/warnings {w.id} BHQ-1")
+    assert "已改派到 百花桥村第一网格" in bot.last_text(OFFICE)
+    await bot.tick()
+    assert "王五" in bot.last_text(WORKER)
+
+
+async def test_follow_up_on_a_closed_warning_and_the_workers_own_list(bot):
+    await imported(bot, ROWS[0])
+    w = await by_phone(bot, "13812341234")
+    await bot.act(WORKER, f"warn:fu:{w.id}")
+    assert (await by_phone(bot, "13812341234")).follow_up_at is None   # still open: no follow-up
+    await bot.act(WORKER, f"warn:met:{w.id}:0")
+    await bot.tap(WORKER, "跳过")
+    bot.clock.advance(timedelta(days=3))
+    await bot.send(WORKER, "/warnings")
+    assert "已处置" in bot.last_text(WORKER)
+    await bot.tap(WORKER, f"回访 #{w.id}")
+    got = await by_phone(bot, "13812341234")
+    assert (got.follow_up_at, got.follow_up_by) == (bot.clock.now(), (await bot.user(WORKER)).id)
+
+
+async def test_buttons_are_checked_on_the_server(bot, caplog):
+    await imported(bot, ROWS[0])
+    w = await by_phone(bot, "13812341234")
+    await bot.act(WORKER2, f"warn:met:{w.id}:0")            # another grid's worker
+    await bot.act(STRANGER, f"warn:met:{w.id}:0")
+    for forged in ("warn:met:99999:0", "warn:met:x:0", f"warn:met:{w.id}:7", "warn:to:1:1", f"warn:re:{w.id}"):
+        await bot.act(WORKER, forged)
+    assert (await by_phone(bot, "13812341234")).status == "open"
+    contact = await bot.user(CONTACT)                      # the village's contact may act on it
+    await bot.act(CONTACT, f"warn:phone:{w.id}:0")
+    assert (await by_phone(bot, "13812341234")).outcome_by == contact.id
+    assert "出了点问题" not in "".join(bot.texts(WORKER) + bot.texts(WORKER2))
+
+
+# --- escalation and quiet hours ---------------------------------------------------------
+
+async def test_half_the_window_reminds_the_worker_and_its_end_lists_it_to_the_contact_and_office(bot):
+    await imported(bot, ROWS[0], ROWS[1])
+    await bot.tap(WORKER2, "已电话劝阻")
+    bot.clock.advance(timedelta(hours=11, minutes=59))
+    await bot.tick()
+    assert not any("预警提醒" in x for x in bot.texts(WORKER))
+    bot.clock.advance(timedelta(minutes=1))
+    await bot.tick()
+    await bot.tick()
+    assert sum("预警提醒" in x for x in bot.texts(WORKER)) == 1
+    assert not any("预警提醒" in x for x in bot.texts(WORKER2))   # recorded: no reminder
+    bot.clock.advance(timedelta(hours=12))
+    await bot.tick()
+    await bot.tick()
+    for who in (CONTACT, OFFICE):
+        late = [x for x in bot.texts(who) if "预警超时" in x]
+        assert len(late) == 1 and "张* 138****1234" in late[0] and "张三丰" not in late[0]
+        assert "李" not in late[0]
+    w = await by_phone(bot, "13812341234")
+    assert w.half_at is not None and w.overdue_at == bot.clock.now()
+
+
+async def test_the_window_takes_decimal_hours(tmp_path):
+    from .helpers import Harness
+    async with Harness(tmp_path, datetime(2026, 11, 24, 10, 0, tzinfo=TZ), warning_window_hours=1.5) as h:
+        await h.import_orgs()
+        await h.join(WORKER, "BHQ-1", "worker")
+        await h.join(OFFICE, "WLS", "office")
+        await imported(h, ROWS[0])
+        h.clock.advance(timedelta(minutes=45))
+        await h.tick()
+        assert "预警提醒" in h.last_text(WORKER)
+        h.clock.advance(timedelta(minutes=45))
+        await h.tick()
+        assert "1.5 小时内没有处置结果" in h.last_text(OFFICE)
+
+
+async def test_a_warning_at_two_in_the_night_goes_out_at_two_while_other_messages_wait(bot):
+    bot.clock.set(datetime(2026, 11, 25, 2, 0, tzinfo=TZ))
+    worker = await bot.user(WORKER)
+    await bot.storage.outbox.enqueue("test:night", {worker.address: body("普通提醒")}, bot.clock.now())
+    await bot.document(OFFICE, "预警.csv", csv_file(ROWS[0]))
+    await bot.tick()
+    assert "张三丰" in bot.last_text(WORKER)
+    assert [s.text for s in bot.chan.said if s.chat == str(WORKER) and s.proactive] == [bot.last_text(WORKER)]
+    assert await bot.storage.outbox.statuses("test:night") == {worker.address: "queued"}
+    bot.clock.set(datetime(2026, 11, 25, 8, 0, tzinfo=TZ))
+    await bot.tick()
+    assert bot.last_text(WORKER) == "普通提醒"
+
+
+# --- restart ----------------------------------------------------------------------------
+
+async def test_a_restart_in_the_middle_sends_nothing_twice_and_loses_nothing(bot):
+    await bot.document(OFFICE, "预警.csv", csv_file(*ROWS[:2]))
+    await bot.restart()                      # queued, not yet sent
+    await bot.tick()
+    await bot.restart()
+    await bot.tick()
+    assert sum("张三丰" in x for x in bot.texts(WORKER)) == 1
+    assert sum("李四" in x for x in bot.texts(WORKER2)) == 1
+    w = await by_phone(bot, "13812341234")
+    await bot.act(WORKER, f"warn:nr:{w.id}:0")
+    bot.clock.advance(timedelta(hours=2))
+    await bot.restart()
+    await bot.tick()
+    await bot.restart()
+    await bot.tick()
+    assert sum("再次提醒" in x for x in bot.texts(WORKER)) == 1
+    bot.clock.advance(timedelta(hours=10))   # half the window
+    await bot.tick()
+    await bot.restart()
+    await bot.tick()
+    assert sum("预警提醒" in x for x in bot.texts(WORKER2)) == 1
+
+
+async def test_a_claim_in_flight_at_a_crash_is_sent_again(bot):
+    await bot.document(OFFICE, "预警.csv", csv_file(ROWS[0]))
+    await bot.storage.db.write("UPDATE outbox SET status = 'sending' WHERE substr(topic, 1, 5) = 'warn:'")
+    await bot.restart()
+    await bot.tick()
+    assert sum("张三丰" in x for x in bot.texts(WORKER)) == 1
+    assert {r[2] for r in await outbox_rows(bot)} == {"sent"}
+
+
+# --- retention, privacy, figures --------------------------------------------------------
+
+async def test_personal_fields_are_erased_after_retention_and_the_counts_stay(bot):
+    await imported(bot, ROWS[0], ROWS[1])
+    await bot.tap(WORKER, "已见面劝阻")
+    await bot.send(WORKER, "劝住了")
+    bot.clock.advance(timedelta(days=90))
+    await bot.tick()
+    assert (await by_phone(bot, "13812341234")).purged_at is None     # 90 days, not yet more
+    bot.clock.advance(timedelta(minutes=1))
+    await bot.tick()
+    [closed] = await bot.storage.warnings._select("outcome = 'met'")
+    assert (closed.name, closed.phone, closed.address, closed.id_last4, closed.note) == (None,) * 5
+    assert closed.purged_at == bot.clock.now() and closed.kind == "刷单"
+    assert (await by_phone(bot, "13900001111")).name == "李四"     # still open: kept
+    bodies = await bot.storage.db.fetchall("SELECT body FROM outbox WHERE topic LIKE ?", (f"warn:{closed.id}:%",))
+    assert bodies and all(b[0] == "{}" for b in bodies)
+    fig = await domain.figures(bot.storage, None, date(2026, 11, 1), date(2026, 11, 30))
+    assert (fig["received"], fig["dissuaded"], fig["reached"]) == (2, 1, 1)
+    await bot.act(WORKER, f"warn:fu:{closed.id}")             # nothing left to act on
+    assert (await bot.storage.warnings.get(closed.id)).follow_up_at is None
+
+
+async def test_names_and_phones_never_reach_the_logs(bot, caplog):
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="aiosqlite")   # as bot/cli.py sets it: SQL parameters
+    await imported(bot, *ROWS)
+    await bot.tap(WORKER, "不在本网格")
+    await bot.tap(WORKER2, "联系不上")
+    bot.clock.advance(timedelta(hours=24))
+    await bot.tick()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in ("张三丰", "李四", "王五", "13812341234", "13900001111", "1234"):
+        assert secret not in logged
+
+
+async def test_figures_count_outcomes_and_the_logged_dissuasions(bot):
+    await imported(bot, *ROWS)
+    bot.clock.advance(timedelta(minutes=30))
+    await bot.tap(WORKER, "已见面劝阻")
+    w2 = await by_phone(bot, "13900001111")
+    for _ in range(3):
+        await bot.act(WORKER2, f"warn:nr:{w2.id}:0")
+    worker = await bot.user(WORKER)
+    await bot.storage.db.write(
+        "INSERT INTO entries (user_id, org_id, kind, measures, happened_on, recorded_at, source, flags) "
+        "VALUES (?, ?, 'dissuasion', ?, '2026-11-24', ?, 'quick', '')",
+        (worker.id, worker.org_id, json.dumps({"dissuasions": 2, "follow_ups": 3}), bot.clock.now().isoformat()))
+    fig = await domain.figures(bot.storage, (await bot.storage.orgs.by_code("WLS")).id,
+                               date(2026, 11, 1), date(2026, 11, 30))
+    assert fig == {"received": 3, "reached": 1, "dissuaded": 1, "unreachable": 1, "defrauded": 0,
+                   "followed_up": 0, "median_minutes": 30, "dissuasions": 2, "follow_ups": 3}
+    bhq2 = await domain.figures(bot.storage, (await bot.storage.orgs.by_code("BHQ-2")).id,
+                                date(2026, 11, 1), date(2026, 11, 30))
+    assert (bhq2["received"], bhq2["unreachable"], bhq2["dissuasions"]) == (1, 1, 0)
+    await bot.send(OFFICE, "/summary 2026-11")
+    said = "\n".join(bot.texts(OFFICE)[-3:])
+    assert "预警 3 条：按时联系 1，劝阻 1，联系不上 1" in said and "30 分钟" in said and "登记劝阻 2 人" in said
+    assert "张三丰" not in said and "138" not in said
+
+
+async def test_the_monday_digest_carries_the_warning_counts(bot):
+    await bot.storage.users.bind_office_chat((await bot.storage.orgs.by_code("WLS")).id, "text", "-500",
+                                             (await bot.user(OFFICE)).id, bot.clock.now())
+    await imported(bot, ROWS[0])
+    await bot.tap(WORKER, "已电话劝阻")
+    bot.clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=TZ))     # Monday after the digest time
+    await bot.tick()
+    digest = [x for x in bot.texts("-500") if "预警 1 条" in x]
+    assert digest and "劝阻 1" in digest[0] and "张" not in digest[0].split("预警 1 条")[1].split("\n")[0]
+
+
+# --- the command line and Telegram --------------------------------------------------------
+
+def test_import_warnings_from_the_command_line(tmp_path, monkeypatch, capsys):
+    from .test_cli import ORGS_CSV, Cli
+    cli = Cli(tmp_path, monkeypatch, capsys)
+    assert cli("import-orgs", str(ORGS_CSV))[0] == 0
+    good = tmp_path / "预警.csv"
+    good.write_bytes(csv_file(*ROWS))
+    code, out, err = cli("import-warnings", str(good))
+    assert code == 0 and "3 warnings added" in out and "1 with no known area" in out
+    code, out, _ = cli("import-warnings", str(good), "--office", "WLS")
+    assert code == 0 and "0 warnings added, 3 already known" in out
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_file(ROWS[0], "李四,123,BHQ-2,,,刷单,2026-11-24 09:40"))
+    code, out, err = cli("import-warnings", str(bad))
+    assert code == 1 and "row 3" in err and "phone" in err and "123" not in err.split("row 3")[1]
+    import sqlite3
+    with sqlite3.connect(cli.db) as db:
+        assert db.execute("SELECT COUNT(*) FROM warnings").fetchone()[0] == 3
+        assert db.execute("SELECT COUNT(*) FROM outbox WHERE urgent = 1 AND status = 'queued'").fetchone()[0] == 0
+
+
+async def test_on_telegram_a_warning_is_dispatched_and_its_outcome_tapped(tmp_path):
+    from schedules import run_due
+
+    from .tg import Harness as TgHarness
+    async with TgHarness(tmp_path, datetime(2026, 11, 24, 10, 0, tzinfo=TZ)) as tg:
+        await tg.import_orgs()
+        await tg.join(WORKER, "BHQ-1", "worker")
+        await tg.join(OFFICE, "WLS", "office")
+        await tg.send(OFFICE, "/warn 张三丰 13812341234 BHQ-1 刷单")
+        await run_due(tg.svc, tg.senders())
+        assert "张三丰" in tg.last_text(WORKER) and "13812341234" in tg.last_text(WORKER)
+        await tg.press_label(WORKER, "已见面劝阻")
+        [w] = await tg.storage.warnings._select("1 = 1")
+        assert (w.status, w.outcome, w.outcome_by) == ("closed", "met", (await tg.user(WORKER)).id)
+        assert "已记录" in tg.last_text(WORKER)
+
+
+async def test_a_wrong_outcome_tap_is_taken_back_and_chosen_again(bot):
+    await imported(bot, ROWS[0])
+    await bot.tap(WORKER, "已被骗")
+    await bot.tap(WORKER, "改一下")
+    w = await by_phone(bot, "13812341234")
+    assert (w.status, w.outcome, w.outcome_by, w.first_contact_at) == ("open", None, None, None)
+    assert "重新选择" in bot.last_text(WORKER) and "13812341234" in bot.last_text(WORKER)
+    await bot.tap(WORKER, "已电话劝阻")
+    assert (await by_phone(bot, "13812341234")).outcome == "phone"
+    await bot.act(WORKER2, f"warn:undo:{w.id}")               # not theirs to take back
+    bot.clock.advance(timedelta(hours=3))
+    await bot.act(WORKER, f"warn:undo:{w.id}")                # too late
+    assert (await by_phone(bot, "13812341234")).outcome == "phone"
+
+
+async def test_a_grid_without_a_worker_goes_to_its_village_contact_else_the_office(bot):
+    await bot.join(202, "CYB", "contact")
+    await imported(bot, "甲,13811110001,CYB-1,,,刷单,2026-11-24 09:00", "乙,13811110002,LD,,,刷单,2026-11-24 09:00")
+    contact = await bot.user(202)
+    office = await bot.user(OFFICE)
+    assert (await by_phone(bot, "13811110001")).assignees == [contact.id]
+    assert (await by_phone(bot, "13811110002")).assignees == [office.id]   # 乐道村: nobody there
+    assert any("甲" in x and "13811110001" in x for x in bot.texts(202))
+    assert any("乙" in x and "13811110002" in x for x in bot.texts(OFFICE))
+
+
+async def test_a_warning_goes_before_a_queued_round_of_reminders(bot):
+    worker = await bot.user(WORKER)
+    await bot.storage.outbox.enqueue("test:round", {worker.address: body("普通提醒")}, bot.clock.now())
+    await bot.document(OFFICE, "预警.csv", csv_file(ROWS[0]))
+    await bot.tick()
+    proactive = [s.text for s in bot.chan.said if s.chat == str(WORKER) and s.proactive]
+    assert "张三丰" in proactive[0] and proactive[1] == "普通提醒"
+
+
+def test_a_warning_number_shows_without_grouping():
+    from schedules.warnings import card_text
+    from storage.warnings import Warning_
+    w = Warning_(id=12345, office_id=1, org_id=2, kind="刷单", warned_at=datetime(2026, 11, 24, 2, 0, tzinfo=TZ),
+                 received_at=datetime(2026, 11, 24, 2, 0, tzinfo=TZ), due_at=datetime(2026, 11, 25, 2, 0, tzinfo=TZ),
+                 status="open")
+    assert "预警 #12345（24 小时内处置）" in card_text("zh", w, "网格", 24)
+
+
+async def test_a_big_file_is_dispatched_by_the_next_tick_in_batches(bot):
+    rows = [f"群众{i},1390000{i:04d},{'BHQ-1' if i % 2 else 'BHQ-2'},,,刷单,2026-11-24 09:00" for i in range(600)]
+    await bot.document(OFFICE, "预警.csv", csv_file(*rows))
+    assert "已导入预警 600 条" in bot.last_text(OFFICE)
+    assert await outbox_rows(bot) == []
+    await bot.tick()
+    sent = await outbox_rows(bot)
+    assert len(sent) == 600 and {r[2] for r in sent} == {"sent"}
+    assert sum("群众" in x for x in bot.texts(WORKER)) == 300
