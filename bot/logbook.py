@@ -58,6 +58,28 @@ def parse_number(text: str | None) -> int | None:
     return int(value) if 0 <= value <= MAX_FIGURE and value == int(value) else None
 
 
+# House numbers typed in one message: split on commas, 、, ；, new lines and spaces. A space
+# after a part of an address that is not a door yet ("3组 16号", "幸福路 12号") joins it to the next.
+_HOUSE_BREAK = re.compile(r"[,，、;；\n\r]+")
+_UNFINISHED = re.compile(r"(?:组|村|社|队|路|街|巷|弄|栋|幢|楼|单元|区|号楼)$")
+_STARTS_NUMBERED = re.compile(r"[0-9〇零一二两三四五六七八九十]")
+MAX_HOUSES, MAX_HOUSE_CHARS = 500, 40
+
+
+def split_houses(text: str | None) -> list[str]:
+    """'3组16号 4组2号、5组1号' -> ['3组16号', '4组2号', '5组1号']: each door once, in order."""
+    houses: list[str] = []
+    for part in _HOUSE_BREAK.split(unicodedata.normalize("NFKC", text or "")):
+        doors: list[str] = []
+        for word in part.split():
+            if doors and _UNFINISHED.search(doors[-1]) and _STARTS_NUMBERED.match(word):
+                doors[-1] += word
+            else:
+                doors.append(word)
+        houses += doors
+    return list(dict.fromkeys(h[:MAX_HOUSE_CHARS] for h in houses))[:MAX_HOUSES]
+
+
 def parse_day(text: str | None, today: date) -> date | None:
     """A typed day: '今天'/'昨天'/'前天', '11-20', '11.20', '11/20', '11月20日', '2026-11-20', '20号'.
 

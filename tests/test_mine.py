@@ -202,4 +202,4 @@ async def test_stats_shows_mine_area_and_progress_to_target(bot):
     assert "我本月：入户 15户，安装APP 8人" in text
     assert "百花桥村本月：入户 20户，安装APP 8人" in text
     # 2026-11-24: coverage target 100 % by 12-31 of 470 households; installs 100 % of 1420 (last, 09-30)
-    assert "入户 20/470，还差 450" in text and "APP安装 8/1420，还差 1412（9月30日的目标已过）" in text
+    assert "今年不重复入户 20/470 户，还差 450" in text and "APP安装 8/1420，还差 1412（9月30日的目标已过）" in text

@@ -81,7 +81,7 @@ CASES = [
     # other channels and units
     ("宣讲会3场，学生200名参加", {"lectures": 3, "attendees": 200}),
     ("村大喇叭播放2遍", {"broadcasts": 2}),
-    ("发送反诈短信200条", {"group_pushes": 200}),
+    ("发送反诈短信200条", {"sms": 200}),
     ("进社区开展集中宣传活动一场，发放手册60本，折页40份", {"lectures": 1, "leaflets": 100}),
     ("入户12户、张贴海报5张、悬挂横幅1条", {"households": 12, "posters": 5, "banners": 1}),
     ("入户走访15户 宣传群众40人 安装APP10人", {"households": 15, "people": 40, "app_installs": 10}),

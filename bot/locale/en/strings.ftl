@@ -117,7 +117,7 @@ btn-save = ✅ Save
 btn-sure = ✅ Yes, correct
 btn-undo-id = Undo { $kind }
 btn-redo = Restore
-ask-houses = Which households? Send house numbers separated by commas or lines, or tap Skip.
+ask-houses = Which households? Send house numbers separated by commas, spaces or lines, or tap Skip.
 ask-place = Where? Tap "Send my location" or type an address, or Skip.
 ask-place-required = Where was it put up? Tap "Send my location" or type an address (required).
 ask-photo = Send a photo, or tap Skip.
@@ -236,14 +236,11 @@ summary-pace-ok = ✅
 summary-pace-behind = ⚠️behind
 summary-target = ; target { $target } by { $due }, pace { $expected }{ $pace }
 summary-quota = { " " }(pace { $quota }{ $pace })
-summary-total-visits = { $title } door-to-door: { $households } households visited ({ $listed } with house number, { $unique } unique), { $people } people, { $pledges } pledges
-summary-total-coverage = Coverage { $rate } (this year { $reached }/{ $base } households{ $target })
 summary-total-installs = Anti-fraud APP: { $installs } installs this period, install rate { $rate } (this year { $reached }/{ $base } people{ $target })
 summary-materials = Posters { $posters } · banners { $banners } · slogans { $slogans } · boards { $boards } ({ $placed } with photo and place, { $placed_entries }/{ $poster_entries } entries)
 summary-total-activities = Leaflets { $leaflets } · events { $lectures }, { $attendees } attendees{ $quota } · pushes { $pushes } · broadcasts { $broadcasts }
 summary-total-audit = Photos { $evidence } · flagged { $flagged } · entries { $entries }
 summary-total-submitted = Reports: on time { $on_time } · late { $late } · missing { $missing } · not yet due { $pending }
-summary-area-line1 = ▪ { $name }: visits { $households } ({ $unique } unique) coverage { $coverage }{ $cov_pace } · APP { $installs } rate { $rate }{ $inst_pace }
 summary-area-line2 = { "  " }materials { $materials } ({ $placed } photo+place) · leaflets { $leaflets } · events { $lectures }/{ $attendees } · pushes { $pushes }{ $push_pace } · broadcasts { $broadcasts } · photos { $evidence } · flagged { $flagged }
 summary-status-on_time = ✅on time ({ $who })
 summary-status-late = ⏰late ({ $who })
@@ -435,3 +432,40 @@ wecom-choose = Choose:
 wecom-more = More choices:
 missing-unreachable = { $name } (cannot be reached)
 missing-unreachable-hint = Reminders do not reach people marked "cannot be reached" (for one, they never wrote to the bot): please phone them, and ask them to send the bot a message.
+
+## One-line reader: new readings; households said one way (issue 11)
+kind-sms = text messages
+kind-site = publicity sites
+kind-receipt = receipts back
+kind-dissuade = dissuasion and follow-up
+m-receipts = receipts
+m-sms = text messages
+m-sites = publicity sites
+m-dissuasions = dissuaded
+m-follow_ups = followed up
+u-receipts = {""}
+u-sms = {""}
+u-sites = {""}
+u-dissuasions = {""}
+u-follow_ups = {""}
+summary-kind-sms = text messages
+summary-kind-site = publicity sites
+summary-kind-receipt = receipts back
+summary-kind-dissuade = dissuasion and follow-up
+summary-m-receipts = { $n } receipts
+summary-m-sms = { $n } text messages
+summary-m-sites = { $n } publicity sites
+summary-m-dissuasions = { $n } dissuaded
+summary-m-follow_ups = { $n } followed up
+quick-card-approx = Ranges taken at the lower number: { $figures }
+quick-card-not-added = Running totals and breakdowns ("of which") not added again: { $parts }
+-households-year = unique households this year
+summary-visits = { $title } door-to-door: { $households } visits ({ $listed } of them with a house number), { $people } people, { $pledges } pledges
+summary-coverage = Coverage { $rate } ({ -households-year } { $reached }/{ $base }{ $target })
+summary-area-visits = ▪ { $name }: { $households } visits · { -households-year } { $reached }, coverage { $coverage }{ $cov_pace } · APP { $installs } rate { $rate }{ $inst_pace }
+summary-more = { $figures }
+summary-footnote-households = Note: { -households-year } = each house number once, plus the visits logged without one.
+stats-progress-households = { -households-year } { $done }/{ $goal }, { $missing } to go ({ $passed ->
+    [yes] the { $due } target has passed
+   *[other] by { $due }
+  })
