@@ -147,6 +147,47 @@ async def test_card_says_what_it_could_not_read(bot):
     assert "没看懂：“发传单30分”" in bot.last_text(WORKER) and "没看到数字" in bot.last_text(WORKER)
 
 
+async def test_card_shows_totals_breakdowns_and_ranges_and_saves_only_what_was_done(bot):
+    """Issue 11: a 累计 figure and a 其中 breakdown are shown as not added; a range is marked."""
+    await bot.send(WORKER, "新装反诈APP8人，累计安装126人，入户15户 其中3组8户 5组7户，劝阻五六个人")
+    card = bot.last_text(WORKER)
+    assert "安装APP 8人" in card and "入户 15户" in card and "劝阻 5人" in card
+    assert "不重复计入：“累计安装126人”“其中3组8户”“5组7户”" in card
+    assert "约数按较小的数记：劝阻 5人" in card and "没看懂" not in card
+    await bot.tap(WORKER, "保存")
+    entries = await entries_of(bot, WORKER)
+    assert {e.kind: e.measures for e in entries} == {
+        "visit": {"households": 15, "app_installs": 8}, "dissuade": {"dissuasions": 5}}
+
+
+async def test_a_number_changed_on_the_card_is_no_longer_approximate(bot):
+    await bot.send(WORKER, "入户七八户")
+    assert "约数按较小的数记：入户 7户" in bot.last_text(WORKER)
+    await bot.tap(WORKER, "修改")
+    await bot.tap(WORKER, "入户 7户")
+    await bot.send(WORKER, "8")
+    assert "入户 8户" in bot.last_text(WORKER) and "约数" not in bot.last_text(WORKER)
+    [card] = await cards_of(bot, WORKER)
+    assert card["data"]["approx"] == [] and card["data"]["figures"] == {"households": 8}
+
+
+async def test_new_kinds_are_saved_apart_and_dissuasion_is_never_people(bot):
+    await bot.send(WORKER, "宣传群众30人，电话劝阻2人，回访受害人1人，群发短信200条，收回回执40份")
+    await bot.tap(WORKER, "保存")
+    entries = await entries_of(bot, WORKER)
+    assert {e.kind: e.measures for e in entries} == {
+        "visit": {"people": 30}, "sms": {"sms": 200}, "receipt": {"receipts": 40},
+        "dissuade": {"dissuasions": 2, "follow_ups": 1}}
+    assert "已保存" in bot.last_text(WORKER) and "短信提醒 200条" in bot.last_text(WORKER)
+
+
+async def test_only_a_running_total_saves_nothing_and_says_so(bot):
+    await bot.send(WORKER, "累计安装126人")
+    said = bot.last_text(WORKER)
+    assert "不重复计入：“累计安装126人”" in said and "没看到数字" in said
+    assert await cards_of(bot, WORKER) == []
+
+
 async def test_absurd_figures_are_not_read(bot):
     for text in ("入户4611686018427387904户", "入户9999999999999999999999万户"):
         await bot.send(WORKER, text)
