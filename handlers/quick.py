@@ -219,8 +219,9 @@ def card_text(turn: Turn, data: dict) -> str:
         lines.append(turn.t("quick-card-not-added", parts=logbook.quoted(turn.lang, data["not_added"])))
     if data.get("unread"):
         lines.append(turn.t("quick-card-missed", parts=logbook.quoted(turn.lang, data["unread"])))
-    if any(KINDS[k].place == "required" for k in by_kind):
-        lines.append(turn.t("quick-place-hint"))
+    placed = [k for k in by_kind if KINDS[k].place == "required"]
+    if placed:  # posters' hint first (it was the only one); a site alone has its own
+        lines.append(turn.t("quick-place-hint" if placed[0] == "poster" else "quick-place-hint-site"))
     lines.append(turn.t("quick-card-check"))
     return "\n".join(lines)
 

@@ -6,7 +6,7 @@ import json
 import pathlib
 from datetime import date, timedelta
 
-from .conftest import WORKER, WORKER2
+from .conftest import OFFICE, WORKER, WORKER2
 
 SINCE = date(2026, 1, 1)
 
@@ -179,6 +179,20 @@ async def test_new_kinds_are_saved_apart_and_dissuasion_is_never_people(bot):
         "visit": {"people": 30}, "sms": {"sms": 200}, "receipt": {"receipts": 40},
         "dissuade": {"dissuasions": 2, "follow_ups": 1}}
     assert "已保存" in bot.last_text(WORKER) and "短信提醒 200条" in bot.last_text(WORKER)
+    await bot.send(OFFICE, "/summary")                   # the office sees them, on a line of their own
+    summary = "\n".join(bot.texts(OFFICE))
+    assert "回执 40份，短信 200条" in summary and "宣传 30 人" in summary
+    await bot.send(WORKER, "/sms")                       # each kind has its command, as the first seven
+    assert "短信多少条" in bot.last_text(WORKER)
+
+
+async def test_a_site_card_hints_at_its_own_command(bot):
+    await bot.send(WORKER, "更新宣传栏3处")
+    card = bot.last_text(WORKER)
+    assert "宣传阵地 3处" in card and "/site" in card and "/poster" not in card
+    await bot.tap(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.kind == "site" and entry.measures == {"sites": 3}
 
 
 async def test_only_a_running_total_saves_nothing_and_says_so(bot):

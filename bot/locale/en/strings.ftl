@@ -459,6 +459,7 @@ summary-m-dissuasions = { $n } dissuaded
 summary-m-follow_ups = { $n } followed up
 quick-card-approx = Ranges taken at the lower number: { $figures }
 quick-card-not-added = Running totals and breakdowns ("of which") not added again: { $parts }
+quick-place-hint-site = Tip: publicity sites need a photo and a place; /site logs one step by step.
 -households-year = unique households this year
 summary-visits = { $title } door-to-door: { $households } visits ({ $listed } of them with a house number), { $people } people, { $pledges } pledges
 summary-coverage = Coverage { $rate } ({ -households-year } { $reached }/{ $base }{ $target })

@@ -456,11 +456,12 @@ summary-m-dissuasions = 劝阻{ $n }人
 summary-m-follow_ups = 回访{ $n }人
 quick-card-approx = 约数按较小的数记：{ $figures }
 quick-card-not-added = 累计数和“其中”分项不重复计入：{ $parts }
+quick-place-hint-site = 提示：宣传阵地需要照片和地点，可用 /site 按步骤登记。
 -households-year = 今年不重复入户
 summary-visits = { $title }入户 { $households } 户次（其中 { $listed } 户登记了门牌），宣传 { $people } 人，承诺书 { $pledges } 份
 summary-coverage = 入户率 { $rate }（{ -households-year } { $reached }/{ $base } 户{ $target }）
 summary-area-visits = ▪ { $name }：入户 { $households } 户次 · { -households-year } { $reached } 户，入户率 { $coverage }{ $cov_pace } · APP { $installs } 人 安装率 { $rate }{ $inst_pace }
-summary-more = 　{ $figures }
+summary-more = { $figures }
 summary-footnote-households = 注：{ -households-year }＝登记了门牌的同一户只算一次，加上没登记门牌的户次。
 stats-progress-households = { -households-year } { $done }/{ $goal } 户，还差 { $missing }（{ $passed ->
     [yes] { $due }的目标已过
