@@ -3,6 +3,10 @@
 Each number is given to a measure by the unit right after it (户, 张, 次…) and by the
 keyword nearest to it in its clause (海报, 微信群…). Both come from the tables below,
 so a new way of writing usually needs a table entry, not new code.
+
+The reader never inflates: a running total (累计…), a sum of figures already given (合计…)
+and a breakdown (其中…) are read but never added, and every part that gave no figure is
+handed back (read_report), so the card can show it instead of dropping it silently.
 """
 from __future__ import annotations
 
@@ -99,6 +103,9 @@ _PER_WORD = re.compile(r"每(?![天日晚])")  # "每户发放1份" is a rate; "
 _SUBSET_WORDS = re.compile(r"其中|包括|含")  # "入户20户，其中老人5户" restates part of a figure
 # A running total ("累计安装126人") restates earlier work: read, shown, never added.
 _TOTAL_WORDS = re.compile(r"累计|累积|总计|至今|截[至止]目前|今年以来")
+# A sum of figures already given ("上午10户，下午8户，合计18户") restates them: not added again.
+# The same words before the first figure of a measure ("共入户30户") are the figure itself.
+_SUM_WORDS = re.compile(r"合计|共计|一共|总共|小计|共(?=入户|走访|发放|张贴|悬挂|安装|开展|推送|播放|签订|\d)")
 _INSTALL_WORDS = re.compile(r"安装|下载|装")
 
 # Spans that look numeric but never are figures: times, dates, hotlines, set phrases.
@@ -380,7 +387,7 @@ def _add_clause(clause: str, totals: dict[str, int], breakdown: set[str], approx
         measures = _measures(window, num, left, right)
         out.missed |= not measures
         for measure in measures:
-            if _TOTAL_WORDS.search(window):
+            if _TOTAL_WORDS.search(window) or (_SUM_WORDS.search(window) and totals.get(measure, 0) > 0):
                 out.held = True
                 continue
             if _is_subset(clause[:num.start], measure, totals) or (going_on and measure in breakdown):

@@ -100,6 +100,11 @@ CASES = [
     ("入户30户，其中1组10户，2组12户，3组8户", {"households": 30}),
     ("入户30户 其中1组10户 2组20户 张贴海报3张", {"households": 30, "posters": 3}),
     ("入户10户，其中老人4户，下午又入户6户", {"households": 16}),
+    # a sum of figures already given restates them; before any, it is the figure
+    ("发放宣传单20份，又发放10份，共计30份", {"leaflets": 30}),
+    ("上午入户10户，下午8户，共入户18户", {"households": 18}),
+    ("入户走访12户，合计宣传群众40人", {"households": 12, "people": 40}),
+    ("公共场所张贴海报5张，又在公共场所张贴海报3张", {"posters": 8}),
     # pledges, receipts, text messages, sites
     ("签订承诺书20份", {"pledges": 20}),
     ("签署《防范电信网络诈骗承诺书》12份", {"pledges": 12}),
@@ -152,6 +157,7 @@ def test_cases_are_new_and_keys_canonical() -> None:
     ("新装反诈APP8人，累计安装126人", ["累计安装126人"]),
     ("入户15户 其中3组8户 5组7户", ["其中3组8户", "5组7户"]),
     ("累计入户300户", ["累计入户300户"]),
+    ("上午入户10户，下午入户8户，合计18户", ["合计18户"]),
     ("入户15户，海报3张", []),
 ])
 def test_totals_and_breakdowns_are_said_not_added(text: str, not_added: list[str]) -> None:
