@@ -132,11 +132,15 @@ def day_text(lang: str, day: date) -> str:
     return f"{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
 
 
-def format_measures(lang: str, measures: dict[str, int]) -> str:
-    """'入户 15户，安装APP 8人': non-zero measures in the canonical order."""
+def format_measures(lang: str, measures: dict[str, int], summed: bool = False) -> str:
+    """'入户 15户，安装APP 8人': non-zero measures in the canonical order. `summed`: a sum over
+    entries, where one door may be visited twice: households are counted in visits (入户 20户次)."""
     keys = sorted((k for k, v in measures.items() if v), key=lambda k: MEASURES.index(k) if k in MEASURES else 99)
-    return sep(lang).join(t(lang, "measure-value", measure=t(lang, f"m-{k}"), value=measures[k], unit=t(lang, f"u-{k}"))
-                     for k in keys)
+    unit = {k: t(lang, f"u-{k}") for k in keys}
+    if summed and "households" in unit:
+        unit["households"] = t(lang, "u-households-summed")
+    return sep(lang).join(t(lang, "measure-value", measure=t(lang, f"m-{k}"), value=measures[k], unit=unit[k])
+                          for k in keys)
 
 
 def format_day(lang: str, day: date, today: date) -> str:

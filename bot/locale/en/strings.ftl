@@ -461,6 +461,7 @@ quick-card-approx = Ranges taken at the lower number: { $figures }
 quick-card-not-added = Running totals, sums and breakdowns ("of which") not added again: { $parts }
 quick-place-hint-site = Tip: publicity sites need a photo and a place; /site logs one step by step.
 -households-year = unique households this year
+u-households-summed = {""}
 summary-visits = { $title } door-to-door: { $households } visits ({ $listed } of them with a house number), { $people } people, { $pledges } pledges
 summary-coverage = Coverage { $rate } ({ -households-year } { $reached }/{ $base }{ $target })
 summary-area-visits = ▪ { $name }: { $households } visits · { -households-year } { $reached }, coverage { $coverage }{ $cov_pace } · APP { $installs } rate { $rate }{ $inst_pace }

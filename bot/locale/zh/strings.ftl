@@ -458,6 +458,7 @@ quick-card-approx = 约数按较小的数记：{ $figures }
 quick-card-not-added = 累计、合计和“其中”分项不重复计入：{ $parts }
 quick-place-hint-site = 提示：宣传阵地需要照片和地点，可用 /site 按步骤登记。
 -households-year = 今年不重复入户
+u-households-summed = 户次
 summary-visits = { $title }入户 { $households } 户次（其中 { $listed } 户登记了门牌），宣传 { $people } 人，承诺书 { $pledges } 份
 summary-coverage = 入户率 { $rate }（{ -households-year } { $reached }/{ $base } 户{ $target }）
 summary-area-visits = ▪ { $name }：入户 { $households } 户次 · { -households-year } { $reached } 户，入户率 { $coverage }{ $cov_pace } · APP { $installs } 人 安装率 { $rate }{ $inst_pace }
