@@ -109,11 +109,11 @@ _SUM_WORDS = re.compile(r"合计|共计|一共|总共|小计|共(?=入户|走访
 _INSTALL_WORDS = re.compile(r"安装|下载|装")
 
 # Spans that look numeric but never are figures: times, dates, hotlines, set phrases.
-# (A hotline has three digits or more: "电话劝阻2人" is a figure.)
+# ("电话劝阻2人" and "电话回访1人" are figures, not a phone number.)
 _NOISE = re.compile(
     r"\d{1,2}:\d{2}(?::\d{2})?"
     r"|\d{2,4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}/\d{1,2}"
-    r"|(?:拨打|报警|热线|电话|致电)(?!劝阻|回访)\D{0,3}\d{3,}|96110|12381"
+    r"|(?:拨打|报警|热线|电话|致电)(?!劝阻|回访)\D{0,3}\d+|96110|12381"
     r"|一[户人家校村企店]一[档策册卡]|一对一|面对面|一次性"
 )
 # List numbering: "1." "(2)" "3)" anywhere after a break, "4、" "五、" at a line's start.

@@ -119,6 +119,8 @@ CASES = [
     # dissuasion and follow-up: never people reached
     ("见面劝阻群众3人", {"dissuasions": 3}),
     ("电话劝阻12人", {"dissuasions": 12}),
+    ("电话回访3户", {"follow_ups": 3}),                    # 电话 + a number is no phone number here
+    ("报警电话110，电话劝阻1人", {"dissuasions": 1}),
     ("上门回访受害群众2人", {"follow_ups": 2}),
     ("劝阻4人，回访2人", {"dissuasions": 4, "follow_ups": 2}),
     # traditional characters
