@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import pathlib
 from datetime import date, timedelta
+
+from openpyxl import load_workbook
 
 from .conftest import OFFICE, WORKER, WORKER2
 
@@ -182,6 +185,11 @@ async def test_new_kinds_are_saved_apart_and_dissuasion_is_never_people(bot):
     await bot.send(OFFICE, "/summary")                   # the office sees them, on a line of their own
     summary = "\n".join(bot.texts(OFFICE))
     assert "回执 40份，短信 200条" in summary and "宣传 30 人" in summary
+    await bot.send(OFFICE, "/export")                    # the table reads kinds generically: the new ones too
+    [(name, data)] = bot.documents(OFFICE)
+    book = load_workbook(io.BytesIO(data))
+    cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row]
+    assert name.endswith(".xlsx") and any("200" in c for c in cells)   # the 200 text messages are in it
     await bot.send(WORKER, "/sms")                       # each kind has its command, as the first seven
     assert "短信多少条" in bot.last_text(WORKER)
 
