@@ -23,6 +23,13 @@ KINDS: dict[str, Kind] = {
         Kind("lecture", ("lectures", "attendees"), "required", "optional"),
         Kind("push", ("group_pushes",), "optional", "optional"),
         Kind("broadcast", ("broadcasts",), "optional", "optional"),
+        # Added after the first seven so that a number typed for the menu keeps its kind.
+        Kind("sms", ("sms",), "optional", "optional"),
+        Kind("site", ("sites",), "required", "required"),
+        Kind("receipt", ("receipts",), "optional", "optional"),  # 回执 of a letter home: never leaflets
+        # Dissuading a warned person and visiting a victim again are not publicity: they are
+        # counted apart (the early warnings read them) and never added to people reached.
+        Kind("dissuade", ("dissuasions", "follow_ups"), "optional", "optional"),
     )
 }
 
@@ -32,7 +39,8 @@ MAX_FIGURE = 100_000
 
 MEASURES: tuple[str, ...] = (
     "households", "people", "pledges", "app_installs", "posters", "banners",
-    "slogans", "boards", "leaflets", "lectures", "attendees", "group_pushes", "broadcasts",
+    "slogans", "boards", "leaflets", "receipts", "lectures", "attendees", "group_pushes", "broadcasts",
+    "sms", "sites", "dissuasions", "follow_ups",
 )
 
 # Which kind a one-line report's measure is filed under. app_installs alone is an
@@ -40,8 +48,9 @@ MEASURES: tuple[str, ...] = (
 MEASURE_KIND: dict[str, str] = {
     "households": "visit", "people": "visit", "pledges": "visit",
     "posters": "poster", "banners": "poster", "slogans": "poster", "boards": "poster",
-    "app_installs": "app", "leaflets": "leaflet", "lectures": "lecture",
+    "app_installs": "app", "leaflets": "leaflet", "receipts": "receipt", "lectures": "lecture",
     "attendees": "lecture", "group_pushes": "push", "broadcasts": "broadcast",
+    "sms": "sms", "sites": "site", "dissuasions": "dissuade", "follow_ups": "dissuade",
 }
 
 

@@ -58,6 +58,28 @@ def parse_number(text: str | None) -> int | None:
     return int(value) if 0 <= value <= MAX_FIGURE and value == int(value) else None
 
 
+# House numbers typed in one message: split on commas, 、, ；, new lines and spaces. A space
+# after a part of an address that is not a door yet ("3组 16号", "幸福路 12号") joins it to the next.
+_HOUSE_BREAK = re.compile(r"[,，、;；\n\r]+")
+_UNFINISHED = re.compile(r"(?:组|村|社|队|路|街|巷|弄|栋|幢|楼|单元|区|号楼)$")
+_STARTS_NUMBERED = re.compile(r"[0-9〇零一二两三四五六七八九十]")
+MAX_HOUSES, MAX_HOUSE_CHARS = 500, 40
+
+
+def split_houses(text: str | None) -> list[str]:
+    """'3组16号 4组2号、5组1号' -> ['3组16号', '4组2号', '5组1号']: each door once, in order."""
+    houses: list[str] = []
+    for part in _HOUSE_BREAK.split(unicodedata.normalize("NFKC", text or "")):
+        doors: list[str] = []
+        for word in part.split():
+            if doors and _UNFINISHED.search(doors[-1]) and _STARTS_NUMBERED.match(word):
+                doors[-1] += word
+            else:
+                doors.append(word)
+        houses += doors
+    return list(dict.fromkeys(h[:MAX_HOUSE_CHARS] for h in houses))[:MAX_HOUSES]
+
+
 def parse_day(text: str | None, today: date) -> date | None:
     """A typed day: '今天'/'昨天'/'前天', '11-20', '11.20', '11/20', '11月20日', '2026-11-20', '20号'.
 
@@ -110,11 +132,15 @@ def day_text(lang: str, day: date) -> str:
     return f"{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
 
 
-def format_measures(lang: str, measures: dict[str, int]) -> str:
-    """'入户 15户，安装APP 8人': non-zero measures in the canonical order."""
+def format_measures(lang: str, measures: dict[str, int], summed: bool = False) -> str:
+    """'入户 15户，安装APP 8人': non-zero measures in the canonical order. `summed`: a sum over
+    entries, where one door may be visited twice: households are counted in visits (入户 20户次)."""
     keys = sorted((k for k, v in measures.items() if v), key=lambda k: MEASURES.index(k) if k in MEASURES else 99)
-    return sep(lang).join(t(lang, "measure-value", measure=t(lang, f"m-{k}"), value=measures[k], unit=t(lang, f"u-{k}"))
-                     for k in keys)
+    unit = {k: t(lang, f"u-{k}") for k in keys}
+    if summed and "households" in unit:
+        unit["households"] = t(lang, "u-households-summed")
+    return sep(lang).join(t(lang, "measure-value", measure=t(lang, f"m-{k}"), value=measures[k], unit=unit[k])
+                          for k in keys)
 
 
 def format_day(lang: str, day: date, today: date) -> str:

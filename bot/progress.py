@@ -29,7 +29,9 @@ async def progress_lines(services, area, on: date, lang: str) -> list[str]:
             continue
         goal = math.ceil(stat.target * stat.base)
         # Counts as plain strings: Fluent would group them as 1,420, unusual in Chinese forms.
-        lines.append(t(lang, "stats-progress", measure=measure, done=str(stat.reached), goal=str(goal),
+        # households are said one way everywhere: the year's unique count, by its one label
+        key = "stats-progress-households" if measure == "coverage" else "stats-progress"
+        lines.append(t(lang, key, measure=measure, done=str(stat.reached), goal=str(goal),
                        missing=str(max(0, goal - stat.reached)), due=day_text(lang, stat.due),
                        passed="yes" if stat.due < on else "no"))
     return lines

@@ -37,12 +37,14 @@ from storage.reports import (
 from .deadlines import deadline_name, format_changes
 from .i18n import t
 from .kinds import KINDS, MEASURES
+from .logbook import format_measures
 from .targets import Target, Targets, expected_rate, meets_quota, on_pace, period_quota
 from .warnings import figures as warning_figures, figures_line as warnings_line
 
 TELEGRAM_LIMIT = 4096
 TOWNSHIP_KINDS = ("township", "street")
 POSTER_MEASURES: tuple[str, ...] = KINDS["poster"].measures
+MORE_MEASURES = ("receipts", "sms", "sites")  # on a line of their own; dissuasion is in the warning figures
 
 Status = Literal["on_time", "late", "missing", "pending"]
 RowKind = Literal["area", "direct", "township", "total"]
@@ -409,16 +411,18 @@ def row_name(lang: str, row: Row) -> str:
 
 def _totals_block(lang: str, s: Summary, row: Row, title: str) -> list[str]:
     lines = [
-        t(lang, "summary-total-visits", title=title, households=row.m("households"),
-          listed=row.households_listed, unique=row.households_unique, people=row.m("people"),
-          pledges=row.m("pledges")),
-        _rate_text(lang, "summary-total-coverage", row.coverage),
+        t(lang, "summary-visits", title=title, households=row.m("households"),
+          listed=row.households_listed, people=row.m("people"), pledges=row.m("pledges")),
+        _rate_text(lang, "summary-coverage", row.coverage),
         _rate_text(lang, "summary-total-installs", row.install, installs=row.m("app_installs")),
         _materials(lang, row),
         t(lang, "summary-total-activities", leaflets=row.m("leaflets"), lectures=row.m("lectures"),
           attendees=row.m("attendees"), quota=_quota(lang, row.lectures_quota, row.lectures_ok),
           pushes=row.m("group_pushes"), broadcasts=row.m("broadcasts")),
     ]
+    more = format_measures(lang, {k: row.m(k) for k in MORE_MEASURES})
+    if more:  # the measures added later (issue 11), only when logged: the usual lines stay as they were
+        lines.append(t(lang, "summary-more", figures=more))
     audit = t(lang, "summary-total-audit", evidence=row.evidence, flagged=row.flagged, entries=row.entries)
     if s.period_key is not None and row.kind == "total":
         audit = t(lang, "summary-total-submitted", on_time=s.submitted.get("on_time", 0),
@@ -429,8 +433,8 @@ def _totals_block(lang: str, s: Summary, row: Row, title: str) -> list[str]:
 
 
 def _area_block(lang: str, row: Row) -> list[str]:
-    first = t(lang, "summary-area-line1", name=row_name(lang, row), households=row.m("households"),
-              unique=row.households_unique, coverage=pct(row.coverage.rate), cov_pace=_pace(lang, row.coverage.on_pace),
+    first = t(lang, "summary-area-visits", name=row_name(lang, row), households=row.m("households"),
+              reached=row.coverage.reached, coverage=pct(row.coverage.rate), cov_pace=_pace(lang, row.coverage.on_pace),
               installs=row.m("app_installs"), rate=pct(row.install.rate), inst_pace=_pace(lang, row.install.on_pace))
     second = t(lang, "summary-area-line2", materials=row.material_total, placed=row.placed_total,
                leaflets=row.m("leaflets"), lectures=row.m("lectures"), attendees=row.m("attendees"),
@@ -477,7 +481,7 @@ def render_blocks(summary: Summary, lang: str) -> list[list[str]]:
             township = row.township
             blocks.append([t(lang, "summary-township-head", name=township or "—")])
         blocks.append(_area_block(lang, row))
-    blocks.append([t(lang, "summary-footnote")])
+    blocks.append([t(lang, "summary-footnote"), t(lang, "summary-footnote-households")])
     return blocks
 
 

@@ -1,9 +1,11 @@
 """The conversations, channel-neutral, and the one place that assembles their routes."""
 from __future__ import annotations
 
+from bot.kinds import KINDS
+
 from .core import Command, Core, Routes
 
-KIND_COMMANDS = ("visit", "poster", "app", "leaflet", "lecture", "push", "broadcast")
+KIND_COMMANDS = tuple(KINDS)  # /visit, /poster, …: one per kind (the later ones are not in the menus)
 
 
 def routes() -> Routes:

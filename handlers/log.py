@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from datetime import date, timedelta
 from typing import Callable
@@ -37,7 +36,10 @@ FLOW = "log"
 QUICK_NUMBERS = {"leaflets": (50, 100, 200, 500)}
 DEFAULT_NUMBERS = (1, 2, 3, 5, 10, 20)
 MORE_MEASURES = {"visit": ("pledges",), "poster": ("slogans", "boards")}  # offered from the card
-ONLINE = ("push", "broadcast")          # done in a chat or over the loudspeaker: no place, no photo
+# Done in a chat, by text or over the loudspeaker: no place, no photo. A dissuasion is about a
+# person who was nearly defrauded: no photo either.
+ONLINE = ("push", "broadcast", "sms", "dissuade")
+ANY_ONE = ("poster", "dissuade")        # kinds where any one of the measures will do
 PICKS = ("card", "edit", "more", "recheck")  # steps that show the finished draft or a choice on it
 ITEM_KEYS = {"day": "btn-day", "houses": "btn-houses", "place": "btn-place", "photo": "btn-photo"}
 DAY_KEYS = ("day-today", "day-yesterday", "day-before")  # the day buttons: 0, 1 and 2 days back
@@ -118,8 +120,8 @@ def _flow_measures(kind: str) -> tuple[str, ...]:
 
 
 def _optional(kind: str, measure: str) -> bool:
-    """The first measure must be given, except for posters where any one of the four will do."""
-    return kind == "poster" or measure != KINDS[kind].measures[0]
+    """The first measure must be given, except where any one will do (posters, dissuasion or follow-up)."""
+    return kind in ANY_ONE or measure != KINDS[kind].measures[0]
 
 
 def _has_place(d: dict) -> bool:
@@ -302,8 +304,8 @@ async def _take_number(turn: Turn, d: dict, value: int | None) -> None:
 
 
 async def _typed_houses(turn: Turn, d: dict, text: str) -> None:
-    """Take the house numbers visited: one message, separated by commas or lines."""
-    houses = list(dict.fromkeys(h.strip()[:40] for h in re.split(r"[,，、;；\n]+", text) if h.strip()))[:500]
+    """Take the house numbers visited: one message, separated by commas, 、, ；, spaces or lines."""
+    houses = logbook.split_houses(text)
     d["households"] = houses
     if len(houses) > d["measures"].get("households", 0):
         # More doors named than counted: the count follows the doors (said, and shown on the card),

@@ -209,7 +209,8 @@ async def stats(turn: Turn) -> None:
     org_ids = [o.id for o in await storage.orgs.subtree(area.id)]
     mine_totals = await storage.entries.totals(org_ids, start, today, user_id=user.id)
     area_totals = await storage.entries.totals(org_ids, start, today)
-    lines = [turn.t("stats-mine", figures=logbook.format_measures(turn.lang, mine_totals) or "0"),
-             turn.t("stats-area", area=area.name, figures=logbook.format_measures(turn.lang, area_totals) or "0")]
+    lines = [turn.t("stats-mine", figures=logbook.format_measures(turn.lang, mine_totals, summed=True) or "0"),
+             turn.t("stats-area", area=area.name,
+                    figures=logbook.format_measures(turn.lang, area_totals, summed=True) or "0")]
     lines += await progress_lines(turn.svc, area, today, turn.lang)
     turn.say("\n".join(lines))

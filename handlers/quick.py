@@ -24,7 +24,7 @@ from typing import Callable
 
 from bot import logbook
 from bot.kinds import KINDS, split_by_kind
-from bot.quickparse import parse_quick_report, unread_parts
+from bot.quickparse import parse_quick_report, read_report
 from storage.conversations import Card
 from storage.models import NewEntry, NewPhoto
 
@@ -69,10 +69,12 @@ async def on_free(turn: Turn) -> None:
     old = edited if edited is not None and edited.used_at is None and await void(turn, edited) else None
     if old is not None:
         log.info("user %s edited a report; card %s replaced", turn.user.id, old.token)
-    figures = parse_quick_report(text)
-    unread = shown_unread(unread_parts(text))
+    reading = read_report(text)
+    figures, unread, not_added = reading.figures, shown_unread(reading.unread), shown_unread(reading.not_added)
     if not figures:
         hint = turn.t("quick-nothing")
+        if not_added:
+            hint = turn.t("quick-card-not-added", parts=logbook.quoted(turn.lang, not_added)) + "\n" + hint
         if unread:
             hint = turn.t("quick-unread-only", parts=logbook.quoted(turn.lang, unread)) + "\n" + hint
         if old is not None:
@@ -83,7 +85,8 @@ async def on_free(turn: Turn) -> None:
     if ev.photo is not None:
         photos = with_photos(photos, [save_photo(turn)])
     day = old.data["day"] if old else turn.now.date().isoformat()
-    card = await new_card(turn, {"figures": figures, "photos": photos, "day": day, "unread": unread})
+    card = await new_card(turn, {"figures": figures, "photos": photos, "day": day, "unread": unread,
+                                 "not_added": not_added, "approx": reading.approx})
     show_card(turn, card, lead=turn.t("quick-reread") if old else "")
 
 
@@ -199,19 +202,26 @@ async def void(turn: Turn, card: Card) -> bool:
 
 
 def card_text(turn: Turn, data: dict) -> str:
-    """What was read, one line per kind, the day, the photos, and what was not read."""
+    """What was read, one line per kind, the figures taken from a range, the day, the photos,
+    what was read but not added (累计, 其中) and what was not understood: nothing silently."""
     figures = data["figures"]
     by_kind = split_by_kind(figures)
     lines = [turn.t("quick-card-title")]
     lines += [f"· {logbook.format_measures(turn.lang, measures)}" for measures in by_kind.values()]
+    approx = {m: figures[m] for m in data.get("approx", []) if m in figures}  # older cards have none
+    if approx:
+        lines.append(turn.t("quick-card-approx", figures=logbook.format_measures(turn.lang, approx)))
     lines.append(turn.t("card-day", day=logbook.format_day(turn.lang, date.fromisoformat(data["day"]),
                                                           turn.now.date())))
     if data["photos"]:
         lines.append(turn.t("card-photos", count=len(data["photos"])))
+    if data.get("not_added"):
+        lines.append(turn.t("quick-card-not-added", parts=logbook.quoted(turn.lang, data["not_added"])))
     if data.get("unread"):
         lines.append(turn.t("quick-card-missed", parts=logbook.quoted(turn.lang, data["unread"])))
-    if any(KINDS[k].place == "required" for k in by_kind):
-        lines.append(turn.t("quick-place-hint"))
+    placed = [k for k in by_kind if KINDS[k].place == "required"]
+    if placed:  # posters' hint first (it was the only one); a site alone has its own
+        lines.append(turn.t("quick-place-hint" if placed[0] == "poster" else "quick-place-hint-site"))
     lines.append(turn.t("quick-card-check"))
     return "\n".join(lines)
 
@@ -366,7 +376,8 @@ async def on_input(turn: Turn) -> None:
     if not figures:
         turn.say(turn.t("need-one-figure"))
         return
-    await update(turn, card, figures=figures)
+    approx = [m for m in card.data.get("approx", []) if m != measure]  # a number typed is exact
+    await update(turn, card, figures=figures, approx=approx)
 
 
 async def _not_a_figure(turn: Turn, why: str, buttons: list[list[Button]] | None = None) -> None:

@@ -1,4 +1,5 @@
-"""EntryRepo.households_logged: earlier months from report_totals, today's month from the entries."""
+"""EntryRepo.households_logged: earlier months from report_totals, today's month from the entries;
+house numbers typed in one message, one household each."""
 from __future__ import annotations
 
 import inspect
@@ -9,9 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.logbook import split_houses
 from bot.orgs_import import load
 from storage import Storage
 from storage.models import NewEntry
+
+from .conftest import WORKER
 
 TZ = ZoneInfo("Asia/Shanghai")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -160,3 +164,33 @@ async def test_the_entries_part_is_one_range_seek_from_the_first_of_the_month(lo
     assert any(p.startswith("SEARCH report_totals USING PRIMARY KEY (org_id=? AND month>? AND month<?)")
                for p in plan)
     assert not any(p.startswith("SCAN entries") or p.startswith("SCAN report_totals") for p in plan)
+
+
+# --- house numbers typed in one message (issue 11: households said one way) ------------------
+
+
+@pytest.mark.parametrize(("typed", "houses"), [
+    ("3组16号 4组2号", ["3组16号", "4组2号"]),                        # a space between two doors
+    ("3组16号、4组2号；5组1号", ["3组16号", "4组2号", "5组1号"]),
+    ("3组16号,4组2号，5组1号\n6组3号", ["3组16号", "4组2号", "5组1号", "6组3号"]),
+    ("3组 16号 3组 18号", ["3组16号", "3组18号"]),                    # "3组 16号" is one door
+    ("幸福路 12号　幸福路14号", ["幸福路12号", "幸福路14号"]),          # a full-width space too
+    ("王大爷家 李奶奶家", ["王大爷家", "李奶奶家"]),
+    ("3组16号 3组16号、3组16号", ["3组16号"]),                        # each door once
+    ("  ，；", []),
+])
+def test_house_numbers_split_on_spaces_and_every_separator(typed, houses):
+    assert split_houses(typed) == houses
+
+
+async def test_two_doors_typed_with_a_space_are_two_households(bot):
+    await bot.send(WORKER, "/visit")
+    for answer in ("2", "没有", "没有", "今天"):
+        await bot.send(WORKER, answer)
+    await bot.tap(WORKER, "更多")
+    await bot.tap(WORKER, "门牌号")
+    await bot.send(WORKER, "3组16号 4组2号")
+    assert "门牌：2 户（3组16号、4组2号）" in bot.last_text(WORKER)
+    await bot.tap(WORKER, "确认")
+    [entry] = await bot.storage.entries.for_user((await bot.user(WORKER)).id, date(2026, 1, 1))
+    assert entry.measures == {"households": 2} and entry.households_listed == 2

@@ -199,7 +199,7 @@ async def test_stats_shows_mine_area_and_progress_to_target(bot):
     await report(bot, WORKER2, "入户5户")
     await bot.send(WORKER, "/stats")
     text = bot.last_text(WORKER)
-    assert "我本月：入户 15户，安装APP 8人" in text
-    assert "百花桥村本月：入户 20户，安装APP 8人" in text
+    assert "我本月：入户 15户次，安装APP 8人" in text      # sums of entries: visits (户次), as in the summary
+    assert "百花桥村本月：入户 20户次，安装APP 8人" in text
     # 2026-11-24: coverage target 100 % by 12-31 of 470 households; installs 100 % of 1420 (last, 09-30)
-    assert "入户 20/470，还差 450" in text and "APP安装 8/1420，还差 1412（9月30日的目标已过）" in text
+    assert "今年不重复入户 20/470 户，还差 450" in text and "APP安装 8/1420，还差 1412（9月30日的目标已过）" in text

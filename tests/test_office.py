@@ -107,7 +107,7 @@ async def test_summary_command_scopes(tmp_path):
         await h.send(OFFICE, "/summary 2026-11")
         office_text = "\n".join(h.texts(OFFICE))
         assert "正在生成" in office_text and "茶园坝社区" in office_text and "百花桥村" in office_text
-        assert "入户走访 15 户次" in office_text
+        assert "入户 15 户次（其中 0 户登记了门牌）" in office_text
         await h.send(CONTACT, "/summary")
         contact_text = "\n".join(h.texts(CONTACT))
         assert "百花桥村" in contact_text and "茶园坝社区" not in contact_text

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import pathlib
 from datetime import date, timedelta
 
-from .conftest import WORKER, WORKER2
+from openpyxl import load_workbook
+
+from .conftest import OFFICE, WORKER, WORKER2
 
 SINCE = date(2026, 1, 1)
 
@@ -145,6 +148,66 @@ async def test_card_says_what_it_could_not_read(bot):
     assert "入户 15户" in card and "没看懂：“发传单30分”" in card
     await bot.send(WORKER, "发传单30分")
     assert "没看懂：“发传单30分”" in bot.last_text(WORKER) and "没看到数字" in bot.last_text(WORKER)
+
+
+async def test_card_shows_totals_breakdowns_and_ranges_and_saves_only_what_was_done(bot):
+    """Issue 11: a 累计 figure and a 其中 breakdown are shown as not added; a range is marked."""
+    await bot.send(WORKER, "新装反诈APP8人，累计安装126人，入户15户 其中3组8户 5组7户，劝阻五六个人")
+    card = bot.last_text(WORKER)
+    assert "安装APP 8人" in card and "入户 15户" in card and "劝阻 5人" in card
+    assert "不重复计入：“累计安装126人”“其中3组8户”“5组7户”" in card
+    assert "约数按较小的数记：劝阻 5人" in card and "没看懂" not in card
+    await bot.tap(WORKER, "保存")
+    entries = await entries_of(bot, WORKER)
+    assert {e.kind: e.measures for e in entries} == {
+        "visit": {"households": 15, "app_installs": 8}, "dissuade": {"dissuasions": 5}}
+
+
+async def test_a_number_changed_on_the_card_is_no_longer_approximate(bot):
+    await bot.send(WORKER, "入户七八户")
+    assert "约数按较小的数记：入户 7户" in bot.last_text(WORKER)
+    await bot.tap(WORKER, "修改")
+    await bot.tap(WORKER, "入户 7户")
+    await bot.send(WORKER, "8")
+    assert "入户 8户" in bot.last_text(WORKER) and "约数" not in bot.last_text(WORKER)
+    [card] = await cards_of(bot, WORKER)
+    assert card["data"]["approx"] == [] and card["data"]["figures"] == {"households": 8}
+
+
+async def test_new_kinds_are_saved_apart_and_dissuasion_is_never_people(bot):
+    await bot.send(WORKER, "宣传群众30人，电话劝阻2人，回访受害人1人，群发短信200条，收回回执40份")
+    await bot.tap(WORKER, "保存")
+    entries = await entries_of(bot, WORKER)
+    assert {e.kind: e.measures for e in entries} == {
+        "visit": {"people": 30}, "sms": {"sms": 200}, "receipt": {"receipts": 40},
+        "dissuade": {"dissuasions": 2, "follow_ups": 1}}
+    assert "已保存" in bot.last_text(WORKER) and "短信提醒 200条" in bot.last_text(WORKER)
+    await bot.send(OFFICE, "/summary")                   # the office sees them, on a line of their own
+    summary = "\n".join(bot.texts(OFFICE))
+    assert "回执 40份，短信 200条" in summary and "宣传 30 人" in summary
+    await bot.send(OFFICE, "/export")                    # the table reads kinds generically: the new ones too
+    [(name, data)] = bot.documents(OFFICE)
+    book = load_workbook(io.BytesIO(data))
+    cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row]
+    assert name.endswith(".xlsx") and any("200" in c for c in cells)   # the 200 text messages are in it
+    await bot.send(WORKER, "/sms")                       # each kind has its command, as the first seven
+    assert "短信多少条" in bot.last_text(WORKER)
+
+
+async def test_a_site_card_hints_at_its_own_command(bot):
+    await bot.send(WORKER, "更新宣传栏3处")
+    card = bot.last_text(WORKER)
+    assert "宣传阵地 3处" in card and "/site" in card and "/poster" not in card
+    await bot.tap(WORKER, "保存")
+    [entry] = await entries_of(bot, WORKER)
+    assert entry.kind == "site" and entry.measures == {"sites": 3}
+
+
+async def test_only_a_running_total_saves_nothing_and_says_so(bot):
+    await bot.send(WORKER, "累计安装126人")
+    said = bot.last_text(WORKER)
+    assert "不重复计入：“累计安装126人”" in said and "没看到数字" in said
+    assert await cards_of(bot, WORKER) == []
 
 
 async def test_absurd_figures_are_not_read(bot):

@@ -362,13 +362,17 @@ async def test_text_has_totals_first_then_one_block_per_area(world):
     (text,) = render_text(s, "zh")
     lines = text.split("\n")
     assert lines[0].startswith("📊 武陵山乡")
-    assert lines[3].startswith("【合计】入户走访 35 户次")
-    assert "入户率 4.1%（今年累计 134/3,290 户" in text
+    # households said one way: visits (户次) with how many carry a house number, then the year's unique count
+    assert lines[3].startswith(f"【合计】入户 35 户次（其中 {s.totals.households_listed} 户登记了门牌）")
+    assert s.totals.households_listed == 3 and "不重复 " not in text
+    assert "入户率 4.1%（今年不重复入户 134/3,290 户" in text
+    bhq = next(r for r in s.rows if r.name == "百花桥村")
+    assert f"▪ 百花桥村：入户 {bhq.m('households')} 户次 · 今年不重复入户 {bhq.coverage.reached} 户，" in text
     assert "❌未报（金子山联络员）" in text and "⏰逾期（茶园坝联络员）" in text and "✅按时（百花桥联络员）" in text
     assert "武陵山乡（本级）" in text
     assert text.index("【合计】") < text.index("▪ 茶园坝社区") < text.index("▪ 百花桥村")
     en = render_text(s, "en")[0]
-    assert "[Total] door-to-door: 35 households visited" in en and "missing (金子山联络员)" in en
+    assert "[Total] door-to-door: 35 visits (3 of them with a house number)" in en and "missing (金子山联络员)" in en
 
 
 def _synthetic(n: int) -> Summary:

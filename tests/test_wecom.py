@@ -143,7 +143,7 @@ async def test_more_than_six_choices_go_on_several_cards(wc):
     await wc.send(WORKER, "/log")
     first, second = [g.body["template_card"] for g in wc.fake.messages(WORKER)[-2:]]
     assert "要登记哪项工作" in first["main_title"]["title"] and second["main_title"]["title"] == "更多选择："
-    assert len(buttons(first)) == 6 and buttons(second) == ["广播"]
+    assert len(buttons(first)) == 6 and buttons(second) == ["广播", "短信提醒", "宣传阵地", "收回回执", "劝阻回访"]  # kinds added by issue 11 go last
     await wc.press(WORKER, "广播")                                       # a choice on the second card
     conv = await wc.storage.conversations.load((await wc.user(WORKER)).id)
     assert conv.flow == "log" and conv.data["kind"] == "broadcast"
