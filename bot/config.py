@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     max_attendees: int = Field(3000, ge=1)
     max_other: int = Field(500, ge=1)
     evidence_max_mb: int = Field(2048, ge=1)
+    evidence_zip_max_mb: int = Field(20, ge=1)  # one 佐证材料 zip at most; more photos: more parts
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

@@ -28,9 +28,11 @@ def routes() -> Routes:
         "log": (log.on_action, "worker"), "quick": (quick.on_action, "worker"),
         "mine": (mine.on_action, "worker"), "report": (report.on_action, "worker"),
         "missing": (summary.on_action, "contact"), "users": (admin.on_action, "office"),
+        "proof": (summary.on_proof, "office"),
     }
     flows = {"log": log.on_input, "report": report.on_input, "mine": mine.on_input, "quick": quick.on_input}  # named as their features
-    return Routes(commands=commands, actions=actions, flows=flows, free=quick.on_free, stranger=start.stranger)
+    return Routes(commands=commands, actions=actions, flows=flows, free=quick.on_free, stranger=start.stranger,
+                  heavy=frozenset({"proof"}))
 
 
 def build_core(services) -> Core:
