@@ -15,7 +15,10 @@ from __future__ import annotations
 import asyncio
 import importlib.resources
 import math
+import os
 import re
+import tempfile
+import zipfile
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -45,7 +48,7 @@ A4 = 9  # Excel's paper size code
 # A CR is stored as LF in xlsx, so LF counts too.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Control characters an xlsx cannot hold (the XML forbids them; Excel calls such a file corrupt).
-ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]|[\ufffe\uffff]")
 
 
 def cell_value(value: Any) -> Any:
@@ -353,30 +356,58 @@ def place_text(lat: float | None, lon: float | None, address: str | None) -> str
     return None
 
 
-def _ledger_sheet(wb, styles: _Styles, entries: Iterable[LedgerRow], measures: list[str], lang: str, tz) -> int:
-    """One row per live entry; one numeric column per measure (blank when the entry has none),
-    so the office can sum and filter. Written with the cheapest calls there are: this sheet
-    can hold a county's month, 80,000+ rows."""
+LEDGER_BEFORE = (("ledger-id", 8), ("ledger-date", 11), ("ledger-recorded", 16), ("ledger-who", 12),
+                 ("ledger-org", 20), ("ledger-kind", 12))
+LEDGER_AFTER = (("ledger-place", 26), ("ledger-evidence", 9), ("ledger-listed", 9), ("ledger-flags", 16))
+
+
+def _ledger_head(wb, styles: _Styles, measures: list[str], lang: str) -> None:
+    """The ledger sheet with its header row, widths, filter and print setup; its rows are
+    added after the workbook is written (_fill_ledger)."""
     ws = wb.add_worksheet(t(lang, "xlsx-sheet-ledger"))
-    before = [("ledger-id", 8), ("ledger-date", 11), ("ledger-recorded", 16), ("ledger-who", 12),
-              ("ledger-org", 20), ("ledger-kind", 12)]
-    after = [("ledger-place", 26), ("ledger-evidence", 9), ("ledger-listed", 9), ("ledger-flags", 16)]
-    heads = [(t(lang, k), w) for k, w in before] + [(measure_header(lang, m), 8) for m in measures] \
-        + [(t(lang, k), w) for k, w in after]
+    heads = [(t(lang, k), w) for k, w in LEDGER_BEFORE] + [(measure_header(lang, m), 8) for m in measures] \
+        + [(t(lang, k), w) for k, w in LEDGER_AFTER]
     for c, (text, width) in enumerate(heads):
-        ws.set_column(c, c, width)
+        # a column's own format also gives the date formats their index in the workbook's styles
+        ws.set_column(c, c, width, styles.date if c == 1 else styles.datetime if c == 2 else None)
         _put(ws, 0, c, text, styles("head"))
     ws.set_row(0, 30)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, 0, len(heads) - 1)
     _print_setup(ws, 0)
-    column = {m: len(before) + i for i, m in enumerate(measures)}
-    place_col = len(before) + len(measures)
-    write_number, write_string = ws.write_number, ws.write_string
-    date_fmt, time_fmt = styles.date, styles.datetime
-    kinds: dict[str, str] = {}
+
+
+def _xml_text(text: str, cache: dict[str, str]) -> str:
+    """A text cell's inner XML (cached: names and places repeat down a county's ledger)."""
+    found = cache.get(text)
+    if found is None:
+        value = xlsx_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        found = cache[text] = f'" t="inlineStr"><is><t{space}>{value}</t></is></c>'
+        if len(cache) > 50_000:  # addresses may all differ: keep the cache bounded
+            cache.clear()
+    return found
+
+
+def _ledger_rows(out, entries: Iterable[LedgerRow], measures: list[str], xf: tuple[int, int], lang: str, tz) -> int:
+    """Write the ledger's rows as sheet XML to `out`; returns how many.
+
+    One row per live entry; one numeric column per measure (blank when the entry has none),
+    so the office can sum and filter; the place as an address, else the coordinates. The XML
+    is made here rather than cell by cell through XlsxWriter: a county's month is 80,000+
+    rows, and XlsxWriter's per-cell cost made this sheet most of the export's time."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    letters = [xl_col_to_name(c) for c in range(len(LEDGER_BEFORE) + len(measures) + len(LEDGER_AFTER))]
+    column = {m: letters[len(LEDGER_BEFORE) + i] for i, m in enumerate(measures)}
+    rank = {m: i for i, m in enumerate(measures)}
+    order = lambda item: rank.get(item[0], -1)  # noqa: E731 - a row's cells must go left to right
+    place, photos, listed, flagged = letters[len(LEDGER_BEFORE) + len(measures):]
+    date_xf, time_xf = xf
+    texts: dict[str, str] = {}
     days: dict[str, int] = {}
-    r = 0
+    kinds: dict[str, str] = {}
+    r = 1
     for e in entries:
         r += 1
         recorded = datetime.fromisoformat(e.recorded_at)
@@ -384,42 +415,70 @@ def _ledger_sheet(wb, styles: _Styles, entries: Iterable[LedgerRow], measures: l
             recorded = recorded.astimezone(tz)
         day = days.get(e.happened_on) or days.setdefault(e.happened_on, serial(date.fromisoformat(e.happened_on)))
         kind = kinds.get(e.kind) or kinds.setdefault(e.kind, kind_label(lang, e.kind))
-        write_number(r, 0, e.id)
-        write_number(r, 1, day, date_fmt)
-        write_number(r, 2, serial(recorded.replace(second=0)), time_fmt)
-        write_string(r, 3, xlsx_text(e.user_name))
-        write_string(r, 4, xlsx_text(e.org_name))
-        write_string(r, 5, kind)
-        for key, value in e.measures.items():
-            c = column.get(key)
-            if c is not None and value:
-                write_number(r, c, value)
-        place = place_text(e.lat, e.lon, e.address)
-        if place:
-            write_string(r, place_col, xlsx_text(place))
+        cells = [f'<row r="{r}"><c r="A{r}"><v>{e.id}</v></c><c r="B{r}" s="{date_xf}"><v>{day}</v></c>'
+                 f'<c r="C{r}" s="{time_xf}"><v>{serial(recorded.replace(second=0))!r}</v></c>'
+                 f'<c r="D{r}{_xml_text(e.user_name, texts)}<c r="E{r}{_xml_text(e.org_name, texts)}'
+                 f'<c r="F{r}{_xml_text(kind, texts)}']
+        cells += [f'<c r="{column[k]}{r}"><v>{v}</v></c>' for k, v in sorted(e.measures.items(), key=order)
+                  if v and k in column]
+        where = place_text(e.lat, e.lon, e.address)
+        if where:
+            cells.append(f'<c r="{place}{r}{_xml_text(where, texts)}')
         if e.evidence:
-            write_number(r, place_col + 1, e.evidence)
+            cells.append(f'<c r="{photos}{r}"><v>{e.evidence}</v></c>')
         if e.households_listed:
-            write_number(r, place_col + 2, e.households_listed)
+            cells.append(f'<c r="{listed}{r}"><v>{e.households_listed}</v></c>')
         if e.flags:
-            write_string(r, place_col + 3, "、".join(_label(lang, f"summary-flag-{f}", f) for f in e.flags))
-    return r
+            words = "、".join(_label(lang, f"summary-flag-{f}", f) for f in e.flags)
+            cells.append(f'<c r="{flagged}{r}{_xml_text(words, texts)}')
+        cells.append("</row>")
+        out.write("".join(cells))
+    return r - 1
+
+
+def _fill_ledger(path: Path, sheet: str, entries: Iterable[LedgerRow], measures: list[str], xf: tuple[int, int],
+                 lang: str, tz) -> int:
+    """Put the ledger's rows into the written workbook's `sheet` part (after its header row),
+    with the sheet's dimension to match; every other part is copied as it is."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as rows:
+        count = _ledger_rows(rows, entries, measures, xf, lang, tz)
+        rows.seek(0)
+        part = f"xl/worksheets/{sheet}.xml"
+        done = path.with_name(path.name + ".part")
+        with zipfile.ZipFile(path) as old, zipfile.ZipFile(done, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as new:
+            for info in old.infolist():
+                data = old.read(info)
+                if info.filename != part:
+                    new.writestr(info, data)
+                    continue
+                head, tail = data.decode("utf-8").split("</sheetData>", 1)
+                head = re.sub(r'<dimension ref="A1:([A-Z]+)1"/>', rf'<dimension ref="A1:\g<1>{count + 1}"/>', head, 1)
+                with new.open(part, "w") as sink:
+                    sink.write(head.encode())
+                    while chunk := rows.read(1 << 20):
+                        sink.write(chunk.encode())
+                    sink.write(("</sheetData>" + tail).encode())
+        os.replace(done, path)
+    return count
 
 
 def write_progress_xlsx(summary: Summary, entries_iter: Iterable[LedgerRow], path: Path | str,
                         lang: str = "zh", tz=LOCAL_TZ) -> int:
     """Write the progress table (sheet 1) and the period's ledger (sheet 2); returns ledger rows written."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    measures = measure_keys(summary)
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
                                          "strings_to_urls": False, "strings_to_numbers": False})
     try:
         styles = _Styles(wb)
         _progress_sheet(wb, styles, summary, lang, tz)
-        count = _ledger_sheet(wb, styles, entries_iter, measure_keys(summary), lang, tz)
+        _ledger_head(wb, styles, measures, lang)
         wb.set_properties({"title": t(lang, "xlsx-sheet-progress"), "author": "antifraud-bot"})
     finally:
         wb.close()
-    return count
+    xf = styles.date.xf_index, styles.datetime.xf_index  # the formats' numbers, known once written
+    return _fill_ledger(path, "sheet2", entries_iter, measures, xf, lang, tz)
 
 
 async def export_progress(storage, summary: Summary, path: Path | str, lang: str = "zh", tz=LOCAL_TZ) -> int:
@@ -461,64 +520,77 @@ def chart_rows(summary: Summary, lang: str) -> tuple[list[Row], str]:
 
 
 def render_chart(summary: Summary, path: Path | str, lang: str = "zh") -> Path:
-    """Bars of coverage and install rate per village and for the whole, each with a marker at
-    the pace its target asks for on the day (应达进度); bars lie down past 15 areas."""
+    """Draw the chart (see chart_figure) into a PNG file."""
     from matplotlib import rc_context
+
+    with rc_context(_chart_rc()):
+        fig = chart_figure(summary, lang)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, format="png")
+    return Path(path)
+
+
+def _chart_rc() -> dict:
+    _, family = cjk_font()
+    # parse_math off: an org name such as '$\frac{$' would otherwise be read as TeX, and fail the chart.
+    return {"font.family": [family], "font.sans-serif": [family], "axes.unicode_minus": False,
+            "text.parse_math": False}
+
+
+def chart_figure(summary: Summary, lang: str = "zh"):
+    """Bars of coverage and install rate per village and for the whole, each with a marker at
+    the pace its target asks for on the day (应达进度); bars lie down past 15 areas.
+    Call inside rc_context(_chart_rc()) (render_chart does)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # Agg: no display, thread-safe per figure
     from matplotlib.figure import Figure
 
-    _, family = cjk_font()
     rows, suffix = chart_rows(summary, lang)
     n = len(rows)
     horizontal = n - 1 > HORIZONTAL_ABOVE
     colours = {"coverage": "#2f6db5", "install": "#e07b1a"}
     size = (10.0, min(max(6.0, 0.42 * n + 2.0), 60.0)) if horizontal else (min(max(8.0, 0.62 * n + 2.5), 30.0), 6.0)
-    # parse_math off: an org name such as '$\frac{$' would otherwise be read as TeX, and fail the chart.
-    with rc_context({"font.family": [family], "font.sans-serif": [family], "axes.unicode_minus": False,
-                     "text.parse_math": False}):
-        fig = Figure(figsize=size, dpi=110, layout="constrained")
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        bar = 0.38
-        # horizontal: the first area on top, the total at the bottom
-        pos = [n - 1 - i for i in range(n)] if horizontal else list(range(n))
-        peak = 100.0
-        for offset, measure, label, pace_label in (
-                (-bar / 2, "coverage", t(lang, "chart-coverage"), t(lang, "chart-coverage-pace")),
-                (bar / 2, "install", t(lang, "chart-install"), t(lang, "chart-install-pace"))):
-            offset = -offset if horizontal else offset  # coverage stays above install when lying down
-            stats = [getattr(r, measure) for r in rows]
-            values = [s.rate * 100 if s.rate is not None else math.nan for s in stats]
-            peak = max([peak] + [v for v in values if not math.isnan(v)])
-            at = [p + offset for p in pos]
-            colors = [colours[measure]] * (n - 1) + ["#1b3f6b" if measure == "coverage" else "#9c4f0a"]
-            draw = ax.barh if horizontal else ax.bar
-            bars = draw(at, values, bar, label=label, color=colors)
-            if n <= 25 or horizontal:
-                ax.bar_label(bars, labels=[pct(s.rate) if s.rate is not None else "—" for s in stats],
-                             fontsize=7, padding=2)
-            paced = [(p, s.expected * 100) for p, s in zip(at, stats) if s.expected is not None]
-            if paced:
-                xs, ys = zip(*paced)
-                if horizontal:
-                    xs, ys = ys, xs
-                ax.scatter(xs, ys, marker="|" if horizontal else "_", s=260, linewidths=2.5, color="#b00020",
-                           zorder=3, label=pace_label)
-        names = [row_name(lang, r) for r in rows]
-        if horizontal:
-            ax.set_yticks(pos, names, fontsize=8)
-            ax.set_xlim(0, peak * 1.15)
-            ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
-            ax.grid(axis="x", alpha=0.3)
-        else:
-            ax.set_xticks(pos, names, rotation=45 if n > 8 else 0, ha="right" if n > 8 else "center")
-            ax.set_ylim(0, peak * 1.12)
-            ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
-            ax.grid(axis="y", alpha=0.3)
-        ax.set_axisbelow(True)
-        fig.legend(loc="outside lower center", fontsize=9, ncols=4, frameon=False)
-        fig.suptitle(t(lang, "chart-title", root=summary.root_name or t(lang, "summary-all-orgs"),
-                       asof=summary.as_of.isoformat()) + suffix)
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format="png")
-    return Path(path)
+    fig = Figure(figsize=size, dpi=110, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    bar = 0.38
+    # horizontal: the first area on top, the total at the bottom
+    pos = [n - 1 - i for i in range(n)] if horizontal else list(range(n))
+    peak = 100.0
+    for offset, measure, label, pace_label, pace_colour in (
+            (-bar / 2, "coverage", t(lang, "chart-coverage"), t(lang, "chart-coverage-pace"), "#b00020"),
+            (bar / 2, "install", t(lang, "chart-install"), t(lang, "chart-install-pace"), "#222222")):
+        offset = -offset if horizontal else offset  # coverage stays above install when lying down
+        stats = [getattr(r, measure) for r in rows]
+        values = [s.rate * 100 if s.rate is not None else math.nan for s in stats]
+        peak = max([peak] + [v for v in values if not math.isnan(v)])
+        at = [p + offset for p in pos]
+        colors = [colours[measure]] * (n - 1) + ["#1b3f6b" if measure == "coverage" else "#9c4f0a"]
+        draw = ax.barh if horizontal else ax.bar
+        bars = draw(at, values, bar, label=label, color=colors)
+        if n <= 25 or horizontal:
+            ax.bar_label(bars, labels=[pct(s.rate) if s.rate is not None else "—" for s in stats],
+                         fontsize=7, padding=2)
+        paced = [(p, s.expected * 100) for p, s in zip(at, stats) if s.expected is not None]
+        if paced:
+            xs, ys = zip(*paced)
+            if horizontal:
+                xs, ys = ys, xs
+            ax.scatter(xs, ys, marker="|" if horizontal else "_", s=150 if horizontal else 260, linewidths=2.5,
+                       color=pace_colour, zorder=3, label=pace_label)
+    names = [row_name(lang, r) for r in rows]
+    if horizontal:
+        ax.set_yticks(pos, names, fontsize=8)
+        ax.set_xlim(0, peak * 1.15)
+        ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
+        ax.grid(axis="x", alpha=0.3)
+    else:
+        slant = n > 8 or sum(len(x) for x in names) > 40  # names that would run into each other
+        ax.set_xticks(pos, names, rotation=45 if slant else 0, ha="right" if slant else "center")
+        ax.set_ylim(0, peak * 1.12)
+        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0f}%")
+        ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    fig.legend(loc="outside lower center", fontsize=9, ncols=4, frameon=False)
+    fig.suptitle(t(lang, "chart-title", root=summary.root_name or t(lang, "summary-all-orgs"),
+                   asof=summary.as_of.isoformat()) + suffix)
+    return fig

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from bot.export import (
-    _columns, chart_rows, cjk_font, export_progress, measure_header, measures_text, render_chart, split_constants,
+    _chart_rc, _columns, chart_figure, cjk_font, export_progress, measure_header, measures_text, render_chart, split_constants,
     write_progress_xlsx,
 )
 from bot.kinds import MEASURES
@@ -512,6 +512,29 @@ def test_pace_counts_whole_events():
     assert "（应达 1 场" in "\n".join(render_text(s, "zh"))
 
 
+def test_ledger_rows_read_back_exactly(tmp_path):
+    """The ledger's rows are written as XML by hand: escaping, spaces, dates, order and size."""
+    rows = [LedgerRow(7, "2026-11-03", "2026-11-03T01:05:09+00:00", " 王<b>&amp; ", "=村\x01\r\n组", "poster",
+                      {"banners": 2, "posters": 3, "zz_new": 4}, 28.5, 108.25, None, 2, 0, ["needs_review"], "flow"),
+            LedgerRow(8, "2026-11-04", "2026-11-04T09:00:00", "李", "村", "made_up", {"households": 1},
+                      None, None, "  3组 ", 0, 1, [], "quick")]
+    s = _synthetic(1)
+    s.totals.measures = {"zz_new": 4, "aa_new": 0}
+    assert write_progress_xlsx(s, iter(rows), tmp_path / "l.xlsx") == 2
+    ledger = load_workbook(tmp_path / "l.xlsx")["台账明细"]
+    head = [c.value for c in ledger[1]]
+    assert head[-6:-4] == ["zz_new", "aa_new"] and ledger.max_row == 3
+    first, second = (dict(zip(head, [c.value for c in r])) for r in ledger.iter_rows(min_row=2))
+    assert first["编号"] == 7 and first["日期"] == datetime(2026, 11, 3)
+    assert first["登记时间"] == datetime(2026, 11, 3, 9, 5)        # local time, to the minute
+    assert first["填报人"] == " 王<b>&amp; " and first["所属网格／村（社区）"] == "'=村\n组"
+    assert (first["海报（张）"], first["横幅（条）"], first["zz_new"]) == (3, 2, 4)
+    assert first["位置"] == "28.500000, 108.250000" and first["标记"] == "待复核" and first["佐证照片（张）"] == 2
+    assert second["工作类别"] == "made_up" and second["位置"] == "3组" and second["登记门牌（户）"] == 1
+    assert second["登记时间"] == datetime(2026, 11, 4, 9, 0) and second["海报（张）"] is None
+    assert load_workbook(tmp_path / "l.xlsx", read_only=True)["台账明细"].max_row == 3  # the dimension says so
+
+
 def test_a_new_measure_gets_its_own_columns(tmp_path, monkeypatch):
     import bot.export as export
     monkeypatch.setattr(export, "MEASURES", (*MEASURES, "sms"))
@@ -553,6 +576,42 @@ async def test_chart_png_uses_the_bundled_cjk_font(world, tmp_path):
     many = _synthetic(60)
     many.townships = [Row(kind="township", name=f"{i}镇") for i in range(3)]
     assert render_chart(many, tmp_path / "many.png").stat().st_size > 10_000
+
+
+async def test_chart_marks_the_pace_for_the_day_and_the_total(world):
+    from matplotlib import rc_context
+    from matplotlib.collections import LineCollection, PathCollection
+
+    s = await summarise(world, on=date(2026, 11, 30))
+    with rc_context(_chart_rc()):
+        ax = chart_figure(s).axes[0]
+        labels = [x.get_text() for x in ax.get_xticklabels()]
+    areas = [r for r in s.rows if r.kind == "area"]
+    assert labels == [r.name for r in areas] + ["合计"]            # the township's total, last
+    assert not [c for c in ax.collections if isinstance(c, LineCollection)]   # no flat target lines
+    markers = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert [m.get_label() for m in markers] == ["入户率应达进度", "安装率应达进度"]
+    expected = [r.coverage.expected * 100 for r in [*areas, s.totals] if r.coverage.expected is not None]
+    assert expected and sorted(y for _, y in markers[0].get_offsets()) == pytest.approx(sorted(expected))
+    assert all(0 < y < 100 for y in expected)  # the pace for 30 November, not the 100 % year-end target
+    bars = [p for p in ax.patches if p.get_height() > 0]
+    assert {round(b.get_width(), 2) for b in bars} == {0.38}      # standing bars
+
+
+def test_chart_lies_down_past_fifteen_areas():
+    from matplotlib import rc_context
+
+    for n, horizontal in ((15, False), (16, True)):
+        s = _synthetic(n)
+        for r in s.rows:
+            r.coverage = r.coverage.model_copy(update={"rate": 0.5, "expected": 0.6})
+        with rc_context(_chart_rc()):
+            ax = chart_figure(s).axes[0]
+            names = [x.get_text() for x in (ax.get_yticklabels() if horizontal else ax.get_xticklabels())]
+        assert names[-1 if not horizontal else 0] == ("合计" if not horizontal else "第0号很长很长的村民委员会名称社区")
+        assert len([x for x in names if x]) == n + 1
+        widths = {round(p.get_height() if horizontal else p.get_width(), 2) for p in ax.patches}
+        assert widths == {0.38}, (n, widths)
 
 
 def test_domain_modules_do_not_import_telegram():
