@@ -182,7 +182,7 @@ class Column(NamedTuple):
     width: float
     fmt: str | None
     get: Callable[[Row], Any]
-    total: str = "whole"  # "sum": the rows added up; "whole": get(totals); "none": blank
+    total: str = "whole"  # "sum": the rows added up; "whole": get(totals); "status": the count of each; "none"
     constant: bool = False  # the same on every row: said once in the title block instead
 
 
@@ -246,7 +246,7 @@ def _columns(summary: Summary, lang: str, tz) -> list[Column]:
         Column(t(lang, "col-evidence"), 9, None, lambda r: r.evidence, "sum"),
         Column(t(lang, "col-entries"), 8, None, lambda r: r.entries, "sum"),
         Column(t(lang, "col-flagged"), 8, None, lambda r: r.flagged, "sum"),
-        Column(t(lang, "col-status"), 10, None, lambda r: _status_cells(lang, r, tz)[0]),
+        Column(t(lang, "col-status"), 10, None, lambda r: _status_cells(lang, r, tz)[0], "status"),
         Column(t(lang, "col-submitter"), 14, None, lambda r: _status_cells(lang, r, tz)[1], "none"),
         Column(t(lang, "col-submitted-at"), 16, DATETIME, lambda r: _status_cells(lang, r, tz)[2], "none"),
         Column(t(lang, "col-note"), 30, None, lambda r: _status_cells(lang, r, tz)[3], "none"),
@@ -287,7 +287,7 @@ def _totals_status(lang: str, summary: Summary) -> str | None:
 
 
 def _total_cell(col: Column, summary: Summary, lang: str) -> Any:
-    if col.head == t(lang, "col-status"):
+    if col.total == "status":
         return _totals_status(lang, summary)
     if col.total == "sum":
         return sum(col.get(r) or 0 for r in summary.rows)
@@ -297,10 +297,11 @@ def _total_cell(col: Column, summary: Summary, lang: str) -> Any:
 def title_lines(summary: Summary, lang: str) -> list[str]:
     """The title (area, the deadline's title) and the period line under it."""
     root = summary.root_name or t(lang, "summary-all-orgs")
-    title = t(lang, "xlsx-title", root=root, deadline=summary.period_title or "")
+    title = t(lang, "xlsx-title-for", root=root, deadline=summary.period_title) if summary.period_title \
+        else t(lang, "xlsx-title", root=root)
     period = t(lang, "xlsx-period", start=summary.start.isoformat(), end=summary.end.isoformat(),
                asof=summary.as_of.isoformat())
-    return [" ".join(title.split()), period]
+    return [title, period]
 
 
 def tail_rows(summary: Summary, lang: str) -> list[str]:
@@ -319,8 +320,8 @@ def _progress_sheet(wb, styles: _Styles, summary: Summary, lang: str, tz) -> Non
     for index, col in enumerate(cols):
         ws.set_column(index, index, col.width)
     head = [*title_lines(summary, lang), *(["　".join(constants)] if constants else [])]
-    ws.set_row(0, 30)
     for r, text in enumerate(head):
+        ws.set_row(r, 30 if r != 1 else None)  # the title, and the targets line (it may wrap)
         ws.merge_range(r, 0, r, last, xlsx_text(text), styles.title if r == 0 else styles.info)
     header = len(head)
     ws.set_row(header, 42)
@@ -361,9 +362,9 @@ LEDGER_BEFORE = (("ledger-id", 8), ("ledger-date", 11), ("ledger-recorded", 16),
 LEDGER_AFTER = (("ledger-place", 26), ("ledger-evidence", 9), ("ledger-listed", 9), ("ledger-flags", 16))
 
 
-def _ledger_head(wb, styles: _Styles, measures: list[str], lang: str) -> None:
+def _ledger_head(wb, styles: _Styles, measures: list[str], lang: str) -> str:
     """The ledger sheet with its header row, widths, filter and print setup; its rows are
-    added after the workbook is written (_fill_ledger)."""
+    added after the workbook is written (_fill_ledger). Returns the sheet's part name."""
     ws = wb.add_worksheet(t(lang, "xlsx-sheet-ledger"))
     heads = [(t(lang, k), w) for k, w in LEDGER_BEFORE] + [(measure_header(lang, m), 8) for m in measures] \
         + [(t(lang, k), w) for k, w in LEDGER_AFTER]
@@ -375,6 +376,7 @@ def _ledger_head(wb, styles: _Styles, measures: list[str], lang: str) -> None:
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, 0, len(heads) - 1)
     _print_setup(ws, 0)
+    return f"sheet{ws.index + 1}"  # XlsxWriter names the parts by position
 
 
 def _xml_text(text: str, cache: dict[str, str]) -> str:
@@ -473,12 +475,12 @@ def write_progress_xlsx(summary: Summary, entries_iter: Iterable[LedgerRow], pat
     try:
         styles = _Styles(wb)
         _progress_sheet(wb, styles, summary, lang, tz)
-        _ledger_head(wb, styles, measures, lang)
+        sheet = _ledger_head(wb, styles, measures, lang)
         wb.set_properties({"title": t(lang, "xlsx-sheet-progress"), "author": "antifraud-bot"})
     finally:
         wb.close()
     xf = styles.date.xf_index, styles.datetime.xf_index  # the formats' numbers, known once written
-    return _fill_ledger(path, "sheet2", entries_iter, measures, xf, lang, tz)
+    return _fill_ledger(path, sheet, entries_iter, measures, xf, lang, tz)
 
 
 async def export_progress(storage, summary: Summary, path: Path | str, lang: str = "zh", tz=LOCAL_TZ) -> int:

@@ -431,7 +431,8 @@ missing-unreachable = { $name } (cannot be reached)
 missing-unreachable-hint = Reminders do not reach people marked "cannot be reached" (for one, they never wrote to the bot): please phone them, and ask them to send the bot a message.
 
 ## printable progress table, chart pace, report notes, evidence zip (export.py, evidence_zip.py)
-xlsx-title = { $root } { $deadline } anti-fraud publicity progress table
+xlsx-title = { $root } anti-fraud publicity progress table
+xlsx-title-for = { $root } anti-fraud publicity progress table ({ $deadline })
 xlsx-period = Period: { $start } to { $end }   as of: { $asof }
 xlsx-constant = { $name }: { $value }
 xlsx-lectures-quota = Events due so far: { $n }

@@ -428,7 +428,8 @@ missing-unreachable = { $name }（联系不上）
 missing-unreachable-hint = 标“联系不上”的人收不到机器人的提醒（比如从没和机器人说过话）：请电话通知，并请他给机器人发一句话。
 
 ## printable progress table, chart pace, report notes, evidence zip (export.py, evidence_zip.py)
-xlsx-title = { $root } { $deadline } 反诈宣传工作进展情况表
+xlsx-title = { $root } 反诈宣传工作进展情况表
+xlsx-title-for = { $root } 反诈宣传工作进展情况表（{ $deadline }）
 xlsx-period = 统计期间：{ $start } 至 { $end }　截至：{ $asof }
 xlsx-constant = { $name }：{ $value }
 xlsx-lectures-quota = 宣讲活动应达：{ $n } 场
