@@ -47,8 +47,9 @@ async def export(turn: Turn) -> None:
         result = await office.export_month(turn.svc, turn.user.org_id, *bounds, xlsx, chart, turn.lang)
         root = result.root_name or ""
         turn.say(turn.t("export-caption", root=root, month=label), document=(xlsx.name, xlsx.read_bytes()))
-        turn.say(turn.t("chart-caption", root=root, month=label), photo=chart.read_bytes(),
-                 buttons=[[turn.button("btn-evidence-zip", action("proof", "zip", label))]])
+        turn.say(turn.t("chart-caption", root=root, month=label), photo=chart.read_bytes())
+    # its own message: the channels send a photo or a file without buttons
+    turn.say(turn.t("evidence-zip-offer"), [[turn.button("btn-evidence-zip", action("proof", "zip", label))]])
 
 
 async def on_proof(turn: Turn, verb: str, args: list[str]) -> None:

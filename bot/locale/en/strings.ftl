@@ -443,6 +443,7 @@ chart-coverage-pace = Coverage pace for the day
 chart-install-pace = Install pace for the day
 summary-note = { "  " }note: { $note }
 btn-evidence-zip = Evidence photos
+evidence-zip-offer = Forwarding the evidence photos too? Tap "Evidence photos": they come zipped by village.
 evidence-zip-working = Packing { $count } evidence photos, one moment…
 evidence-zip-none = No stored evidence photos for { $month }.
 evidence-zip-part = { $root } { $month } evidence (part { $part } of { $parts }, { $count } photos)

@@ -440,6 +440,7 @@ chart-coverage-pace = 入户率应达进度
 chart-install-pace = 安装率应达进度
 summary-note = { "  " }说明：{ $note }
 btn-evidence-zip = 佐证材料
+evidence-zip-offer = 要转发佐证照片？点“佐证材料”，按村打包发给您。
 evidence-zip-working = 正在打包佐证照片（共 { $count } 张），请稍候…
 evidence-zip-none = { $month } 没有存档的佐证照片。
 evidence-zip-part = { $root } { $month } 佐证材料（第 { $part }/{ $parts } 包，{ $count } 张照片）
