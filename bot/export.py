@@ -362,9 +362,10 @@ LEDGER_BEFORE = (("ledger-id", 8), ("ledger-date", 11), ("ledger-recorded", 16),
 LEDGER_AFTER = (("ledger-place", 26), ("ledger-evidence", 9), ("ledger-listed", 9), ("ledger-flags", 16))
 
 
-def _ledger_head(wb, styles: _Styles, measures: list[str], lang: str) -> str:
-    """The ledger sheet with its header row, widths, filter and print setup; its rows are
-    added after the workbook is written (_fill_ledger). Returns the sheet's part name."""
+def _ledger_head(wb, styles: _Styles, measures: list[str], count: int, lang: str) -> str:
+    """The ledger sheet with its header row, widths, filter (over its `count` rows) and print
+    setup; the rows go in after the workbook is written (_fill_ledger). Returns the sheet's
+    part name."""
     ws = wb.add_worksheet(t(lang, "xlsx-sheet-ledger"))
     heads = [(t(lang, k), w) for k, w in LEDGER_BEFORE] + [(measure_header(lang, m), 8) for m in measures] \
         + [(t(lang, k), w) for k, w in LEDGER_AFTER]
@@ -374,7 +375,7 @@ def _ledger_head(wb, styles: _Styles, measures: list[str], lang: str) -> str:
         _put(ws, 0, c, text, styles("head"))
     ws.set_row(0, 30)
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, 0, len(heads) - 1)
+    ws.autofilter(0, 0, count, len(heads) - 1)
     _print_setup(ws, 0)
     return f"sheet{ws.index + 1}"  # XlsxWriter names the parts by position
 
@@ -391,7 +392,12 @@ def _xml_text(text: str, cache: dict[str, str]) -> str:
     return found
 
 
-def _ledger_rows(out, entries: Iterable[LedgerRow], measures: list[str], xf: tuple[int, int], lang: str, tz) -> int:
+# Where a row's date cells name their style; the style's number is known only once the
+# workbook is written. Control characters: no text people typed can hold them (cell_value).
+DATE_XF, TIME_XF = "\x01", "\x02"
+
+
+def _ledger_rows(out, entries: Iterable[LedgerRow], measures: list[str], lang: str, tz) -> int:
     """Write the ledger's rows as sheet XML to `out`; returns how many.
 
     One row per live entry; one numeric column per measure (blank when the entry has none),
@@ -405,7 +411,6 @@ def _ledger_rows(out, entries: Iterable[LedgerRow], measures: list[str], xf: tup
     rank = {m: i for i, m in enumerate(measures)}
     order = lambda item: rank.get(item[0], -1)  # noqa: E731 - a row's cells must go left to right
     place, photos, listed, flagged = letters[len(LEDGER_BEFORE) + len(measures):]
-    date_xf, time_xf = xf
     texts: dict[str, str] = {}
     days: dict[str, int] = {}
     kinds: dict[str, str] = {}
@@ -417,8 +422,8 @@ def _ledger_rows(out, entries: Iterable[LedgerRow], measures: list[str], xf: tup
             recorded = recorded.astimezone(tz)
         day = days.get(e.happened_on) or days.setdefault(e.happened_on, serial(date.fromisoformat(e.happened_on)))
         kind = kinds.get(e.kind) or kinds.setdefault(e.kind, kind_label(lang, e.kind))
-        cells = [f'<row r="{r}"><c r="A{r}"><v>{e.id}</v></c><c r="B{r}" s="{date_xf}"><v>{day}</v></c>'
-                 f'<c r="C{r}" s="{time_xf}"><v>{serial(recorded.replace(second=0))!r}</v></c>'
+        cells = [f'<row r="{r}"><c r="A{r}"><v>{e.id}</v></c><c r="B{r}" s="{DATE_XF}"><v>{day}</v></c>'
+                 f'<c r="C{r}" s="{TIME_XF}"><v>{serial(recorded.replace(second=0))!r}</v></c>'
                  f'<c r="D{r}{_xml_text(e.user_name, texts)}<c r="E{r}{_xml_text(e.org_name, texts)}'
                  f'<c r="F{r}{_xml_text(kind, texts)}']
         cells += [f'<c r="{column[k]}{r}"><v>{v}</v></c>' for k, v in sorted(e.measures.items(), key=order)
@@ -438,49 +443,52 @@ def _ledger_rows(out, entries: Iterable[LedgerRow], measures: list[str], xf: tup
     return r - 1
 
 
-def _fill_ledger(path: Path, sheet: str, entries: Iterable[LedgerRow], measures: list[str], xf: tuple[int, int],
-                 lang: str, tz) -> int:
-    """Put the ledger's rows into the written workbook's `sheet` part (after its header row),
-    with the sheet's dimension to match; every other part is copied as it is."""
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as rows:
-        count = _ledger_rows(rows, entries, measures, xf, lang, tz)
-        rows.seek(0)
-        part = f"xl/worksheets/{sheet}.xml"
-        done = path.with_name(path.name + ".part")
-        with zipfile.ZipFile(path) as old, zipfile.ZipFile(done, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as new:
-            for info in old.infolist():
-                data = old.read(info)
-                if info.filename != part:
-                    new.writestr(info, data)
-                    continue
-                head, tail = data.decode("utf-8").split("</sheetData>", 1)
-                head = re.sub(r'<dimension ref="A1:([A-Z]+)1"/>', rf'<dimension ref="A1:\g<1>{count + 1}"/>', head, 1)
-                with new.open(part, "w") as sink:
-                    sink.write(head.encode())
-                    while chunk := rows.read(1 << 20):
-                        sink.write(chunk.encode())
-                    sink.write(("</sheetData>" + tail).encode())
-        os.replace(done, path)
-    return count
+def _fill_ledger(path: Path, sheet: str, rows, count: int, xf: tuple[int, int]) -> None:
+    """Put the ledger's rows (sheet XML in the file `rows`) into the written workbook's `sheet`
+    part, after its header row, with the sheet's dimension to match and the date styles'
+    numbers in place; every other part is copied as it is."""
+    part = f"xl/worksheets/{sheet}.xml"
+    done = path.with_name(path.name + ".part")
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(done, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename != part:
+                new.writestr(info, data)
+                continue
+            head, tail = data.decode("utf-8").split("</sheetData>", 1)
+            head = re.sub(r'<dimension ref="A1:([A-Z]+)1"/>', rf'<dimension ref="A1:\g<1>{count + 1}"/>', head, 1)
+            with new.open(part, "w") as sink:
+                sink.write(head.encode())
+                rows.seek(0)
+                while chunk := rows.read(1 << 20):
+                    sink.write(chunk.replace(DATE_XF, str(xf[0])).replace(TIME_XF, str(xf[1])).encode())
+                sink.write(("</sheetData>" + tail).encode())
+    os.replace(done, path)
 
 
 def write_progress_xlsx(summary: Summary, entries_iter: Iterable[LedgerRow], path: Path | str,
                         lang: str = "zh", tz=LOCAL_TZ) -> int:
-    """Write the progress table (sheet 1) and the period's ledger (sheet 2); returns ledger rows written."""
+    """Write the progress table (sheet 1) and the period's ledger (sheet 2); returns ledger rows written.
+
+    The ledger's rows are made first (into a temporary file: a county's month stays off the
+    heap), so that its filter can span them; then the workbook; then the rows go into it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     measures = measure_keys(summary)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                         "strings_to_urls": False, "strings_to_numbers": False})
-    try:
-        styles = _Styles(wb)
-        _progress_sheet(wb, styles, summary, lang, tz)
-        sheet = _ledger_head(wb, styles, measures, lang)
-        wb.set_properties({"title": t(lang, "xlsx-sheet-progress"), "author": "antifraud-bot"})
-    finally:
-        wb.close()
-    xf = styles.date.xf_index, styles.datetime.xf_index  # the formats' numbers, known once written
-    return _fill_ledger(path, sheet, entries_iter, measures, xf, lang, tz)
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as rows:
+        count = _ledger_rows(rows, entries_iter, measures, lang, tz)
+        wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                             "strings_to_urls": False, "strings_to_numbers": False})
+        try:
+            styles = _Styles(wb)
+            _progress_sheet(wb, styles, summary, lang, tz)
+            sheet = _ledger_head(wb, styles, measures, count, lang)
+            wb.set_properties({"title": t(lang, "xlsx-sheet-progress"), "author": "antifraud-bot"})
+        finally:
+            wb.close()
+        xf = styles.date.xf_index, styles.datetime.xf_index  # the formats' numbers, known once written
+        _fill_ledger(path, sheet, rows, count, xf)
+    return count
 
 
 async def export_progress(storage, summary: Summary, path: Path | str, lang: str = "zh", tz=LOCAL_TZ) -> int:

@@ -462,7 +462,7 @@ async def test_progress_table_reads_back(world, tmp_path):
 
     ledger = wb["台账明细"]
     assert ledger.freeze_panes == "A2" and ledger.print_title_rows == "$1:$1"
-    assert ledger.page_setup.orientation == "landscape" and ledger.auto_filter.ref
+    assert ledger.page_setup.orientation == "landscape" and ledger.auto_filter.ref == f"A1:{get_column_letter(ledger.max_column)}12"
     rows = [[c.value for c in r] for r in ledger.iter_rows(min_row=2)]
     assert len(rows) == 11
     head = [c.value for c in ledger[1]]
