@@ -80,9 +80,11 @@ async def collect(services, root_org_id: int | None, start: date, end: date,
 
 
 def _file(row: EvidenceRow, folder: Path) -> Path | None:
-    for candidate in (row.path, folder / f"{row.sha256}.jpg" if row.sha256 else None):
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
+    """The photo's file in the evidence folder (named by its SHA-256); never a file elsewhere,
+    whatever path a row holds."""
+    for candidate in (folder / f"{row.sha256}.jpg" if row.sha256 else None, Path(row.path) if row.path else None):
+        if candidate and candidate.resolve().parent == folder.resolve() and candidate.is_file():
+            return candidate
     return None
 
 
@@ -96,7 +98,7 @@ def _item(row: EvidenceRow, source: Path, area: str, lang: str, tz, seen: dict[s
     stem = f"{safe_part(area)}/{day}_{safe_part(kind)}_{safe_part(row.user_name)}_{number}"
     seen[stem] = seen.get(stem, 0) + 1
     name = f"{stem}.jpg" if seen[stem] == 1 else f"{stem}-{seen[stem]}.jpg"
-    figures = measures_text(lang, row.measures) if row.entry_id is not None else (row.note or "")
+    figures = "；".join(x for x in (measures_text(lang, row.measures), row.note) if x)  # a report: its note too
     fields = (name, number, area, day, kind, row.user_name, figures,
               place_text(row.lat, row.lon, row.address) or "", f"{recorded:%Y-%m-%d %H:%M}",
               t(lang, "summary-yes" if row.reused else "summary-no"))
@@ -104,8 +106,8 @@ def _item(row: EvidenceRow, source: Path, area: str, lang: str, tz, seen: dict[s
 
 
 def plan_parts(items: list[Item], cap_bytes: int) -> list[list[Item]]:
-    """Spread the photos over parts of at most `cap_bytes` each (a photo larger than the
-    cap goes alone), keeping their order (by area... as collected)."""
+    """Spread the photos over parts of at most `cap_bytes` each, in their order (a photo
+    larger than the cap goes alone)."""
     parts: list[list[Item]] = [[]]
     size = 0
     for item in items:

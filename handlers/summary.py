@@ -61,9 +61,11 @@ async def on_proof(turn: Turn, verb: str, args: list[str]) -> None:
         return
     root = await office.scope_root(turn.storage, turn.user)
     items, missing = await evidence_zip.collect(turn.svc, root, *bounds, turn.lang)
-    month = args[0]
+    month = f"{bounds[0]:%Y-%m}"
     if not items:
         turn.say(turn.t("evidence-zip-none", month=month))
+        if missing:
+            turn.say(turn.t("evidence-zip-missing", count=missing))
         return
     await turn.tell(turn.t("evidence-zip-working", count=len(items)))
     name = (await turn.storage.orgs.get(root)).name

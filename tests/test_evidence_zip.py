@@ -208,3 +208,17 @@ async def _cli(*args: str) -> int:
         except SystemExit as stop:
             return stop.code if isinstance(stop.code, int) else 1
     return await asyncio.to_thread(run)
+
+
+async def test_only_files_of_the_evidence_folder_are_packed(bot, tmp_path):
+    ids = await november(bot)
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not evidence")
+    await bot.storage.db.conn.execute("UPDATE evidence SET sha256 = NULL, path = ? WHERE entry_id = ?",
+                                      (str(outside), ids["visit"]))
+    await bot.storage.db.conn.commit()
+    await bot.act(OFFICE, "proof:zip:2026-11")
+    [(_, data)] = bot.documents(OFFICE)
+    names, listing = members(data)
+    assert len(listing) == 5 and str(ids["visit"]) not in {r["编号"] for r in listing}
+    assert any("2 张照片只存了链接" in x for x in bot.texts(OFFICE))
