@@ -4,11 +4,13 @@ Pure domain code (no chat library). Both are synchronous and CPU-bound: from the
 ``export_progress`` (fetches the ledger, writes in a worker thread) and run ``render_chart``
 in ``asyncio.to_thread``.
 
-The workbook is written with XlsxWriter in ``constant_memory`` mode: each row goes to disk
-as soon as the next one starts, so a county's month (80,000+ ledger rows) keeps memory flat
-and takes a few seconds. Rows must therefore be written top to bottom, once. Styles stay
-plain (bold headers, a grey fill, thin borders, number formats) so Excel and WPS open it
-alike. Both sheets print landscape on A4, one page wide, the header row on every page.
+The workbook is written with XlsxWriter in ``constant_memory`` mode (each row goes to disk
+as soon as the next one starts: rows are written top to bottom, once). The ledger sheet's
+rows, a county's month being 80,000+ of them, are made as sheet XML here and put into the
+written file (``_fill_ledger``): XlsxWriter's cost per cell was most of the export's time.
+Memory stays flat either way. Styles stay plain (bold headers, a grey fill, thin borders,
+number formats) so Excel and WPS open it alike. Both sheets print landscape on A4, one page
+wide, the header row on every page.
 """
 from __future__ import annotations
 
@@ -142,7 +144,6 @@ class _Styles:
         self.wb, self.made = wb, {}
         self.title = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
         self.info = wb.add_format({"text_wrap": True, "valign": "vcenter"})
-        self.plain = wb.add_format({})
         self.date, self.datetime = wb.add_format({"num_format": DATE}), wb.add_format({"num_format": DATETIME})
 
     def __call__(self, style: str, fmt: str | None = None):
