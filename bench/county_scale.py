@@ -3,11 +3,16 @@
     python bench/county_scale.py                 # 1,000,000 entries (about a minute to generate)
     python bench/county_scale.py --entries 50000 # quick run
     python bench/county_scale.py --db /tmp/county.sqlite3 --keep   # reuse the generated file
+    python bench/county_scale.py --compare-with cef844c  # also time that commit's bot/export.py, same data
 
 The county: 20 townships × 15 villages/communities × 4 grids, 2,000 grid workers, one
 contact per village, one office per township; entries spread over 2026, seeded and
 reproducible. Rows go in with ``executemany`` on the stdlib ``sqlite3`` module into a
-schema made by the real migrations. Aims: summary < 1 s, export < 10 s, peak RSS < 300 MB.
+schema made by the real migrations. Aims: summary < 1 s, export < 5 s, peak RSS < 300 MB.
+
+``--compare-with REV`` loads bot/export.py as it was at git revision REV (e.g. the openpyxl
+writer) and times its export of the same summaries after the current one, in the same process:
+the RSS printed after the current export is its own peak (the older one runs later).
 """
 from __future__ import annotations
 
@@ -208,7 +213,31 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
-async def timings(path: Path, township_id: int, out_dir: Path) -> None:
+def export_at(rev: str):
+    """bot/export.py as it was at git revision `rev`, loaded as a module of the bot package."""
+    import importlib.util
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(["git", "show", f"{rev}:bot/export.py"], cwd=root, check=True,
+                            capture_output=True, text=True).stdout
+    spec = importlib.util.spec_from_loader("bot._export_" + rev.replace("-", "_"), loader=None)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "bot"
+    exec(compile(source, f"{rev}:bot/export.py", "exec"), module.__dict__)
+    return module
+
+
+def _ledger_read(storage, summary) -> tuple[int, float]:
+    """Rows and seconds to read the ledger alone (the part of an export that is not writing)."""
+    from storage.reports import ReportRepo
+
+    t0 = time.perf_counter()
+    n = sum(1 for _ in ReportRepo(storage.db).ledger_rows(summary.org_ids, summary.start, summary.end))
+    return n, time.perf_counter() - t0
+
+
+async def timings(path: Path, township_id: int, out_dir: Path, compare: str | None = None) -> None:
     from bot.export import export_progress, render_chart
     from bot.summary import build_summary, render_text
     from bot.targets import DEFAULT_TARGETS, load_targets
@@ -233,16 +262,29 @@ async def timings(path: Path, township_id: int, out_dir: Path) -> None:
                     t2 = time.perf_counter()
                     print(f"summary {key:19s} {label:8s} {run}: build {t1 - t0:6.3f} s + text {t2 - t1:6.3f} s"
                           f" = {t2 - t0:6.3f} s  ({len(summary.rows)} rows, {len(messages)} message(s))")
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 xlsx = out_dir / f"progress-{deadline}-{label}.xlsx"
                 rows = await export_progress(storage, summary, xlsx)
-                t1 = time.perf_counter()
+                t1, cpu = time.perf_counter(), time.process_time() - c0
                 png = out_dir / f"chart-{deadline}-{label}.png"
                 render_chart(summary, png)
                 t2 = time.perf_counter()
-                print(f"export  {key:19s} {label:8s}: xlsx {t1 - t0:6.3f} s ({rows} ledger rows, "
+                print(f"export  {key:19s} {label:8s}: xlsx {t1 - t0:6.3f} s, cpu {cpu:6.3f} s ({rows} ledger rows, "
                       f"{xlsx.stat().st_size / 1e6:.1f} MB)  chart {t2 - t1:6.3f} s ({png.stat().st_size / 1e3:.0f} kB)")
-        print(f"peak RSS: {rss_mb():.0f} MB")
+        print(f"peak RSS: {rss_mb():.0f} MB (current export)")
+        if compare:
+            old = export_at(compare)
+            for deadline, start, end, on, due_at in cases:
+                key = f"{deadline}:{due_at - timedelta(days=1):%Y-%m}"
+                summary = await build_summary(storage, None, start, end, on, targets, key, due_at)
+                rows, read = _ledger_read(storage, summary)
+                t0, c0 = time.perf_counter(), time.process_time()
+                xlsx = out_dir / f"progress-{deadline}-county-{compare}.xlsx"
+                await old.export_progress(storage, summary, xlsx)
+                took, cpu = time.perf_counter() - t0, time.process_time() - c0
+                print(f"export  {key:19s} county  : xlsx {took:6.3f} s, cpu {cpu:6.3f} s at {compare} ({rows} ledger rows, "
+                      f"{xlsx.stat().st_size / 1e6:.1f} MB; reading the ledger alone {read:.3f} s)")
+            print(f"peak RSS: {rss_mb():.0f} MB (after {compare} too)")
     finally:
         await storage.close()
 
@@ -254,6 +296,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", type=Path, help="database file (default: a temporary file)")
     parser.add_argument("--keep", action="store_true", help="keep and reuse --db if it exists")
     parser.add_argument("--out", type=Path, help="where to write the xlsx and png (default: temp dir)")
+    parser.add_argument("--compare-with", metavar="REV", help="also time bot/export.py of this git revision")
     args = parser.parse_args(argv)
 
     tmp = tempfile.TemporaryDirectory(prefix="county-")
@@ -274,7 +317,7 @@ def main(argv: list[str] | None = None) -> None:
         (township_id,) = conn.execute("SELECT id FROM orgs WHERE kind = 'township' ORDER BY id LIMIT 1").fetchone()
         conn.close()
         print(f"cpus available: {len(os.sched_getaffinity(0))}")
-        asyncio.run(timings(path, township_id, out_dir))
+        asyncio.run(timings(path, township_id, out_dir, args.compare_with))
     finally:
         if not args.keep:
             tmp.cleanup()

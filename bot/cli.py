@@ -285,6 +285,37 @@ def cmd_import_warnings(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evidence(args: argparse.Namespace) -> int:
+    """Zip the month's evidence photos with their 清单.csv (several parts past the size cap)."""
+    from .evidence_zip import collect, write_zips
+
+    settings = _settings()
+    began = time.monotonic()
+    shown = [0]
+
+    def progress(done: int, total: int) -> None:
+        if done - shown[0] >= max(total / 10, 1) or done == total:
+            shown[0] = done
+            print(f"evidence: {done} of {total} photos packed ({time.monotonic() - began:.1f} s)",
+                  file=sys.stderr, flush=True)
+
+    async def work(services, root, start, end):
+        items, missing = await collect(services, root, start, end)
+        if missing:
+            print(f"evidence: {missing} photos have no stored file (references only); left out", file=sys.stderr)
+        return await asyncio.to_thread(write_zips, items, Path(args.out),
+                                       settings.evidence_zip_max_mb * 1024 * 1024, "zh", progress)
+
+    paths = _office_run(args, work)
+    if paths is None:
+        return 1
+    if not paths:
+        print(f"no stored evidence photos for {args.month}", file=sys.stderr)
+        return 0
+    print("\n".join(f"{path}\t{count} photos" for path, count in paths))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="反诈宣传工作台账机器人")
     sub = parser.add_subparsers(dest="command")
@@ -330,6 +361,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chart", help="also write the chart to this .png")
     p.add_argument("--org", help="an org code (default: the whole tree)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("evidence", help="zip a month's evidence photos and their list (清单.csv)")
+    p.add_argument("--month", required=True, help="YYYY-MM")
+    p.add_argument("--out", required=True, help="the .zip to write (name-1.zip, name-2.zip, ... past the cap)")
+    p.add_argument("--org", help="an org code (default: the whole tree)")
+    p.set_defaults(func=cmd_evidence)
     return parser
 
 

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     evidence_max_mb: int = Field(2048, ge=1)
     warning_window_hours: float = Field(24.0, gt=0, le=24 * 30)   # early warnings: an outcome within this
     warning_retention_days: int = Field(90, ge=1)                 # closed warnings' personal fields kept this long
+    evidence_zip_max_mb: int = Field(20, ge=1)  # one 佐证材料 zip at most; more photos: more parts
 
     @field_validator("admin_telegram_ids", mode="before")
     @classmethod

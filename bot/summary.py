@@ -24,6 +24,7 @@ What the figures mean (the office audits them, so each is stated exactly):
 """
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -66,6 +67,7 @@ class SubmissionStatus(BaseModel):
     submitter: str | None = None
     submitted_at: datetime | None = None
     nil_reason: str | None = None
+    note: str | None = None             # the report's 亮点/说明, as the contact wrote it
     contacts: list[str] = Field(default_factory=list)  # the area's contacts (who to chase)
     changed: dict[str, int] = Field(default_factory=dict)  # figures now minus those submitted
     nil_despite_entries: bool = False   # 无活动 reported over figures (the sender confirmed it)
@@ -354,7 +356,8 @@ def _status(sub, contacts: list[str], today: date, due_at: datetime | None) -> S
         return SubmissionStatus(status="pending" if pending else "missing", contacts=contacts)
     late = sub.late or (due_at is not None and sub.submitted_at >= due_at)
     return SubmissionStatus(status="late" if late else "on_time", submitter=sub.user_name,
-                            submitted_at=sub.submitted_at, nil_reason=sub.nil_reason, contacts=contacts)
+                            submitted_at=sub.submitted_at, nil_reason=sub.nil_reason, note=sub.note,
+                            contacts=contacts)
 
 
 # ------------------------------------------------------------------------ text
@@ -398,10 +401,16 @@ def _status_text(lang: str, s: SubmissionStatus | None) -> str:
     return text
 
 
+def quota_units(quota: float | None) -> int | None:
+    """What a per-period target asks for so far, in whole events or pushes: 0.1 of a lecture
+    is met only by holding one (meets_quota agrees: a count is whole)."""
+    return None if quota is None else math.ceil(quota - 1e-9)
+
+
 def _quota(lang: str, quota: float | None, ok: bool | None) -> str:
     if quota is None:
         return ""
-    return t(lang, "summary-quota", quota=f"{quota:.1f}".rstrip("0").rstrip("."), pace=_pace(lang, ok))
+    return t(lang, "summary-quota", quota=str(quota_units(quota)), pace=_pace(lang, ok))
 
 
 def row_name(lang: str, row: Row) -> str:
@@ -441,7 +450,10 @@ def _area_block(lang: str, row: Row) -> list[str]:
                pushes=row.m("group_pushes"), push_pace=_pace(lang, row.pushes_ok), broadcasts=row.m("broadcasts"),
                evidence=row.evidence, flagged=row.flagged)
     status = _status_text(lang, row.submission)
-    return [first, second + (" · " + status if status else "")]
+    lines = [first, second + (" · " + status if status else "")]
+    if row.submission and row.submission.note:
+        lines.append(t(lang, "summary-note", note=row.submission.note))
+    return lines
 
 
 def _tally(lang: str, counts: dict[str, int]) -> str:

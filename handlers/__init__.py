@@ -32,12 +32,12 @@ def routes() -> Routes:
         "log": (log.on_action, "worker"), "quick": (quick.on_action, "worker"),
         "mine": (mine.on_action, "worker"), "report": (report.on_action, "worker"),
         "missing": (summary.on_action, "contact"), "users": (admin.on_action, "office"),
-        "warn": (warnings.on_action, "worker"),
+        "warn": (warnings.on_action, "worker"), "proof": (summary.on_proof, "office"),
     }
     flows = {"log": log.on_input, "report": report.on_input, "mine": mine.on_input, "quick": quick.on_input,
              "warn": warnings.on_input}  # named as their features
     return Routes(commands=commands, actions=actions, flows=flows, free=quick.on_free, stranger=start.stranger,
-                  document=warnings.on_document)
+                  document=warnings.on_document, heavy=frozenset({"proof"}))
 
 
 def build_core(services) -> Core:

@@ -214,6 +214,7 @@ class Routes:
     free: Handler                       # input outside any flow (one-line reports)
     stranger: Handler                   # anything from someone not registered
     document: Handler | None = None     # a file sent outside a flow (the office's warnings)
+    heavy: frozenset[str] = frozenset()  # action features whose taps are long read-only work, as heavy commands
 
 
 class Turn:
@@ -306,7 +307,7 @@ class Core:
         turn = Turn(self, event, None, None, now)
         try:
             command = self._command(event)
-            if command is not None and command.heavy:
+            if (command is not None and command.heavy) or self._heavy_tap(event):
                 if not await storage.inbox.claim(event.channel, event.event_id, now):
                     return []
                 turn = await self._turn(event, now, send)
@@ -337,6 +338,10 @@ class Core:
         except Exception as err:
             log.warning("%s event %s failed and could not be marked handled (%s); it is left for the next start",
                         event.channel, event.event_id, err)
+
+    def _heavy_tap(self, event: Event) -> bool:
+        """A tap whose work is long and read-only (佐证材料): run outside the transaction too."""
+        return event.action is not None and event.action.split(":", 1)[0] in self.routes.heavy
 
     def _command(self, event: Event) -> Command | None:
         """The command the event names, by slash or by word (导出 is as long as /export)."""

@@ -6,12 +6,13 @@ day at once, in quiet hours for when they end; at most once an hour per office o
 (bot/office.py plans when)."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import tempfile
 from pathlib import Path
 
-from bot import logbook, obligations, office
+from bot import evidence_zip, logbook, obligations, office
 from bot.i18n import t
 from schedules.reminders import report_button
 from storage.outbox import body
@@ -47,6 +48,37 @@ async def export(turn: Turn) -> None:
         root = result.root_name or ""
         turn.say(turn.t("export-caption", root=root, month=label), document=(xlsx.name, xlsx.read_bytes()))
         turn.say(turn.t("chart-caption", root=root, month=label), photo=chart.read_bytes())
+    # its own message: the channels send a photo or a file without buttons
+    turn.say(turn.t("evidence-zip-offer"), [[turn.button("btn-evidence-zip", action("proof", "zip", label))]])
+
+
+async def on_proof(turn: Turn, verb: str, args: list[str]) -> None:
+    """proof:zip:<YYYY-MM> — the 佐证材料 button after /export: the month's evidence photos of
+    the office's own area (never an org named by the button), zipped, in parts past the cap."""
+    bounds = office.month_bounds(args[0], turn.now.date()) if verb == "zip" and len(args) == 1 else None
+    if bounds is None:
+        turn.alert("button-expired")
+        return
+    root = await office.scope_root(turn.storage, turn.user)
+    items, missing = await evidence_zip.collect(turn.svc, root, *bounds, turn.lang)
+    month = f"{bounds[0]:%Y-%m}"
+    if not items:
+        turn.say(turn.t("evidence-zip-none", month=month))
+        if missing:
+            turn.say(turn.t("evidence-zip-missing", count=missing))
+        return
+    await turn.tell(turn.t("evidence-zip-working", count=len(items)))
+    name = (await turn.storage.orgs.get(root)).name
+    with tempfile.TemporaryDirectory() as tmp:
+        cap = turn.svc.settings.evidence_zip_max_mb * 1024 * 1024
+        paths = await asyncio.to_thread(evidence_zip.write_zips, items, Path(tmp) / f"佐证材料-{month}.zip",
+                                        cap, turn.lang)
+        for i, (path, count) in enumerate(paths, start=1):
+            caption = turn.t("evidence-zip-caption", root=name, month=month, count=count) if len(paths) == 1 else \
+                turn.t("evidence-zip-part", root=name, month=month, part=i, parts=len(paths), count=count)
+            turn.say(caption, document=(path.name, path.read_bytes()))
+    if missing:
+        turn.say(turn.t("evidence-zip-missing", count=missing))
 
 
 async def missing(turn: Turn) -> None:

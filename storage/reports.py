@@ -66,6 +66,7 @@ class SubmissionRow(NamedTuple):
     submitted_at: datetime
     late: bool
     nil_reason: str | None
+    note: str | None = None
 
 
 class ContactRow(NamedTuple):
@@ -90,6 +91,32 @@ class LedgerRow(NamedTuple):
     households_listed: int
     flags: list[str]
     source: str
+
+
+class EvidenceRow(NamedTuple):
+    """One stored photo of a live entry or a standing report, for the evidence zip (佐证材料)."""
+    evidence_id: int
+    path: str | None
+    sha256: str | None
+    entry_id: int | None         # None: a report's photo
+    submission_id: int | None
+    happened_on: str | None      # the entry's day; None for a report
+    recorded_at: str             # logged (entry) or submitted (report)
+    kind: str | None
+    measures: dict[str, int]
+    lat: float | None
+    lon: float | None
+    address: str | None
+    note: str | None             # the report's note
+    user_name: str
+    org_id: int
+    reused: bool                 # the same photo is evidence elsewhere too (or the entry is flagged so)
+
+
+# The same picture (by content, or by the channel's file id) attached to another entry or report.
+_REUSED = """EXISTS (SELECT 1 FROM evidence w WHERE w.id <> v.id
+                 AND NOT (w.entry_id IS v.entry_id AND w.submission_id IS v.submission_id)
+                 AND ((v.sha256 IS NOT NULL AND w.sha256 = v.sha256) OR w.file_unique_id = v.file_unique_id))"""
 
 
 def _month_end(day: date) -> date:
@@ -215,12 +242,12 @@ class ReportRepo:
     async def submissions(self, period_key: str, org_ids: list[int]) -> list[SubmissionRow]:
         """Live submissions (not replaced) for a period by these orgs, oldest first."""
         rows = await self.db.fetchall(
-            f"""SELECT s.id, s.org_id, s.user_id, u.name, s.submitted_at, s.late, s.nil_reason
+            f"""SELECT s.id, s.org_id, s.user_id, u.name, s.submitted_at, s.late, s.nil_reason, s.note
                FROM submissions s JOIN users u ON u.id = s.user_id
                WHERE s.period_key = ? AND s.replaced_by IS NULL
                  AND s.org_id {IN_IDS}
                ORDER BY s.submitted_at, s.id""", (period_key, json.dumps(org_ids)))
-        return [SubmissionRow(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]), bool(r[5]), r[6])
+        return [SubmissionRow(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4]), bool(r[5]), r[6], r[7])
                 for r in rows]
 
     async def contacts(self, org_ids: list[int]) -> list[ContactRow]:
@@ -253,3 +280,23 @@ class ReportRepo:
                 for r in rows:
                     yield LedgerRow(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8],
                                     r[9], r[10], r[11], [f for f in r[12].split(",") if f], r[13])
+
+    async def evidence_rows(self, org_ids: list[int], start: date, end: date,
+                            period_keys: list[str]) -> list[EvidenceRow]:
+        """Photos of these orgs' live entries dated in [start, end], and of their standing
+        reports for these periods; by org, then day, then time."""
+        ids = json.dumps(org_ids)
+        rows = await self.db.fetchall(
+            f"""SELECT v.id, v.path, v.sha256, e.id, NULL, e.happened_on, e.recorded_at, e.kind, e.measures,
+                       e.lat, e.lon, e.address, NULL, u.name, e.org_id,
+                       {_REUSED} OR instr(e.flags, 'duplicate_evidence') > 0
+                FROM entries e JOIN evidence v ON v.entry_id = e.id JOIN users u ON u.id = e.user_id
+                WHERE {_LIVE_IN} AND e.org_id {IN_IDS}
+                UNION ALL
+                SELECT v.id, v.path, v.sha256, NULL, s.id, NULL, s.submitted_at, NULL, s.figures,
+                       NULL, NULL, NULL, s.note, u.name, s.org_id, {_REUSED}
+                FROM submissions s JOIN evidence v ON v.submission_id = s.id JOIN users u ON u.id = s.user_id
+                WHERE s.replaced_by IS NULL AND s.period_key {IN_IDS} AND s.org_id {IN_IDS}
+                ORDER BY 15, 6, 7, 1""",
+            (start.isoformat(), end.isoformat(), ids, json.dumps(period_keys), ids))
+        return [EvidenceRow(*r[:8], json.loads(r[8] or "{}"), *r[9:15], bool(r[15])) for r in rows]

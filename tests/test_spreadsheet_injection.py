@@ -89,3 +89,49 @@ async def test_the_office_xlsx_holds_no_formula_from_user_text(tmp_path):
     texts = {c.value for c in cells if isinstance(c.value, str)}
     for attack in ATTACKS:                          # each one is there, as text (xlsx stores a CR as LF)
         assert "'" + attack.replace("\r", "\n") in texts
+
+
+async def test_the_evidence_list_holds_no_formula_from_user_text(tmp_path):
+    """清单.csv in the 佐证材料 zip: names, org names, addresses and report notes as text;
+    file names inside the zip never leave their village's folder."""
+    import hashlib
+    import zipfile
+
+    from storage.models import NewPhoto
+
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_text(_tree(), encoding="utf-8")
+    async with Harness(tmp_path, datetime(2026, 11, 24, 10, 0, tzinfo=TZ)) as h:
+        await h.import_orgs(orgs)
+        await h.join(301, "T", "office")
+        folder = h.settings.data_dir / "evidence"
+        folder.mkdir()
+        for i, attack in enumerate(ATTACKS):
+            uid, grid = 1000 + i, await h.storage.orgs.by_code(f"G{i % len(PRINTABLE)}")
+            invite = await h.storage.users.create_invite(grid.id, "worker", 1, 7, h.clock.now())
+            await h.send(uid, f"/start {invite.code}", name=attack)
+            user = await h.user(uid)
+            data = f"photo {i}".encode()
+            sha = hashlib.sha256(data).hexdigest()
+            (folder / f"{sha}.jpg").write_bytes(data)
+            await h.storage.entries.add([NewEntry(
+                user_id=user.id, org_id=grid.id, kind="visit", measures={"households": 1},
+                happened_on=date(2026, 11, 23), address=attack, source="flow",
+                photos=[NewPhoto(file_id=f"F{i}", file_unique_id=f"U{i}", sha256=sha, path=str(folder / f"{sha}.jpg"))])],
+                h.clock.now())
+        await h.act(301, "proof:zip:2026-11")
+        [(_, data)] = h.documents(301)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
+        listing = list(csv.reader(io.StringIO(zf.read("清单.csv").decode("utf-8-sig"))))
+    assert len(names) == len(ATTACKS) + 1
+    assert all(n.count("/") == 1 and "\\" not in n and not n.startswith("/") for n in names if n != "清单.csv")
+    fields = [f for row in listing[1:] for f in row]
+    assert not [f for f in fields if f.startswith(FORMULA_STARTS)]     # nothing a spreadsheet would run
+    for attack in ATTACKS:                          # the name and the address (trimmed), each as text
+        assert "'" + attack in fields and "'" + attack.strip() in fields, attack
+    for name in PRINTABLE:                          # the org (village) name too
+        assert "'" + name in fields, name
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -10,17 +10,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
-from bot.export import SUMMED_COLUMNS, cjk_font, export_progress, measures_text, render_chart, write_progress_xlsx
+from bot.export import (
+    _chart_rc, _columns, chart_figure, cjk_font, export_progress, measure_header, measures_text, render_chart, split_constants,
+    write_progress_xlsx,
+)
+from bot.kinds import MEASURES
 from bot.i18n import t
 from bot.orgs_import import load
-from bot.summary import Row, Summary, build_summary, render_blocks, render_text, split_messages
+from bot.summary import Row, Summary, build_summary, quota_units, render_blocks, render_text, split_messages
 from bot.targets import (
     DEFAULT_TARGETS, TargetError, expected_rate, load_targets, on_pace, period_quota,
 )
 from storage import Storage
 from storage.models import NewEntry, NewPhoto
-from storage.reports import ReportRepo, split_months
+from storage.reports import LedgerRow, ReportRepo, split_months
 
 TZ = ZoneInfo("Asia/Shanghai")
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -404,54 +409,148 @@ def test_split_counts_utf16_and_only_cuts_a_line_longer_than_a_message():
 # ------------------------------------------------------------------ spreadsheet
 
 
+def _table(ws) -> tuple[int, list[str]]:
+    """(header row number, headers) of the progress sheet: the row after the title block."""
+    header = next(r for r in range(1, 8) if ws.cell(row=r, column=1).value == "村（社区）")
+    return header, [c.value for c in ws[header]]
+
+
 async def test_progress_table_reads_back(world, tmp_path):
     s = await summarise(world)
     path = tmp_path / "progress.xlsx"
-    written = await export_progress(world.storage, s, path)
+    written = await export_progress(world.storage, s.model_copy(update={"period_title": "每月5日月报"}), path)
     assert written == 11  # live November entries, the township's own included
     wb = load_workbook(path)
     assert wb.sheetnames == ["进展情况表", "台账明细"]
     ws = wb["进展情况表"]
-    assert ws.freeze_panes == "B3"
-    assert "武陵山乡" in ws["A1"].value and "2026-11-01" in ws["A1"].value
-    headers = [c.value for c in ws[2]]
-    for h in ("村（社区）", "实有户数", "入户走访（户次）", "不重复门牌（户）", "入户率", "入户率目标", "安装率",
-              "海报（张）", "有照片和位置（张/条/块）", "宣讲活动（场）", "群推送（次）", "报送情况", "佐证照片（张）"):
+    header, headers = _table(ws)
+    assert header == 4 and ws.freeze_panes == "B5"
+    # the title: merged across the table, bold; the area, the deadline's title and the period
+    assert "武陵山乡" in ws["A1"].value and "每月5日月报" in ws["A1"].value and ws["A1"].font.b
+    assert "2026-11-01" in ws["A2"].value and "2026-11-30" in ws["A2"].value
+    assert f"A1:{get_column_letter(len(headers))}1" in {str(m) for m in ws.merged_cells.ranges}
+    # targets, time limits and pace, the same on every row, are said once above the table
+    block = ws["A3"].value
+    for said in ("入户率目标：100%", "入户目标时限：2026-12-31", "推送应达（次）：", "宣讲活动应达：2 场"):
+        assert said in block, said
+    for moved in ("入户率目标", "入户目标时限", "入户率应达进度", "推送应达（次）"):
+        assert moved not in headers, moved
+    # printing: landscape A4, one page wide, the header row on every page
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # absent means 1
+    assert ws.print_title_rows == "$4:$4"
+    for h in ("村（社区）", "实有户数", "入户走访（户次）", "不重复门牌（户）", "入户率", "安装率",
+              "海报（张）", "有照片和位置（张/条/块）", "宣讲活动（场）", "群推送（次）", "报送情况", "佐证照片（张）",
+              "报送说明（亮点）"):
         assert h in headers, h
+    for measure in MEASURES:                       # one column per measure of bot/kinds.py
+        assert measure_header("zh", measure) in headers, measure
     col = {h: i for i, h in enumerate(headers)}
-    data = [[c.value for c in r] for r in ws.iter_rows(min_row=3, max_row=2 + len(s.rows))]
-    totals = [c.value for c in ws[3 + len(s.rows)]]
+    data = [[c.value for c in r] for r in ws.iter_rows(min_row=header + 1, max_row=header + len(s.rows))]
+    totals = [c.value for c in ws[header + 1 + len(s.rows)]]
     assert totals[0] == "合计"
-    for key in SUMMED_COLUMNS:
-        header = t("zh", key)
-        assert totals[col[header]] == sum(r[col[header]] or 0 for r in data), header
+    for h in ("实有户数", "入户走访（户次）", "登记门牌（户）", "今年累计入户（户）", "海报（张）", "佐证照片（张）",
+              *(measure_header("zh", m) for m in MEASURES)):
+        assert totals[col[h]] == sum(r[col[h]] or 0 for r in data), h
     bhq = next(r for r in data if r[col["村（社区）"]] == "百花桥村")
     assert bhq[col["入户走访（户次）"]] == 15 and bhq[col["不重复门牌（户）"]] == 2
-    assert bhq[col["入户率"]] == pytest.approx(114 / 470) and bhq[col["入户率目标"]] == 1.0
+    assert bhq[col["入户率"]] == pytest.approx(114 / 470)
     assert bhq[col["报送情况"]] == "按时" and bhq[col["报送人／联络员"]] == "百花桥联络员"
     assert bhq[col["报送时间"]] == datetime(2026, 12, 4, 16, 0)
     assert next(r for r in data if r[col["村（社区）"]] == "金子山村")[col["报送人／联络员"]] == "金子山联络员"
-    bhq_row = 3 + data.index(bhq)
+    bhq_row = header + 1 + data.index(bhq)
     assert ws.cell(row=bhq_row, column=col["入户率"] + 1).number_format == "0.0%"
-    assert ws.cell(row=bhq_row, column=col["入户目标时限"] + 1).value == datetime(2026, 12, 31)
     assert totals[col["入户率"]] == pytest.approx(134 / 3290)
     assert "按时 1" in totals[col["报送情况"]] and "未报送 5" in totals[col["报送情况"]]
 
     ledger = wb["台账明细"]
-    assert ledger.freeze_panes == "A2"
+    assert ledger.freeze_panes == "A2" and ledger.print_title_rows == "$1:$1"
+    assert ledger.page_setup.orientation == "landscape" and ledger.auto_filter.ref == f"A1:{get_column_letter(ledger.max_column)}12"
     rows = [[c.value for c in r] for r in ledger.iter_rows(min_row=2)]
     assert len(rows) == 11
     head = [c.value for c in ledger[1]]
     first = dict(zip(head, rows[0]))
     assert first["日期"] == datetime(2026, 11, 2) and first["工作类别"] == "入户走访"
-    assert first["填报人"] == "赵网格" and first["数量"] == "入户20户，安装APP5人"
+    assert first["填报人"] == "赵网格" and first["入户走访（户次）"] == 20 and first["本期安装APP（人）"] == 5
+    assert first["海报（张）"] is None  # blank, not 0: filters show what an entry holds
     by_id = {r[0]: dict(zip(head, r)) for r in rows}
     poster = by_id[world.entry["poster_ok"]]
     assert poster["位置"] == "28.100000, 108.200000" and poster["佐证照片（张）"] == 1
-    assert poster["数量"] == "海报3张，横幅1条"
+    assert (poster["海报（张）"], poster["横幅（条）"]) == (3, 1)
+    assert by_id[world.entry["poster_nophoto"]]["位置"] == "村委会门口"  # an address rather than coordinates
     assert by_id[world.entry["leaflet"]]["标记"] == "待复核"
     assert by_id[world.entry["visit1"]]["登记门牌（户）"] == 2
     assert world.entry["undone"] not in by_id and world.entry["december"] not in by_id
+    assert sum(r["海报（张）"] or 0 for r in by_id.values()) == totals[col["海报（张）"]]
+
+
+async def test_report_notes_show_in_the_table_and_the_summary(world, tmp_path):
+    await world.storage.db.conn.execute(
+        "UPDATE submissions SET note = ? WHERE org_id = ? AND replaced_by IS NULL",
+        ("=亮点：组织老年人反诈讲座", world.org["BHQ"]))
+    s = await summarise(world)
+    assert row(s, "百花桥村").submission.note == "=亮点：组织老年人反诈讲座"
+    assert "说明：=亮点：组织老年人反诈讲座" in "\n".join(render_text(s, "zh"))
+    write_progress_xlsx(s, iter(()), tmp_path / "notes.xlsx")
+    ws = load_workbook(tmp_path / "notes.xlsx")["进展情况表"]
+    header, headers = _table(ws)
+    bhq = next(r for r in ws.iter_rows(min_row=header + 1, values_only=True) if r[0] == "百花桥村")
+    assert bhq[headers.index("报送说明（亮点）")] == "'=亮点：组织老年人反诈讲座"  # text, never a formula
+
+
+def test_columns_that_differ_between_rows_stay_columns():
+    s = _synthetic(3)
+    s.rows[0].coverage = s.rows[0].coverage.model_copy(update={"target": 0.5})
+    s.rows[1].coverage = s.rows[1].coverage.model_copy(update={"target": 1.0})
+    kept, said = split_constants(_columns(s, "zh", TZ), s.rows, "zh")
+    heads = [c.head for c in kept]
+    assert "入户率目标" in heads and not any("入户率目标" in x for x in said)
+    assert "入户目标时限" not in heads  # no row has one: no empty column
+
+
+def test_pace_counts_whole_events():
+    assert [quota_units(q) for q in (None, 0.1, 1.0, 1.0000000001, 2.3)] == [None, 1, 1, 1, 3]
+    s = _synthetic(2)
+    s.totals.lectures_quota, s.totals.lectures_ok = 0.1, False
+    assert "（应达 1 场" in "\n".join(render_text(s, "zh"))
+
+
+def test_ledger_rows_read_back_exactly(tmp_path):
+    """The ledger's rows are written as XML by hand: escaping, spaces, dates, order and size."""
+    rows = [LedgerRow(7, "2026-11-03", "2026-11-03T01:05:09+00:00", " 王<b>&amp; ", "=村\x01\r\n组", "poster",
+                      {"banners": 2, "posters": 3, "zz_new": 4}, 28.5, 108.25, None, 2, 0, ["needs_review"], "flow"),
+            LedgerRow(8, "2026-11-04", "2026-11-04T09:00:00", "李", "村", "made_up", {"households": 1},
+                      None, None, "  3组 ", 0, 1, [], "quick")]
+    s = _synthetic(1)
+    s.totals.measures = {"zz_new": 4, "aa_new": 0}
+    assert write_progress_xlsx(s, iter(rows), tmp_path / "l.xlsx") == 2
+    ledger = load_workbook(tmp_path / "l.xlsx")["台账明细"]
+    head = [c.value for c in ledger[1]]
+    assert head[-6:-4] == ["zz_new", "aa_new"] and ledger.max_row == 3
+    first, second = (dict(zip(head, [c.value for c in r])) for r in ledger.iter_rows(min_row=2))
+    assert first["编号"] == 7 and first["日期"] == datetime(2026, 11, 3)
+    assert first["登记时间"] == datetime(2026, 11, 3, 9, 5)        # local time, to the minute
+    assert first["填报人"] == " 王<b>&amp; " and first["所属网格／村（社区）"] == "'=村\n组"
+    assert (first["海报（张）"], first["横幅（条）"], first["zz_new"]) == (3, 2, 4)
+    assert first["位置"] == "28.500000, 108.250000" and first["标记"] == "待复核" and first["佐证照片（张）"] == 2
+    assert second["工作类别"] == "made_up" and second["位置"] == "3组" and second["登记门牌（户）"] == 1
+    assert second["登记时间"] == datetime(2026, 11, 4, 9, 0) and second["海报（张）"] is None
+    assert load_workbook(tmp_path / "l.xlsx", read_only=True)["台账明细"].max_row == 3  # the dimension says so
+
+
+def test_a_new_measure_gets_its_own_columns(tmp_path, monkeypatch):
+    import bot.export as export
+    monkeypatch.setattr(export, "MEASURES", (*MEASURES, "hotline_calls"))
+    assert measure_header("zh", "hotline_calls") == "hotline_calls"        # no wording yet: its key
+    s = _synthetic(2)
+    write_progress_xlsx(s, iter([LedgerRow(1, "2026-11-03", "2026-11-03T09:00:00+08:00", "王", "村", "hotline_calls",
+                                           {"hotline_calls": 4}, None, None, None, 0, 0, [], "quick")]), tmp_path / "new.xlsx")
+    wb = load_workbook(tmp_path / "new.xlsx")
+    ledger = wb["台账明细"]
+    head = [c.value for c in ledger[1]]
+    assert dict(zip(head, [c.value for c in ledger[2]]))["hotline_calls"] == 4
+    assert "hotline_calls" in _table(wb["进展情况表"])[1]
 
 
 def test_measures_text_in_both_languages():
@@ -481,6 +580,42 @@ async def test_chart_png_uses_the_bundled_cjk_font(world, tmp_path):
     many = _synthetic(60)
     many.townships = [Row(kind="township", name=f"{i}镇") for i in range(3)]
     assert render_chart(many, tmp_path / "many.png").stat().st_size > 10_000
+
+
+async def test_chart_marks_the_pace_for_the_day_and_the_total(world):
+    from matplotlib import rc_context
+    from matplotlib.collections import LineCollection, PathCollection
+
+    s = await summarise(world, on=date(2026, 11, 30))
+    with rc_context(_chart_rc()):
+        ax = chart_figure(s).axes[0]
+        labels = [x.get_text() for x in ax.get_xticklabels()]
+    areas = [r for r in s.rows if r.kind == "area"]
+    assert labels == [r.name for r in areas] + ["合计"]            # the township's total, last
+    assert not [c for c in ax.collections if isinstance(c, LineCollection)]   # no flat target lines
+    markers = [c for c in ax.collections if isinstance(c, PathCollection)]
+    assert [m.get_label() for m in markers] == ["入户率应达进度", "安装率应达进度"]
+    expected = [r.coverage.expected * 100 for r in [*areas, s.totals] if r.coverage.expected is not None]
+    assert expected and sorted(y for _, y in markers[0].get_offsets()) == pytest.approx(sorted(expected))
+    assert all(0 < y < 100 for y in expected)  # the pace for 30 November, not the 100 % year-end target
+    bars = [p for p in ax.patches if p.get_height() > 0]
+    assert {round(b.get_width(), 2) for b in bars} == {0.38}      # standing bars
+
+
+def test_chart_lies_down_past_fifteen_areas():
+    from matplotlib import rc_context
+
+    for n, horizontal in ((15, False), (16, True)):
+        s = _synthetic(n)
+        for r in s.rows:
+            r.coverage = r.coverage.model_copy(update={"rate": 0.5, "expected": 0.6})
+        with rc_context(_chart_rc()):
+            ax = chart_figure(s).axes[0]
+            names = [x.get_text() for x in (ax.get_yticklabels() if horizontal else ax.get_xticklabels())]
+        assert names[-1 if not horizontal else 0] == ("合计" if not horizontal else "第0号很长很长的村民委员会名称社区")
+        assert len([x for x in names if x]) == n + 1
+        widths = {round(p.get_height() if horizontal else p.get_width(), 2) for p in ax.patches}
+        assert widths == {0.38}, (n, widths)
 
 
 def test_domain_modules_do_not_import_telegram():
