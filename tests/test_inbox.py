@@ -83,10 +83,12 @@ async def test_a_restart_handles_what_was_left_in_order_per_chat_before_anything
     new = event(WORKER, 4, text="/me")
     assert await way_in.record([new]) == [new]                          # recorded at once...
     way_in.spawn(new, Collect(said, new))                               # ...handled after the resume
-    assert await resumed == 3
+    # 3 left, or 4 when the new one was recorded before the resume read the inbox: then the
+    # resume handles it in order and the spawned task finds it handled. Either way, once.
+    assert await resumed in (3, 4)
     await way_in.drain(5)
     worker = [r.text for r in said[str(WORKER)]]
-    assert "入户" in worker[0] and "已保存" in worker[1] and "百花桥村第一网格" in worker[2]
+    assert len(worker) == 3 and "入户" in worker[0] and "已保存" in worker[1] and "百花桥村第一网格" in worker[2]
     assert said[str(STRANGER)]
     entries = await bot.storage.db.fetchall("SELECT measures FROM entries")
     assert [json.loads(r[0]) for r in entries] == [{"households": 15}]
