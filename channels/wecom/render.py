@@ -1,5 +1,6 @@
 """The core's replies as WeCom message bodies: text as markdown, choices as template cards
-of type button_interaction (at most 6 buttons each), files and images by media_id."""
+of type button_interaction (at most 6 buttons each), a card whose choices are over as a
+text_notice card (no buttons), files and images by media_id."""
 from __future__ import annotations
 
 import uuid
@@ -61,6 +62,19 @@ def cards(text: str, buttons: list[list[Button]], lang: str,
     titles += [(t(lang, "wecom-more"), "")] * (len(chunks) - 1)
     return before, [card(title, sub, chunk, task_id if n == 0 else None)
                     for n, ((title, sub), chunk) in enumerate(zip(titles, chunks))]
+
+
+def closed(text: str, lang: str, task_id: str) -> tuple[str, dict]:
+    """A tapped card whose choices are over (取消, 处理中…): a text_notice card, no buttons,
+    with the same task_id; and the text that must go as a message when it does not fit."""
+    lines = text.split("\n")
+    head, rest = lines[0], "\n".join(lines[1:])
+    fits = head and len(head) <= TITLE and len(rest) <= SUBTITLE
+    title, sub = (head, rest) if fits else (t(lang, "wecom-see-below"), "")
+    made = {"card_type": "text_notice", "main_title": {"title": title}, "task_id": task_id}
+    if sub:
+        made["sub_title_text"] = sub
+    return ("" if fits else text), made
 
 
 def card(title: str, sub: str, buttons: list[Button], task_id: str | None = None) -> dict:

@@ -435,3 +435,8 @@ wecom-choose = Choose:
 wecom-more = More choices:
 missing-unreachable = { $name } (cannot be reached)
 missing-unreachable-hint = Reminders do not reach people marked "cannot be reached" (for one, they never wrote to the bot): please phone them, and ask them to send the bot a message.
+
+## wecom: card updates and refused files (channels/wecom)
+wecom-see-below = See the next message
+wecom-busy = Got it, working on it…
+wecom-file-failed = The file could not be sent; please try again later.

@@ -432,3 +432,8 @@ wecom-choose = 请选择：
 wecom-more = 更多选择：
 missing-unreachable = { $name }（联系不上）
 missing-unreachable-hint = 标“联系不上”的人收不到机器人的提醒（比如从没和机器人说过话）：请电话通知，并请他给机器人发一句话。
+
+## wecom: card updates and refused files (channels/wecom)
+wecom-see-below = 详见下一条消息
+wecom-busy = 收到，正在处理…
+wecom-file-failed = 文件发送失败，请稍后再试。
