@@ -61,9 +61,7 @@ async def missing(turn: Turn) -> None:
         turn.say(turn.t("missing-none", title=occ.title))
         return
     debtors = await office.owing(turn.storage, occ, scope)
-    # Whom the last reminder or nudge of this period could not reach: named so, not counted as reminded.
-    last = await turn.storage.outbox.last_statuses([f"remind:{occ.period_key}:", f"nudge:{occ.period_key}:"])
-    unreachable = {d.user.id for d in debtors if last.get(d.user.address) == "unreachable"}
+    unreachable = await _unreachable(turn, occ, debtors)
     people: dict[int, list[str]] = {}
     for d in debtors:
         name = turn.t("missing-unreachable", name=d.user.name) if d.user.id in unreachable else d.user.name
@@ -76,6 +74,12 @@ async def missing(turn: Turn) -> None:
     lines += [turn.t("missing-unreachable-hint")] if unreachable else []
     buttons = [[turn.button("btn-nudge", action("missing", "nudge"))]] if debtors else None
     turn.say("\n".join(lines), buttons)
+
+
+async def _unreachable(turn: Turn, occ, debtors: list) -> set[int]:
+    """Whom the last reminder or nudge of this period could not reach: named so, not counted as reminded."""
+    last = await turn.storage.outbox.last_statuses([f"remind:{occ.period_key}:", f"nudge:{occ.period_key}:"])
+    return {d.user.id for d in debtors if last.get(d.user.address) == "unreachable"}
 
 
 async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
@@ -101,6 +105,7 @@ async def nudge(turn: Turn) -> None:
     if not debtors:
         turn.say(turn.t("nudge-nobody"))
         return
+    unreachable = await _unreachable(turn, occ, debtors)  # before this nudge is queued for them too
     messages = {d.user.address: body(t(d.user.lang, "nudge", title=occ.title,
                                        due=logbook.day_text(d.user.lang, occ.due_date)),
                                      [[(t(d.user.lang, "btn-report-now"), report_button(occ))]])
@@ -108,9 +113,14 @@ async def nudge(turn: Turn) -> None:
     queued = await turn.storage.outbox.enqueue(plan.topic, messages, turn.now, not_before=plan.at)
     log.info("user %s nudged %s: %d queued for %s", turn.user.id, occ.period_key, queued,
              plan.at if plan.quiet else "now")
-    names = logbook.listing(turn.lang, (d.user.name for d in debtors))
-    if not plan.quiet:
-        turn.say(turn.t("nudge-done", names=names))
-        return
-    turn.say(turn.t("nudge-later", names=names, time=f"{plan.at:%H:%M}",
-                    day="tomorrow" if plan.tomorrow else "today"))
+    reached = [d.user.name for d in debtors if d.user.id not in unreachable]
+    lines = []
+    if reached:
+        names = logbook.listing(turn.lang, reached)
+        lines.append(turn.t("nudge-later", names=names, time=f"{plan.at:%H:%M}",
+                            day="tomorrow" if plan.tomorrow else "today") if plan.quiet
+                     else turn.t("nudge-done", names=names))
+    if unreachable:  # queued all the same (they may have written since), but not said to be reminded
+        lines.append(turn.t("nudge-unreachable", names=logbook.listing(
+            turn.lang, (d.user.name for d in debtors if d.user.id in unreachable))))
+    turn.say("\n".join(lines))

@@ -255,6 +255,16 @@ async def test_a_reminder_reaches_a_contact_and_one_who_never_talked_is_unreacha
         [listing] = [t for t in h.texts(OFFICE) if "没报送" in t]
         assert "金子山村：赵磊（联系不上）" in listing and "电话" in listing
         assert "百花桥村：lina\n" in listing                              # reached: named plainly
+        seen = len(h.texts(OFFICE))
+        await h.press(OFFICE, "提醒他们")                                  # the nudge does not claim him
+        [done] = [t for t in h.texts(OFFICE)[seen:] if "马上提醒" in t]
+        reminded, unreachable = done.split("\n")
+        assert "lina" in reminded and "赵磊" not in reminded and "赵磊" in unreachable and "电话" in unreachable
+        assert set(await h.storage.outbox.recipients(next(iter(await _nudge_topics(h))))) >= {silent.address}
+
+
+async def _nudge_topics(h) -> set[str]:
+    return {r[0] for r in await h.storage.db.fetchall("SELECT topic FROM outbox WHERE topic LIKE 'nudge:%'")}
 
 
 async def test_the_sender_paces_each_conversation(wc):

@@ -440,3 +440,4 @@ missing-unreachable-hint = Reminders do not reach people marked "cannot be reach
 wecom-see-below = See the next message
 wecom-busy = Got it, working on it…
 wecom-file-failed = The file could not be sent; please try again later.
+nudge-unreachable = Cannot be reached by the bot, please phone: { $names }.
