@@ -3,9 +3,10 @@
 from an office's own machine.
 
     WeCom ──callback──> _on_frame ──> adapter.to_events ──> recorded in the inbox (Inbound)
-                                     (images fetched, decrypted)   │
-                          its chat's lane, in arrival order ──Event──> core
-          <──respond / update card / send── sender.Answer <──Replies──┘
+            │                     (images, files fetched, decrypted)  │
+            │             its chat's lane, in arrival order, MOST_HANDLED at once ──Event──> core
+          <─┼──respond / update card / send── sender.Answer <──Replies──┘
+          <─┘ a tap's "处理中…" card after TAP_GRACE when the answer is late (sender.TapWindow)
     outbox ──> sender.WeComSender ──paced per chat──> send_message
 
 WeCom's long connection has no acknowledgement of a callback to hold back: the SDK sends
