@@ -13,7 +13,7 @@ import logging
 import os
 import sqlite3
 from collections import defaultdict
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from datetime import datetime
 from typing import AsyncIterator, Awaitable, Callable, Hashable, Iterator, Protocol
 
@@ -172,9 +172,10 @@ class Inbound:
     A crash between sending the replies and marking them sent sends them again: a reply
     may come twice, never not at all."""
 
-    def __init__(self, channel: str, core: Callable[[], Core]) -> None:
+    def __init__(self, channel: str, core: Callable[[], Core], most: int | None = None) -> None:
         self.channel, self._core = channel, core
         self.lanes = Lanes()
+        self._most = asyncio.Semaphore(most) if most else None  # events handled at once, all chats
         self.tasks: set[asyncio.Task] = set()
         self._open = asyncio.Event()  # closed while resuming: new events wait
         self._open.set()
@@ -277,7 +278,8 @@ class Inbound:
         """Handle the event (unless `said`: its replies, kept from a run that handled it and
         died before they went out), send the replies, and mark the event answered."""
         try:
-            replies = await self.core.handle(event, answer.now) if said is None else said
+            async with self._most or nullcontext():
+                replies = await self.core.handle(event, answer.now) if said is None else said
             await answer.render(replies)
             await self.core.svc.storage.inbox.answered(self.channel, event.event_id)
         except Exception:  # rendering, the network, the database: the core itself never raises

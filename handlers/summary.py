@@ -108,9 +108,7 @@ async def missing(turn: Turn) -> None:
 
 async def _owed_lines(turn: Turn, occ, areas: list, debtors: list) -> list[str]:
     """The deadline by its title and due day, then each area owing it with its contacts."""
-    # Whom the last reminder or nudge of this period could not reach: named so, not counted as reminded.
-    last = await turn.storage.outbox.last_statuses([f"remind:{occ.period_key}:", f"nudge:{occ.period_key}:"])
-    unreachable = {d.user.id for d in debtors if last.get(d.user.address) == "unreachable"}
+    unreachable = await _unreachable(turn, occ, debtors)
     people: dict[int, list[str]] = {}
     for d in debtors:
         name = turn.t("missing-unreachable", name=d.user.name) if d.user.id in unreachable else d.user.name
@@ -121,6 +119,12 @@ async def _owed_lines(turn: Turn, occ, areas: list, debtors: list) -> list[str]:
                      people=logbook.listing(turn.lang, people.get(a.id, [])) or turn.t("missing-no-contact"))
               for a in areas]
     return lines + ([turn.t("missing-unreachable-hint")] if unreachable else [])
+
+
+async def _unreachable(turn: Turn, occ, debtors: list) -> set[int]:
+    """Whom the last reminder or nudge of this period could not reach: named so, not counted as reminded."""
+    last = await turn.storage.outbox.last_statuses([f"remind:{occ.period_key}:", f"nudge:{occ.period_key}:"])
+    return {d.user.id for d in debtors if last.get(d.user.address) == "unreachable"}
 
 
 async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
@@ -146,6 +150,7 @@ async def nudge(turn: Turn) -> None:
     if not debtors:
         turn.say(turn.t("nudge-nobody"))
         return
+    unreachable = await _unreachable(turn, occ, debtors)  # before this nudge is queued for them too
     messages = {d.user.address: body(t(d.user.lang, "nudge", title=occ.title,
                                        due=logbook.day_text(d.user.lang, occ.due_date)),
                                      [[(t(d.user.lang, "btn-report-now"), report_button(occ))]])
@@ -153,9 +158,14 @@ async def nudge(turn: Turn) -> None:
     queued = await turn.storage.outbox.enqueue(plan.topic, messages, turn.now, not_before=plan.at)
     log.info("user %s nudged %s: %d queued for %s", turn.user.id, occ.period_key, queued,
              plan.at if plan.quiet else "now")
-    names = logbook.listing(turn.lang, (d.user.name for d in debtors))
-    if not plan.quiet:
-        turn.say(turn.t("nudge-done", names=names))
-        return
-    turn.say(turn.t("nudge-later", names=names, time=f"{plan.at:%H:%M}",
-                    day="tomorrow" if plan.tomorrow else "today"))
+    reached = [d.user.name for d in debtors if d.user.id not in unreachable]
+    lines = []
+    if reached:
+        names = logbook.listing(turn.lang, reached)
+        lines.append(turn.t("nudge-later", names=names, time=f"{plan.at:%H:%M}",
+                            day="tomorrow" if plan.tomorrow else "today") if plan.quiet
+                     else turn.t("nudge-done", names=names))
+    if unreachable:  # queued all the same (they may have written since), but not said to be reminded
+        lines.append(turn.t("nudge-unreachable", names=logbook.listing(
+            turn.lang, (d.user.name for d in debtors if d.user.id in unreachable))))
+    turn.say("\n".join(lines))

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import json
 import logging
 import pathlib
+import random
 import re
 import time
 from datetime import date, datetime, timedelta
@@ -29,7 +31,8 @@ from storage.outbox import body
 
 from .conftest import TZ
 from .helpers import Harness as TextHarness
-from .wecom import REFUSED, RESPOND, SEND, UPDATE, UPLOADS, FakeWeCom, Harness, buttons, encrypt
+from .wecom import (BROKEN, BUSY, REFUSED, RESPOND, SEND, UPDATE, UPLOADS, FakeWeCom, Harness, buttons, encrypt,
+                    text_of)
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=TZ)
 WORKER, CONTACT, OFFICE = "zhangwei", "lina", "wangfang"   # WeCom userids
@@ -252,6 +255,16 @@ async def test_a_reminder_reaches_a_contact_and_one_who_never_talked_is_unreacha
         [listing] = [t for t in h.texts(OFFICE) if "没报送" in t]
         assert "金子山村：赵磊（联系不上）" in listing and "电话" in listing
         assert "百花桥村：lina\n" in listing                              # reached: named plainly
+        seen = len(h.texts(OFFICE))
+        await h.press(OFFICE, "提醒他们")                                  # the nudge does not claim him
+        [done] = [t for t in h.texts(OFFICE)[seen:] if "马上提醒" in t]
+        reminded, unreachable = done.split("\n")
+        assert "lina" in reminded and "赵磊" not in reminded and "赵磊" in unreachable and "电话" in unreachable
+        assert set(await h.storage.outbox.recipients(next(iter(await _nudge_topics(h))))) >= {silent.address}
+
+
+async def _nudge_topics(h) -> set[str]:
+    return {r[0] for r in await h.storage.db.fetchall("SELECT topic FROM outbox WHERE topic LIKE 'nudge:%'")}
 
 
 async def test_the_sender_paces_each_conversation(wc):
@@ -474,3 +487,302 @@ def test_mentions_are_stripped_wherever_they_stand():
     assert strip_mentions("/summary @反诈台账") == "/summary"
     assert strip_mentions("汇总 @反诈台账") == "汇总"
     assert strip_mentions("海报3张 a@b.com") == "海报3张 a@b.com"          # not a mention
+
+
+# --- WeCom's rules: a tap's card update, refusals, parts, odd frames -----------------------------------
+
+async def _blocked(h, text: str) -> asyncio.Event:
+    """Make the chat busy: the event with this text is held in the core until the returned
+    Event is set (the chat's later events wait behind it in its lane)."""
+    handle, entered, release = h.core.handle, asyncio.Event(), asyncio.Event()
+
+    async def slow(event, send=None):
+        if event.text == text:
+            entered.set()
+            await release.wait()
+        return await handle(event, send)
+    h.core.handle = slow
+    await h.fake.text(WORKER, text)
+    await asyncio.wait_for(entered.wait(), 5)
+    return release
+
+
+async def test_a_tap_in_a_busy_chat_has_its_card_updated_within_five_seconds(tmp_path):
+    """The chat is busy with an earlier message: the tapped card is closed ('收到，正在处理…',
+    no buttons) within WeCom's window, outside the lane; the answer comes as new messages."""
+    async with Harness(tmp_path, NOW, channel=dict(tap_grace=0.2)) as h:
+        await h.import_orgs()
+        await h.join(WORKER, "BHQ-1", "worker")
+        await h.send(WORKER, "入户15户")
+        card = h.fake.last_card(WORKER)
+        key = next(b["key"] for b in card["button_list"] if "保存" in b["text"])
+        release = await _blocked(h, "/me")
+        req_id = await h.fake.tap(WORKER, card["task_id"], key)
+        await h.fake.until(lambda: h.fake.updates(WORKER), timeout=4.0, what="the card update, chat still busy")
+        [update] = h.fake.updates(WORKER)
+        assert update.req_id == req_id and update.errcode == 0                  # within the window
+        closed = update.body["template_card"]
+        assert closed["task_id"] == card["task_id"] and "button_list" not in closed
+        assert "正在处理" in closed["main_title"]["title"]
+        assert await entries_of(h, WORKER) == []                                # not handled yet: in order
+        release.set()
+        await h.answered(req_id)
+        assert [e.measures for e in await entries_of(h, WORKER)] == [{"households": 15}]
+        assert len(h.fake.updates(WORKER)) == 1                                  # one update per tap
+        assert "撤销" in " ".join(buttons(h.fake.last_card(WORKER)))           # the answer: a new card
+
+
+async def test_a_late_card_update_is_refused_and_the_answer_comes_as_a_message(wc):
+    await wc.send(WORKER, "入户15户")
+    wc.fake.update_window = 0.0                                                 # every update late
+    await wc.press(WORKER, "保存")
+    [update] = wc.fake.updates(WORKER)
+    assert update.errcode != 0 and wc.fake.violations == [f"{UPDATE}: the card updated more than 0.0 s after the tap"]
+    wc.fake.violations.clear()
+    assert "撤销" in " ".join(buttons(wc.fake.last_card(WORKER)))            # the saved card, as a new message
+    assert [e.measures for e in await entries_of(wc, WORKER)] == [{"households": 15}]
+
+
+async def test_a_tap_answered_without_buttons_closes_the_card(wc):
+    await wc.send(WORKER, "入户15户")
+    card = wc.fake.last_card(WORKER)
+    await wc.press(WORKER, "取消")
+    [update] = wc.fake.updates(WORKER)
+    closed = update.body["template_card"]
+    assert closed["task_id"] == card["task_id"] and closed["card_type"] == "text_notice"
+    assert "button_list" not in closed and closed["main_title"]["title"] == "已取消，什么都没保存。"
+    assert await entries_of(wc, WORKER) == []
+
+
+async def test_the_fake_enforces_wecoms_rules(wc):
+    """What WeCom refuses, the fake refuses: the bot's own tests then show it keeps the rules."""
+    client = wc.channel.client
+    good = {"card_type": "button_interaction", "main_title": {"title": "t"},
+            "button_list": [{"text": "a", "style": 1, "key": "v1:x:y"}]}
+    seven = [{"text": str(n), "style": 1, "key": f"v1:x:{n}"} for n in range(7)]
+    cases = [dict(good, task_id="bad id!"), dict(good, task_id="a" * 129), dict(good, task_id="t1"),
+             dict(good, task_id="t1"), dict(good, task_id="t2", button_list=seven)]
+    codes = []
+    for card in cases:
+        try:
+            await client.send_message(WORKER, {"msgtype": "template_card", "template_card": card})
+            codes.append(0)
+        except RuntimeError as err:
+            codes.append(int(re.search(r"errcode=(-?\d+)", str(err)).group(1)))
+    assert codes == [BROKEN, BROKEN, 0, BROKEN, BROKEN]
+    with pytest.raises(RuntimeError):
+        await client.send_message(WORKER, {"msgtype": "markdown", "markdown": {"content": "长" * 1366}})
+    assert len(wc.fake.violations) == 5
+    wc.fake.violations.clear()
+
+
+async def test_the_bot_keeps_its_heartbeat_and_the_fake_closes_a_silent_connection(tmp_path):
+    async with Harness(tmp_path, NOW, channel=dict(heartbeat=0.05)) as h:
+        h.fake.idle_limit = 0.5
+        await h.fake.until(lambda: h.fake.pings >= 10, what="ten pings")
+        assert h.channel.online and h.fake.subscribed == 1 and h.fake.violations == []
+    async with Harness(tmp_path / "silent", NOW, channel=dict(heartbeat=60)) as h:
+        h.fake.idle_limit = 0.2                                                  # no ping in time: closed
+        await h.fake.until(lambda: h.fake.violations, what="the silent connection closed")
+        await h.link(lambda: h.fake.subscribed >= 2 and h.channel.online, "the reconnection")
+        h.fake.idle_limit = None
+        h.fake.violations.clear()
+
+
+async def test_an_unacknowledged_message_is_not_sent_twice(wc):
+    wc.channel.client._ws_manager._reply_ack_timeout = 0.2   # the SDK's 5 s, shortened
+    worker = await wc.user(WORKER)
+    await wc.storage.outbox.enqueue("test:ack", {worker.address: body("只发一次")}, wc.clock.now())
+    wc.fake.silent.add(SEND)                                 # it arrives; its acknowledgement does not
+    assert await wc.drain() == {"sent": 1}
+    wc.clock.advance(timedelta(minutes=5))
+    assert await wc.drain() == {}
+    assert [text_of(g.body) for g in wc.fake.got].count("只发一次") == 1
+
+
+async def test_a_busy_wecom_is_tried_again_later_and_every_refusal_is_logged(wc, caplog):
+    worker, contact = await wc.user(WORKER), await wc.user(CONTACT)
+    await wc.storage.outbox.enqueue("test:busy", {worker.address: body("忙时的消息")}, wc.clock.now())
+    wc.fake.refuse[SEND] = BUSY
+    assert await wc.drain() == {"later": 1}
+    assert await wc.storage.outbox.statuses("test:busy") == {worker.address: "queued"}   # not unreachable
+    assert any("aibot_send_msg" in r.getMessage() and "errcode -1" in r.getMessage() for r in caplog.records)
+    wc.clock.advance(timedelta(minutes=1))
+    assert await wc.drain() == {"sent": 1}
+    await wc.storage.outbox.enqueue("test:odd", {contact.address: body("另一种拒绝")}, wc.clock.now())
+    wc.fake.refuse[SEND] = 40_008                             # a refusal of the message, not of the person
+    assert await wc.drain() == {"failed": 1}
+    assert await wc.storage.outbox.statuses("test:odd") == {contact.address: "queued"}
+    assert any("errcode 40008" in r.getMessage() for r in caplog.records)
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+async def test_a_message_in_parts_cut_by_a_disconnect_sends_the_rest_after_reconnecting(wc):
+    """A reminder goes as its text, then its card; the connection drops between them: the
+    card goes after the reconnection, and the text is not sent again."""
+    contact = await wc.user(CONTACT)
+    text = "⏰ 这是一条很长的提醒，第一行超过了卡片标题能放下的二十六个字，所以先单独发出\n请在11月28日前报送"
+    await wc.storage.outbox.enqueue("test:parts", {contact.address: body(text, [[("立即报送", "report:pick:x")]])},
+                                    wc.clock.now())
+    wc.fake.drop_after = SEND
+    assert await wc.drain() == {"later": 1}
+    assert await wc.storage.outbox.statuses("test:parts") == {contact.address: "queued"}
+    await wc.link(lambda: wc.channel.online and wc.fake.subscribed == 2, "the reconnection")
+    wc.clock.advance(timedelta(minutes=1))
+    assert await wc.drain() == {"sent": 1}
+    sent = [g.body for g in wc.fake.messages(CONTACT) if g.cmd == SEND]
+    assert [b["msgtype"] for b in sent] == ["markdown", "template_card"]            # each once, in order
+    assert sent[0]["markdown"]["content"] == text
+    assert buttons(sent[1]["template_card"]) == ["立即报送"]
+
+
+async def test_odd_frames_are_ignored_quietly(wc, caplog):
+    """Frames with fields missing or of the wrong type, and a few that are not even objects:
+    ignored with a line below ERROR, never an exception; the bot goes on answering."""
+    caplog.set_level("DEBUG")
+    rng = random.Random(9)
+    odd: list = [[], "x", 7, None, {"headers": "x"}, {"headers": {"req_id": 5}}, {"cmd": "aibot_msg_callback"}]
+
+    def valid(n: int) -> dict:
+        user = f"fz{n}"
+        bodies = [{"msgtype": "text", "text": {"content": "入户3户"}},
+                  {"msgtype": "image", "image": {"url": "http://127.0.0.1:1/x", "aeskey": "k"}},
+                  {"msgtype": "mixed", "mixed": {"msg_item": [{"msgtype": "text", "text": {"content": "a"}}]}},
+                  {"msgtype": "file", "file": {"url": "http://127.0.0.1:1/x", "aeskey": "k"}},
+                  {"msgtype": "event", "event": {"eventtype": "template_card_event", "template_card_event": {
+                      "card_type": "button_interaction", "event_key": "v1:quick:save:zz", "task_id": f"t{n}"}}}]
+        kind = rng.choice(bodies)
+        return {"cmd": "aibot_event_callback" if kind["msgtype"] == "event" else "aibot_msg_callback",
+                "headers": {"req_id": f"fz_{n}"},
+                "body": {"msgid": f"fz{n}", "chattype": rng.choice(["single", "group"]), "chatid": f"g{n}",
+                         "from": {"userid": user}, **kind}}
+
+    def spoil(value, depth=0):
+        """One field somewhere replaced by something of another type, or dropped."""
+        if isinstance(value, dict) and value and depth < 4:
+            key = rng.choice(sorted(value))
+            if rng.random() < 0.3:
+                return {k: v for k, v in value.items() if k != key}
+            return {**value, key: spoil(value[key], depth + 1)}
+        if isinstance(value, list) and value:
+            return [spoil(value[0], depth + 1)] + value[1:]
+        return rng.choice([None, 0, -1, 3.5, "", "x" * 300, [], {}, [1, "a"], {"a": 1}, True])
+
+    for n in range(300):  # req_ids stay unique, as WeCom's are
+        frame = valid(n)
+        odd.append({**frame, "body": spoil(frame["body"])} if n % 10 else {**frame, "cmd": spoil(frame["cmd"])})
+    for frame in odd:
+        await wc.fake.raw(frame)
+    await wc.send(WORKER, "/me")                                               # still answered
+    assert "百花桥村第一网格" in wc.last_text(WORKER)
+    await wc.channel.client.wait_for_complete()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert wc.channel.online and wc.fake.subscribed == 1
+
+
+async def test_a_refused_upload_is_one_short_line_to_the_person(wc, caplog):
+    await wc.send(WORKER, "入户15户")
+    await wc.press(WORKER, "保存")
+    wc.fake.refuse[UPLOADS[2]] = 40_006
+    await wc.send(OFFICE, "/export")
+    assert "文件发送失败，请稍后再试。" in wc.texts(OFFICE)
+    assert any(UPLOADS[2] in r.getMessage() and "40006" in r.getMessage() for r in caplog.records)
+    assert [g.body["msgtype"] for g in wc.fake.messages(OFFICE)].count("image") == 1  # the chart still went
+
+
+async def test_a_subscription_never_answered_is_a_failed_connection_and_backs_off(tmp_path, caplog):
+    caplog.set_level("DEBUG")
+    fake = await FakeWeCom().start()
+    fake.answer_subscribe = False
+    try:
+        settings = Settings(_env_file=None, database_path=tmp_path / "bot.sqlite3", wecom_bot_id="aibot-test-0001",
+                            wecom_bot_secret="wecom-secret-test-9f3c", wecom_ws_url=fake.url)
+        services = await open_services(settings, FakeClock(NOW))
+        channel = WeComChannel(settings, watch=0.05, backoff=(0.05, 0.2), subscribe_wait=0.2)
+        await channel.start(build_core(services))           # the first try's outcome: no answer
+        assert not channel.online
+        await asyncio.wait_for(_until_said(channel, caplog, "still unreachable"), 10)   # tried again
+        assert any("no answer to the subscription" in r.getMessage() for r in caplog.records)
+        fake.answer_subscribe = True
+        await asyncio.wait_for(_online(channel), 10)
+        await channel.stop()
+        await services.storage.close()
+    finally:
+        await fake.stop()
+
+
+async def test_events_handled_at_once_are_capped():
+    from channels import Inbound
+    from handlers.core import Event
+
+    entered, release = [], asyncio.Event()
+
+    class Core:
+        class svc:
+            class storage:
+                class inbox:
+                    @staticmethod
+                    async def answered(channel, event_id):
+                        pass
+
+        async def handle(self, event, send=None):
+            entered.append(event.chat)
+            await release.wait()
+            return []
+
+    class Nobody:
+        async def now(self, reply):
+            pass
+
+        async def render(self, replies):
+            pass
+
+    inbound, core = Inbound("wecom", lambda: core, most=2), Core()
+    for chat in "abc":
+        inbound.spawn(Event(channel="wecom", event_id=chat, sender=chat, chat=chat, text="x"), Nobody())
+    for _ in range(20):
+        await asyncio.sleep(0)                                                   # let every task run
+    assert len(entered) == 2                                                     # the third waits
+    release.set()
+    await inbound.drain(5)
+    assert sorted(entered) == ["a", "b", "c"]
+
+
+# --- files in, groups -----------------------------------------------------------------------------------
+
+async def test_a_file_sent_to_the_bot_is_an_event_with_its_bytes(wc, monkeypatch):
+    seen = []
+    handle = wc.core.handle
+
+    async def watch(event, send=None):
+        seen.append(event)
+        return await handle(event, send)
+    wc.core.handle = watch
+    data = b"PK\x03\x04 warnings " * 100
+    req_id = await wc.fake.file(OFFICE, data, "预警名单.xlsx")
+    await wc.answered(req_id)
+    [event] = seen
+    assert event.document.name == "预警名单.xlsx" and event.document.data == data
+    [row] = await wc.storage.db.fetchall("SELECT payload FROM inbox WHERE event_id = ?", (event.event_id,))
+    assert row is not None
+    import channels.wecom.adapter as adapter
+    monkeypatch.setattr(adapter, "MAX_FILE_BYTES", 100)                        # too big: the name, no bytes
+    await wc.answered(await wc.fake.file(OFFICE, data, "big.xlsx"))
+    assert seen[-1].document.name == "big.xlsx" and seen[-1].document.data is None
+
+
+async def test_the_office_group_gets_the_weekly_summary_and_the_export_as_files(wc):
+    await wc.send(WORKER, "入户15户")
+    await wc.press(WORKER, "保存")
+    await wc.send(OFFICE, "@反诈台账 /bind_office", chat=GROUP)
+    wc.clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=TZ))                      # Monday: this week's digest is due
+    await wc.tick()
+    sent = [g.body for g in wc.fake.messages(GROUP) if g.cmd == SEND]
+    assert sent and {b["chatid"] for b in sent} == {GROUP}
+    assert any(text_of(b).startswith("📅 上周工作周报") for b in sent), [text_of(b)[:30] for b in sent]
+    before = len(wc.fake.got)
+    await wc.send(OFFICE, "@反诈台账 /export", chat=GROUP)
+    files = [g.body for g in wc.fake.got[before:] if g.cmd == SEND and g.body["msgtype"] in ("file", "image")]
+    assert [(f["chatid"], f["msgtype"]) for f in files] == [(GROUP, "file"), (GROUP, "image")]
+    kind, name, data = wc.fake.media[files[0]["file"]["media_id"]]
+    assert name.endswith(".xlsx") and data[:2] == b"PK"

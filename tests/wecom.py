@@ -7,7 +7,12 @@ push (aibot_msg_callback: text, image, mixed; aibot_event_callback: a card tap, 
 disconnected_event), the respond / update / send commands and the three upload frames,
 each acknowledged with errcode 0 or a refusal. Proactive messages reach only people who
 have written to the bot in a single chat, and groups the bot was written to in: others get
-REFUSED. Images are served over HTTP on the same port, encrypted as WeCom does
+REFUSED. WeCom's rules are enforced (a breach is refused with BROKEN and kept in
+`violations`, which every harness checks is empty at the end): a tap's card is updated once,
+within UPDATE_WINDOW of the tap, with the tapped task_id; a message is replied to once; a
+task_id is [0-9A-Za-z_-@], at most 128 bytes, never used twice; a button_interaction card has
+1 to 6 buttons with distinct keys; markdown holds at most 4,096 bytes; a connection that stops
+its pings (heartbeat) for `idle_limit` seconds is closed. Images are served over HTTP on the same port, encrypted as WeCom does
 (AES-256-CBC, the key from the message's aeskey given without '=' padding, IV its first 16
 bytes, PKCS#7 padding to 32 bytes): tests check that with the SDK's own decrypt_file.
 
@@ -22,11 +27,13 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import websockets
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -45,8 +52,13 @@ from schedules.outbox import drain
 from .helpers import FIXTURES
 
 BOT_ID, SECRET = "aibot-test-0001", "wecom-secret-test-9f3c"
-REFUSED = 99_001      # the fake's errcode for a message it will not deliver (any non-zero is a refusal)
+REFUSED = 81_013      # a proactive message to someone who never talked to the bot (a userid it cannot reach)
+BUSY = -1             # WeCom's "system busy"
+BROKEN = 40_058       # the fake's errcode for a frame that breaks one of WeCom's rules
 BAD_SECRET = 40_001   # the fake's errcode for a subscription with a wrong bot id or secret
+UPDATE_WINDOW = 5.0   # seconds after a tap within which WeCom takes its card update
+MAX_MARKDOWN = 4096   # bytes of one markdown message
+TASK_ID = re.compile(r"[0-9A-Za-z_\-@]{1,128}")
 WAIT = 20.0           # seconds; generous for a slow machine, never slept through on success
 RESPOND, UPDATE, SEND = "aibot_respond_msg", "aibot_respond_update_msg", "aibot_send_msg"
 UPLOADS = ("aibot_upload_media_init", "aibot_upload_media_chunk", "aibot_upload_media_finish")
@@ -85,9 +97,21 @@ class FakeWeCom:
         self.chat_of: dict[str, str] = {}       # a callback's req_id -> its chat (userid or chatid)
         self.talked: set[str] = set()           # userids and group chatids the bot may write to
         self.files: dict[str, bytes] = {}       # path -> encrypted bytes served over HTTP
+        self.names: dict[str, str] = {}         # path -> a file's name
         self.uploads: dict[str, Upload] = {}
         self.media: dict[str, tuple[str, str, bytes]] = {}  # media_id -> (type, filename, bytes)
         self.live: list = []                    # authenticated connections, newest last
+        self.callbacks: dict[str, tuple[float, str | None]] = {}  # req_id -> (pushed at, tapped task_id)
+        self.replied: set[str] = set()          # callbacks answered (a reply or a card update)
+        self.task_ids: set[str] = set()         # every card's task_id so far
+        self.violations: list[str] = []         # WeCom's rules the bot broke
+        self.refuse: dict[str, int] = {}        # cmd -> errcode to answer it with (once each), for tests
+        self.silent: set[str] = set()           # cmds to leave unacknowledged (once each)
+        self.drop_after: str | None = None      # close the connection after acknowledging this cmd (once)
+        self.update_window = UPDATE_WINDOW
+        self.answer_subscribe = True            # False: subscriptions go unanswered
+        self.idle_limit: float | None = None    # close a connection without a ping for this long
+        self.pings = 0
         self._ids = itertools.count(1)
         self._sync = threading.Condition()      # blocking waits (the end-to-end test's thread)
         self._async: asyncio.Condition | None = None
@@ -135,6 +159,9 @@ class FakeWeCom:
         return await self._push("aibot_msg_callback", userid, None,
                                 {"msgtype": "voice", "voice": {"content": content}})
 
+    async def file(self, userid: str, data: bytes, name: str, chatid: str | None = None) -> str:
+        return await self._push("aibot_msg_callback", userid, chatid, {"msgtype": "file", "file": self.serve(data, name)})
+
     async def image(self, userid: str, data: bytes) -> str:
         return await self._push("aibot_msg_callback", userid, None, {"msgtype": "image", "image": self.serve(data)})
 
@@ -149,11 +176,25 @@ class FakeWeCom:
             "eventtype": "template_card_event",
             "template_card_event": {"card_type": "button_interaction", "event_key": key, "task_id": task_id}}})
 
-    def serve(self, data: bytes) -> dict:
-        """Put the image up, encrypted: its url and aeskey, as a message carries them."""
+    async def raw(self, frame: object) -> None:
+        """Push any frame as it is (odd ones too); a callback's req_id is known as such."""
+        req_id = frame.get("headers", {}).get("req_id") if isinstance(frame, dict) and isinstance(
+            frame.get("headers"), dict) else None
+        if isinstance(req_id, str):
+            body = frame.get("body") if isinstance(frame.get("body"), dict) else {}
+            event = body.get("event") if isinstance(body.get("event"), dict) else {}
+            tap = event.get("template_card_event") if isinstance(event.get("template_card_event"), dict) else {}
+            self.callbacks[req_id] = (time.monotonic(), tap.get("task_id") if event else None)
+        await self.live[-1].send(json.dumps(frame, ensure_ascii=False))
+
+    def serve(self, data: bytes, name: str | None = None) -> dict:
+        """Put the image or file up, encrypted: its url and aeskey, as a message carries them
+        (a file's name comes in the download's Content-Disposition)."""
         encrypted, aeskey = encrypt(data)
         path = f"/files/{next(self._ids)}"
         self.files[path] = encrypted
+        if name:
+            self.names[path] = name
         return {"url": f"http://127.0.0.1:{self.port}{path}", "aeskey": aeskey}
 
     async def _push(self, cmd: str, userid: str, chatid: str | None, payload: dict) -> str:
@@ -170,6 +211,8 @@ class FakeWeCom:
         if chatid:
             body["chatid"] = chatid
         self.chat_of[req_id] = chatid or userid
+        tapped = payload.get("event", {}).get("template_card_event", {}).get("task_id")
+        self.callbacks[req_id] = (time.monotonic(), tapped)
         return {"cmd": cmd, "headers": {"req_id": req_id}, "body": body}, req_id
 
     # --- the server ----------------------------------------------------------------------------
@@ -178,14 +221,28 @@ class FakeWeCom:
         if not request.path.startswith("/files/"):
             return None
         data = self.files.get(request.path, b"")
-        return Response(200 if data else 404, "OK" if data else "Not Found",
-                        Headers([("Content-Type", "application/octet-stream"), ("Content-Length", str(len(data)))]),
-                        data)
+        headers = Headers([("Content-Type", "application/octet-stream"), ("Content-Length", str(len(data)))])
+        if request.path in self.names:
+            headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(self.names[request.path])}"
+        return Response(200 if data else 404, "OK" if data else "Not Found", headers, data)
 
     async def _serve(self, ws) -> None:
+        pinged = time.monotonic()
         try:
-            async for raw in ws:
-                await self._frame(ws, json.loads(raw))
+            while True:
+                limit = self.idle_limit  # None: look again now and then (a test may set it)
+                try:
+                    frame = json.loads(await asyncio.wait_for(
+                        ws.recv(), 0.1 if limit is None else pinged + limit - time.monotonic()))
+                except TimeoutError:
+                    if limit is None:
+                        continue
+                    self.violations.append("no heartbeat")
+                    await ws.close(code=1000, reason="no heartbeat")
+                    return await self._record(None)
+                if frame.get("cmd") == "ping":
+                    pinged = time.monotonic()
+                await self._frame(ws, frame)
         except websockets.ConnectionClosed:
             pass
         finally:
@@ -195,6 +252,8 @@ class FakeWeCom:
     async def _frame(self, ws, frame: dict) -> None:
         cmd, req_id, body = frame.get("cmd"), frame["headers"]["req_id"], frame.get("body") or {}
         if cmd == "aibot_subscribe":
+            if not self.answer_subscribe:
+                return await self._record(None)
             ok = body.get("bot_id") == self.bot_id and body.get("secret") == self.secret
             await self._ack(ws, req_id, 0 if ok else BAD_SECRET)
             if not ok:
@@ -203,10 +262,53 @@ class FakeWeCom:
             self.subscribed += 1
             return await self._record(None)
         if cmd == "ping":
-            return await self._ack(ws, req_id, 0)
-        errcode, answer = self._answer(cmd, body)
+            self.pings += 1
+            await self._ack(ws, req_id, 0)
+            return await self._record(None)
+        broken = self._broken(cmd, req_id, body)
+        if broken:
+            self.violations.append(f"{cmd}: {broken}")
+        errcode, answer = (BROKEN, None) if broken else (self.refuse.pop(cmd), None) if cmd in self.refuse \
+            else self._answer(cmd, body)
         await self._record(Got(time.monotonic(), cmd, req_id, body, errcode))
+        if cmd in self.silent:
+            return self.silent.discard(cmd)
         await self._ack(ws, req_id, errcode, answer)
+        if cmd == self.drop_after:
+            self.drop_after = None
+            await ws.close(code=1011, reason="fake drop")
+
+    def _broken(self, cmd: str, req_id: str, body: dict) -> str | None:
+        """Which of WeCom's rules the frame breaks, if any."""
+        if cmd in (RESPOND, UPDATE):
+            if req_id not in self.callbacks:
+                return "not the req_id of a callback"
+            pushed, tapped = self.callbacks[req_id]
+            if req_id in self.replied:
+                return "a callback answered twice"
+            if (cmd == UPDATE) != (tapped is not None):
+                return "a tap is answered by updating its card, a message by a reply"
+            if cmd == UPDATE and time.monotonic() - pushed > self.update_window:
+                return f"the card updated more than {self.update_window} s after the tap"
+            if cmd == UPDATE and (body.get("template_card") or {}).get("task_id") != tapped:
+                return "the update names another card"
+            self.replied.add(req_id)
+        card = body.get("template_card")
+        if card is not None:
+            task_id = card.get("task_id", "")
+            if not TASK_ID.fullmatch(task_id) or len(task_id.encode()) > 128:
+                return f"task_id {task_id!r}"
+            if cmd != UPDATE and task_id in self.task_ids:
+                return f"task_id {task_id} used before"
+            self.task_ids.add(task_id)
+            keys = [b.get("key") for b in card.get("button_list", [])]
+            if card.get("card_type") == "button_interaction" and not 1 <= len(keys) <= 6:
+                return f"{len(keys)} buttons"
+            if card.get("card_type") not in ("button_interaction", "text_notice") or len(set(keys)) < len(keys):
+                return "a card of another kind, or two buttons with one key"
+        if body.get("msgtype") == "markdown" and len(body["markdown"]["content"].encode()) > MAX_MARKDOWN:
+            return "markdown over 4,096 bytes"
+        return None
 
     def _answer(self, cmd: str, body: dict) -> tuple[int, dict | None]:
         if cmd == SEND:
@@ -330,9 +432,10 @@ class Harness:
     clock, as bot/runner.py assembles them. People are userids; `send` and friends push a
     callback and return once the channel has answered it."""
 
-    def __init__(self, tmp_path: Path, now: datetime, **overrides) -> None:
+    def __init__(self, tmp_path: Path, now: datetime, channel: dict | None = None, **overrides) -> None:
         self.clock = FakeClock(now)
         self.fake = FakeWeCom()
+        self.options = dict(watch=0.05, backoff=(0.05, 0.2), **(channel or {}))
         self.overrides = dict(_env_file=None, database_path=tmp_path / "bot.sqlite3",
                               wecom_bot_id=BOT_ID, wecom_bot_secret=SECRET, **overrides)
 
@@ -341,7 +444,7 @@ class Harness:
         self.settings = Settings(wecom_ws_url=self.fake.url, **self.overrides)
         self.svc = await open_services(self.settings, self.clock)
         self.core = build_core(self.svc)
-        self.channel = WeComChannel(self.settings, watch=0.05, backoff=(0.05, 0.2))
+        self.channel = WeComChannel(self.settings, **self.options)
         self.done: set[str] = set()  # callbacks the channel has finished answering (req_ids)
         self._done = asyncio.Condition()
         handle = self.channel._on_frame
@@ -351,7 +454,8 @@ class Harness:
                 await handle(frame)
             finally:
                 async with self._done:
-                    self.done.add(frame["headers"]["req_id"])
+                    headers = frame.get("headers") if isinstance(frame, dict) else None
+                    self.done.add(headers.get("req_id") if isinstance(headers, dict) else None)
                     self._done.notify_all()
         self.channel._on_frame = observed
         await self.channel.start(self.core)
@@ -361,6 +465,8 @@ class Harness:
         await self.channel.stop()
         await self.svc.storage.close()
         await self.fake.stop()
+        if exc[0] is None:
+            assert self.fake.violations == [], self.fake.violations
 
     @property
     def storage(self):

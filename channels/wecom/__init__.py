@@ -3,9 +3,10 @@
 from an office's own machine.
 
     WeCom ──callback──> _on_frame ──> adapter.to_events ──> recorded in the inbox (Inbound)
-                                     (images fetched, decrypted)   │
-                          its chat's lane, in arrival order ──Event──> core
-          <──respond / update card / send── sender.Answer <──Replies──┘
+            │                     (images, files fetched, decrypted)  │
+            │             its chat's lane, in arrival order, MOST_HANDLED at once ──Event──> core
+          <─┼──respond / update card / send── sender.Answer <──Replies──┘
+          <─┘ a tap's "处理中…" card after TAP_GRACE when the answer is late (sender.TapWindow)
     outbox ──> sender.WeComSender ──paced per chat──> send_message
 
 WeCom's long connection has no acknowledgement of a callback to hold back: the SDK sends
@@ -39,14 +40,18 @@ from bot.config import Settings
 from handlers.core import Caps, Core, Event
 
 from .. import Inbound, Reach, Refused, backoff
-from .adapter import NAME, to_events
-from .sender import Answer, Pacer, WeComSender
+from .adapter import NAME, chat_of, obj, tapped_card, to_events
+from .sender import Answer, Callback, Pacer, WeComSender
 
 log = logging.getLogger(__name__)
 CAPS = Caps(buttons=True, edits=True, location=False)  # edits: a tapped card is updated
 WATCH_SECONDS = 5.0           # how soon a link the SDK lost quietly is noticed
 BACKOFF = (1.0, 30.0)         # seconds between connection attempts: first, doubling up to the last
 CONNECT_WAIT = 30.0           # start-up waits this long for the first connection, then goes on
+SUBSCRIBE_WAIT = 10.0         # a connection whose subscription WeCom has not answered by then is given up
+TAP_GRACE = 3.0               # a tap's card is updated by then (WeCom takes it within 5 s): "处理中…" if the answer is late
+HEARTBEAT = 30.0              # seconds between the SDK's pings (WeCom closes a connection that stops them)
+MOST_HANDLED = 16             # events handled at once, all chats together (each chat's one at a time)
 HANDLERS_WAIT = 10.0          # on stop, messages being handled get this long to finish
 HINT = ("WeCom: check that this machine may open a WebSocket to that address (a firewall or proxy "
         "may block it; WECOM_WS_URL sets another), or run on Telegram instead (TELEGRAM_BOT_TOKEN)")
@@ -57,7 +62,9 @@ class WeComChannel:
     caps = CAPS
 
     def __init__(self, settings: Settings, watch: float = WATCH_SECONDS,
-                 backoff: tuple[float, float] = BACKOFF, connect_wait: float = CONNECT_WAIT) -> None:
+                 backoff: tuple[float, float] = BACKOFF, connect_wait: float = CONNECT_WAIT,
+                 subscribe_wait: float = SUBSCRIBE_WAIT, tap_grace: float = TAP_GRACE,
+                 heartbeat: float = HEARTBEAT) -> None:
         url = settings.wecom_ws_url or ""
         if url.startswith("ws://"):
             # The SDK passes its TLS context to websockets.connect for every address, and
@@ -65,11 +72,14 @@ class WeComChannel:
             aibot.ws._SSL_CONTEXT = None
         self.client = WSClient(WSClientOptions(
             bot_id=settings.wecom_bot_id or "", secret=settings.wecom_bot_secret.get_secret_value(),
-            ws_url=url, max_reconnect_attempts=0, logger=SdkLog()))
+            ws_url=url, max_reconnect_attempts=0, heartbeat_interval=int(heartbeat * 1000), logger=SdkLog()))
+        _guard_frames(self.client)
         self.watch, self.backoff, self.connect_wait = watch, backoff, connect_wait
+        self.subscribe_wait, self.tap_grace = subscribe_wait, tap_grace
+        self.tasks: set[asyncio.Task] = set()  # card updates sent on their own (TapWindow)
         self.pacer = Pacer()
         self.sender = WeComSender(self)
-        self.inbound = Inbound(NAME, lambda: self.core)
+        self.inbound = Inbound(NAME, lambda: self.core, most=MOST_HANDLED)
         self.reach = Reach("WeCom", url or aibot.ws.DEFAULT_WS_URL, HINT)
         self._attempt_error: BaseException | None = None  # why the connection now being made failed
         self._connecting = False
@@ -116,6 +126,8 @@ class WeComChannel:
             log.warning("WeCom: messages still being handled at stop were cut short; left for the next start")
             self.client.cancel()
         await self.inbound.drain(HANDLERS_WAIT)  # a resume still going
+        if self.tasks:  # card updates on their way
+            await asyncio.wait(set(self.tasks), timeout=HANDLERS_WAIT)
         await self._disconnect()
         self.online = False
 
@@ -147,9 +159,24 @@ class WeComChannel:
             await self.client.connect()
         finally:
             self._connecting = False
+        if self.client.is_connected and not await self._subscribed():
+            self._attempt_error = self._attempt_error or "no answer to the subscription"
+            await self._disconnect()  # a failed connection: the keeper backs off and tries again
         if not self.client.is_connected and not self.refused:
             self.reach.failed(self._attempt_error or "the connection closed at once")
             self._changed.set()
+
+    async def _subscribed(self) -> bool:
+        """Whether WeCom answered the subscription (either way) in time."""
+        async def answered() -> None:
+            while not (self.online or self.refused or not self.client.is_connected):
+                self._changed.clear()
+                await self._changed.wait()
+        try:
+            await asyncio.wait_for(answered(), self.subscribe_wait)
+        except TimeoutError:
+            return False
+        return True
 
     async def _disconnect(self) -> None:
         """The SDK's disconnect() only schedules the closing: wait for it, so that it cannot
@@ -204,17 +231,36 @@ class WeComChannel:
 
     # --- inbound -------------------------------------------------------------------------
     async def _on_frame(self, frame: dict) -> None:
-        """Record one callback's events at once; handle them in its chat's lane, in order."""
-        body = frame.get("body") or {}
-        if (body.get("event") or {}).get("eventtype") == "disconnected_event":
+        """Record one callback's events at once; handle them in its chat's lane, in order. A
+        tap's card update has a deadline of its own (Callback.tap), kept outside the lane."""
+        if not isinstance(frame, dict):
+            return
+        body = obj(frame.get("body"))
+        if obj(body.get("event")).get("eventtype") == "disconnected_event":
             return await self._kicked_out()
-        sender = (body.get("from") or {}).get("userid") or ""
+        callback = Callback(self, frame, tapped_card(frame))
         arrived = asyncio.ensure_future(self._record(frame))
-        await self.inbound.take(body.get("chatid") or sender, arrived, lambda event: Answer(self, frame, event))
+        await self.inbound.take(chat_of(body) or "", arrived, lambda event: Answer(self, callback, event))
 
     async def _record(self, frame: dict) -> list[Event]:
         received = self.core.svc.clock.now()  # the arrival orders a restart's resume, not the download
         return await self.inbound.record(await to_events(self.client, frame), received)
+
+
+def _guard_frames(client: WSClient) -> None:
+    """Drop a frame that is not an object with an object of headers (and a string req_id)
+    before the SDK reads it: the SDK's receive loop ends on one (an AttributeError), which
+    would leave the connection open and deaf."""
+    manager = client._ws_manager
+    handle = manager._handle_frame
+
+    def guarded(frame: object) -> None:
+        headers = frame.get("headers", {}) if isinstance(frame, dict) else None
+        if not isinstance(headers, dict) or not isinstance(headers.get("req_id", ""), str):
+            log.warning("WeCom: a malformed frame ignored (%s)", type(frame).__name__)
+            return
+        handle(frame)
+    manager._handle_frame = guarded
 
 
 class SdkLog:

@@ -1,5 +1,6 @@
 """The core's replies as WeCom message bodies: text as markdown, choices as template cards
-of type button_interaction (at most 6 buttons each), files and images by media_id."""
+of type button_interaction (at most 6 buttons each), a card whose choices are over as a
+text_notice card (no buttons), files and images by media_id."""
 from __future__ import annotations
 
 import uuid
@@ -51,16 +52,34 @@ def cards(text: str, buttons: list[list[Button]], lang: str,
             seen.add(button.action)
             flat.append(button)
     chunks = [flat[n:n + MAX_BUTTONS] for n in range(0, len(flat), MAX_BUTTONS)]
-    lines = text.split("\n")
-    head, rest = lines[0], "\n".join(lines[1:])
-    if head and len(head) <= TITLE and len(rest) <= SUBTITLE:
-        before, titles = "", [(head, rest)]
+    fit = on_card(text)
+    if fit:
+        before, titles = "", [fit]
     else:
-        last = lines[-1].strip()
+        last = text.split("\n")[-1].strip()
         before, titles = text, [(last if 0 < len(last) <= TITLE else t(lang, "wecom-choose"), "")]
     titles += [(t(lang, "wecom-more"), "")] * (len(chunks) - 1)
     return before, [card(title, sub, chunk, task_id if n == 0 else None)
                     for n, ((title, sub), chunk) in enumerate(zip(titles, chunks))]
+
+
+def closed(text: str, lang: str, task_id: str) -> tuple[str, dict]:
+    """A tapped card whose choices are over (取消, 处理中…): a text_notice card, no buttons,
+    with the same task_id; and the text that must go as a message when it does not fit."""
+    fit = on_card(text)
+    title, sub = fit or (t(lang, "wecom-see-below"), "")
+    # text_notice: WeCom's card without buttons. Should WeCom refuse it, the update fails
+    # (logged) and the answer goes as a new message, the old card left as it was.
+    made = {"card_type": "text_notice", "main_title": {"title": title}, "task_id": task_id}
+    if sub:
+        made["sub_title_text"] = sub
+    return ("" if fit else text), made
+
+
+def on_card(text: str) -> tuple[str, str] | None:
+    """(title, the text below it) when the text fits on a card: its first line as the title."""
+    head, _, rest = text.partition("\n")
+    return (head, rest) if head and len(head) <= TITLE and len(rest) <= SUBTITLE else None
 
 
 def card(title: str, sub: str, buttons: list[Button], task_id: str | None = None) -> dict:

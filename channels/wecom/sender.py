@@ -4,8 +4,9 @@ sender, and uploads (the three upload frames the Python SDK lacks).
 WeCom drops, without an error, messages beyond about 30 a minute and 1,000 an hour to one
 conversation, so every message to a chat (replies and proactive ones alike) first takes a
 slot from the `Pacer`. The SDK waits for each command's acknowledgement and reports a
-refusal (a non-zero errcode) only in an exception's text: `refusal()` reads it back. A
-refusal is logged with its command and never retried blindly.
+refusal (a non-zero errcode) only in an exception's text: `call()` reads it back, logs it
+with its command, and raises `Failed`. Nothing is retried blindly: a refused message did not
+go (the outbox may try it again), one without an acknowledgement may have (never repeated).
 
 `link` below is the WeComChannel: its SDK client, its pacer and whether it is online."""
 from __future__ import annotations
@@ -21,9 +22,10 @@ from typing import Awaitable, Callable
 
 from aibot import generate_req_id
 
+from bot.i18n import t
 from handlers.core import Button, Event, Reply
 
-from .render import as_response, card_message, cards, markdown, media
+from .render import as_response, card_message, cards, closed, markdown, media
 
 log = logging.getLogger(__name__)
 # (messages, seconds) per conversation. A second more than WeCom's windows: it counts
@@ -75,6 +77,23 @@ class Pacer:
         return True
 
 
+# WeCom's errcodes. Its documents do not give the 智能机器人's code for "this person never
+# talked to the bot"; these are its global codes for a userid or chat it cannot reach. A
+# code not listed is a refusal of this message ('failed': tried again a few times); every
+# refusal is logged with its command and code, so a code seen in the log can be added here.
+NO_SESSION = frozenset({60111, 81013, 86001, 86003})  # userid / chatid unknown or not reachable by the bot
+BUSY = frozenset({-1, 45009, 45033})                  # system busy, call limits: try again later
+
+
+class Failed(Exception):
+    """A command of ours that WeCom refused (`code`) or that got no answer (`code` None)."""
+
+    def __init__(self, cmd: str, err: BaseException) -> None:
+        self.cmd, self.code = cmd, refusal(err)
+        self.unanswered = isinstance(err, TimeoutError)  # sent on a live connection: it may have arrived
+        super().__init__(f"{cmd}: errcode {self.code}" if self.code is not None else f"{cmd}: {err}")
+
+
 def refusal(err: BaseException) -> int | None:
     """The errcode WeCom refused a command with ('Reply ack error: errcode=…'); None when the
     command failed otherwise (no connection, no acknowledgement in time)."""
@@ -82,14 +101,23 @@ def refusal(err: BaseException) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def never_left(err: BaseException) -> bool:
-    """The SDK had no live connection: the frame never left (nothing to repeat)."""
-    return "not connected" in str(err)
+async def call(cmd: str, sending: Awaitable[dict]) -> dict:
+    """Await one command's acknowledgement; any failure as Failed, logged once here with
+    the command and its errcode (a refusal) or its reason."""
+    try:
+        return await sending
+    except Exception as err:  # the SDK raises RuntimeError or TimeoutError, the reason in its text
+        failed = Failed(cmd, err)
+        if failed.code is not None:
+            log.warning("WeCom refused %s: errcode %s", cmd, failed.code)
+        else:
+            log.warning("WeCom: %s failed (%s)", cmd, err)
+        raise failed from None
 
 
 async def command(client, cmd: str, body: dict) -> dict:
     """Send one command of ours (not a reply to a callback) and return its acknowledgement."""
-    return await client.reply({"headers": {"req_id": generate_req_id(cmd)}}, body, cmd)
+    return await call(cmd, client.reply({"headers": {"req_id": generate_req_id(cmd)}}, body, cmd))
 
 
 async def upload(client, kind: str, name: str, data: bytes) -> str:
@@ -109,19 +137,28 @@ async def upload(client, kind: str, name: str, data: bytes) -> str:
 
 
 def _field(ack: dict, name: str) -> str:
-    value = (ack.get("body") or {}).get(name)
-    if not value:
-        raise RuntimeError(f"WeCom answered without {name}")
+    body = ack.get("body") if isinstance(ack, dict) else None
+    value = body.get(name) if isinstance(body, dict) else None
+    if not value or not isinstance(value, str):
+        raise ValueError(f"WeCom answered without {name}")
     return value
 
 
 class WeComSender:
     """The outbox's way out on WeCom: send_message to a userid (a person who has talked to
-    the bot) or a group chatid, paced. Not connected, or the conversation's pace full for
-    more than a minute: 'later' (kept queued, not counted as an attempt)."""
+    the bot) or a group chatid, paced. Not connected, the conversation's pace full for more
+    than a minute, or WeCom busy: 'later' (kept queued, not counted as an attempt).
+
+    A message in several parts (its text, then the card) that stops part-way is 'later' and
+    resumes where it stopped (`progress`, by chat and content): the parts out are not sent
+    again, the rest are not lost. A part that got no acknowledgement in time on a live
+    connection may have arrived: counted as out, never repeated blindly (it would arrive
+    twice). One cut off by a lost connection goes again after the reconnection: a reminder
+    twice is better than none."""
 
     def __init__(self, link) -> None:
         self.link = link
+        self.progress: dict[tuple[str, str], int] = {}  # (chat, content) -> parts out
 
     async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]]) -> str:
         if not self.link.online:
@@ -129,60 +166,112 @@ class WeComSender:
         bodies = [body for text in texts[:-1] for body in markdown(text)]
         before, made = cards(texts[-1], buttons, "zh") if buttons else (texts[-1], [])
         bodies += (markdown(before) if before else []) + [card_message(c) for c in made]
-        for n, body in enumerate(bodies):
-            outcome = await self._one(chat_id, body)
-            if outcome != "sent":  # once a part is out the message counts as sent: a retry would repeat it
-                return outcome if n == 0 else "sent"
+        key = (chat_id, hashlib.sha256(repr((texts, buttons)).encode()).hexdigest())
+        for n in range(self.progress.pop(key, 0), len(bodies)):
+            outcome = await self._one(chat_id, bodies[n])
+            if outcome != "sent":
+                if n and outcome in ("later", "failed"):
+                    self.progress[key] = n  # the rest goes when the outbox tries again
+                return outcome
         return "sent"
 
     async def _one(self, chat_id: str, body: dict) -> str:
         if not await self.link.pacer.wait(chat_id, MAX_WAIT):
             return "later"
         try:
-            await self.link.client.send_message(chat_id, body)
+            await call(f"aibot_send_msg ({body['msgtype']})", self.link.client.send_message(chat_id, body))
             return "sent"
-        except Exception as err:  # the SDK raises RuntimeError or TimeoutError, with the reason in its text
-            code = refusal(err)
-            if code is not None:  # e.g. someone who never talked to the bot
-                log.error("WeCom refused aibot_send_msg (%s): errcode %s", body["msgtype"], code)
+        except Failed as err:
+            if err.code in NO_SESSION:  # e.g. someone who never talked to the bot
                 return "unreachable"
-            log.warning("WeCom: a proactive message failed (%s); it will be tried again", err)
-            return "later" if never_left(err) else "failed"
+            if err.code is None:  # no acknowledgement in time: it may have arrived, so it is not
+                # repeated; no connection (or it closed): it goes again once connected
+                return "sent" if err.unanswered else "later"
+            return "later" if err.code in BUSY else "failed"
+
+
+class TapWindow:
+    """The one card update a tap allows (aibot_respond_update_msg), only within 5 s of the
+    tap. The answer takes it when it is ready in time; when it is not (the chat busy with
+    earlier messages, slow work), a button-less '收到，正在处理…' card takes it after
+    `grace` seconds, outside the chat's lane and pace, and the answer comes as new messages."""
+
+    def __init__(self, link, frame: dict, task_id: str, grace: float) -> None:
+        self.link, self.frame, self.task_id = link, frame, task_id
+        self.open = True
+        self._timer = asyncio.get_running_loop().call_later(grace, self._busy)
+
+    def take(self) -> bool:
+        """The update is ours to send (False: it was used, or the answer needs none)."""
+        if not self.open:
+            return False
+        self.open = False
+        self._timer.cancel()
+        return True
+
+    def _busy(self) -> None:
+        if self.take():
+            _, card = closed(t("zh", "wecom-busy"), "zh", self.task_id)
+            task = asyncio.ensure_future(self.update(card))
+            self.link.tasks.add(task)
+            task.add_done_callback(self.link.tasks.discard)
+
+    async def update(self, card: dict) -> bool:
+        try:
+            await call("aibot_respond_update_msg", self.link.client.update_template_card(self.frame, card))
+            return True
+        except Failed:
+            return False
+
+
+class Callback:
+    """One inbound frame's way back: its req_id carries one reply (to a message; later replies
+    are new messages) or one card update (to a tap: `tap`)."""
+
+    def __init__(self, link, frame: dict, task_id: str | None = None) -> None:
+        headers = frame.get("headers")
+        req_id = headers.get("req_id") if isinstance(headers, dict) else None
+        self.frame = frame if isinstance(req_id, str) and req_id else None  # without a req_id: nothing to answer on
+        # a message's req_id may carry one reply; an event's (a tap) only a card update
+        self.fresh = self.frame is not None and frame.get("cmd") == "aibot_msg_callback"
+        self.tap = TapWindow(link, frame, task_id, link.tap_grace) if task_id and self.frame else None
 
 
 class Answer:
-    """Where the replies to one inbound frame go. The first reuses the frame's req_id
-    (aibot_respond_msg); the rest go to its chat (aibot_send_msg). A tap's req_id is kept
-    for updating the tapped card (aibot_respond_update_msg), which WeCom takes only within
-    5 s of the tap: that goes first. Without a card to replace, or when the update fails,
-    the reply is sent as a new message. An event handled after a restart has no frame (its
-    req_id died with the connection): every reply is a new message."""
+    """Where the replies to one event go: the first reuses its frame's req_id
+    (aibot_respond_msg), the rest go to its chat (aibot_send_msg), paced. A tap's reply that
+    replaces the card updates it (with buttons, or closed without), unless its TapWindow
+    has passed; then, or when the update fails, the reply is a new message. An event handled
+    after a restart has no frame (its req_id died with the connection): every reply is new."""
 
-    def __init__(self, link, frame: dict | None, event: Event) -> None:
-        self.link, self.frame, self.event = link, frame, event
-        self.fresh = frame is not None and event.action is None  # the req_id may still carry a reply
+    def __init__(self, link, callback: Callback | None, event: Event) -> None:
+        self.link, self.callback, self.event = link, callback, event
 
     async def now(self, reply: Reply) -> None:
         """Say it at once (Turn.tell: "working on it" before long work)."""
-        await self.render([reply])
+        await self._render([reply])
 
     async def render(self, replies: list[Reply]) -> None:
-        if self.event.action is not None and self.frame is not None:
-            update = next((r for r in replies if r.replace and r.buttons and not r.alert), None)
-            if update is not None and await self._update(update):
+        """The event's last replies: the tapped card is updated by one of them, or stays."""
+        tap = self.callback.tap if self.callback is not None else None
+        if tap is not None and self.event.action is not None:
+            update = next((r for r in replies if r.replace and not (r.alert or r.document or r.photo)), None)
+            if update is not None and tap.take() and await self._update(tap, update):
                 replies = [r for r in replies if r is not update]
+            tap.take()  # no update needed: the card stays as it is
+        await self._render(replies)
+
+    async def _render(self, replies: list[Reply]) -> None:
         for reply in merged(replies):
             await self._say(reply)
 
-    async def _update(self, reply: Reply) -> bool:
-        task_id = self.event.message_ref
-        if not task_id:
-            return False
-        before, made = cards(reply.text, reply.buttons, reply.lang, task_id=task_id)
-        try:
-            await self.link.client.update_template_card(self.frame, made[0])
-        except Exception as err:
-            self._failed("aibot_respond_update_msg", err)
+    async def _update(self, tap: TapWindow, reply: Reply) -> bool:
+        if reply.buttons:
+            before, made = cards(reply.text, reply.buttons, reply.lang, task_id=tap.task_id)
+        else:
+            before, card = closed(reply.text, reply.lang, tap.task_id)
+            made = [card]
+        if not await tap.update(made[0]):
             return False
         for body in (markdown(before) if before else []) + [card_message(c) for c in made[1:]]:
             await self._send(body)
@@ -200,35 +289,33 @@ class Answer:
             await self._send(body)
 
     async def _file(self, reply: Reply) -> None:
-        """A document or a photo: its caption as a message, then the upload and the file."""
+        """A document or a photo: its caption as a message, then the upload and the file; a
+        file WeCom refuses is one short line to the person (the log has the frame and code)."""
         kind, (name, data) = ("file", reply.document) if reply.document else ("image", ("image.png", reply.photo))
         for body in markdown(reply.text) if reply.text else []:
             await self._send(body)
         try:
             media_id = await upload(self.link.client, kind, name, data)
-        except Exception as err:
-            self._failed(f"the upload of a {kind}", err)
-            return
-        await self._send(media(kind, media_id))
+        except (Failed, ValueError) as err:
+            if isinstance(err, ValueError):
+                log.warning("WeCom: the %s %s was not uploaded (%s)", kind, name, err)
+            sent = False
+        else:
+            sent = await self._send(media(kind, media_id))
+        if not sent:
+            await self._send(markdown(t(reply.lang, "wecom-file-failed"))[0])
 
-    async def _send(self, body: dict) -> None:
+    async def _send(self, body: dict) -> bool:
         await self.link.pacer.wait(self.event.chat)
         try:
-            if self.fresh:
-                self.fresh = False
-                await self.link.client.reply(self.frame, as_response(body))
+            if self.callback is not None and self.callback.fresh:
+                self.callback.fresh = False
+                await call("aibot_respond_msg", self.link.client.reply(self.callback.frame, as_response(body)))
             else:
-                await self.link.client.send_message(self.event.chat, body)
-        except Exception as err:
-            self._failed(f"a reply ({body['msgtype']})", err)
-
-    @staticmethod
-    def _failed(what: str, err: BaseException) -> None:
-        code = refusal(err)
-        if code is not None:
-            log.error("WeCom refused %s: errcode %s", what, code)
-        else:
-            log.warning("WeCom: %s failed: %s", what, err)
+                await call(f"aibot_send_msg ({body['msgtype']})", self.link.client.send_message(self.event.chat, body))
+            return True
+        except Failed:
+            return False
 
 
 def merged(replies: list[Reply]) -> list[Reply]:

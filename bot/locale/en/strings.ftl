@@ -601,3 +601,8 @@ csv-figures = figures
 csv-place = place
 csv-recorded = logged at
 csv-reused = photo reused
+## wecom: card updates and refused files (channels/wecom)
+wecom-see-below = See the next message
+wecom-busy = Got it, working on it…
+wecom-file-failed = The file could not be sent; please try again later.
+nudge-unreachable = Cannot be reached by the bot, please phone: { $names }.

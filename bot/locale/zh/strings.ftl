@@ -598,3 +598,8 @@ csv-figures = 数量
 csv-place = 位置
 csv-recorded = 登记时间
 csv-reused = 照片重复使用
+## wecom: card updates and refused files (channels/wecom)
+wecom-see-below = 详见下一条消息
+wecom-busy = 收到，正在处理…
+wecom-file-failed = 文件发送失败，请稍后再试。
+nudge-unreachable = 联系不上（收不到机器人的消息），请电话通知：{ $names }。
