@@ -435,3 +435,9 @@ wecom-choose = Choose:
 wecom-more = More choices:
 missing-unreachable = { $name } (cannot be reached)
 missing-unreachable-hint = Reminders do not reach people marked "cannot be reached" (for one, they never wrote to the bot): please phone them, and ask them to send the bot a message.
+
+## APP installs as a running total
+summary-total-installs-running = Anti-fraud APP: { $installs } installs this period, { $reached }/{ $base } people in all, install rate { $rate }{ $target }
+summary-area-installs = { $rate } ({ $reached } in all)
+summary-footnote-running = Coverage counts the year to date; APP installs are a running total (imported count + installs logged since), never reset in January; a house number counts once; ✅ on pace, ⚠️ behind.
+report-installs = Anti-fraud APP: { $reached }/{ $base } people installed in all, install rate { $rate }

@@ -432,3 +432,9 @@ wecom-choose = 请选择：
 wecom-more = 更多选择：
 missing-unreachable = { $name }（联系不上）
 missing-unreachable-hint = 标“联系不上”的人收不到机器人的提醒（比如从没和机器人说过话）：请电话通知，并请他给机器人发一句话。
+
+## APP installs as a running total
+summary-total-installs-running = 反诈APP 本期安装 { $installs } 人，累计 { $reached }/{ $base } 人，安装率 { $rate }{ $target }
+summary-area-installs = { $rate }（累计 { $reached } 人）
+summary-footnote-running = 注：入户率为今年累计；APP安装为累计总数（导入数 + 之后登记），不按年清零；同一门牌只算一户；✅达到进度，⚠️落后于进度。
+report-installs = 反诈APP 累计安装 { $reached }/{ $base } 人，安装率 { $rate }
