@@ -39,20 +39,32 @@ async def progress_lines(services, area, on: date, lang: str) -> list[str]:
     return lines
 
 
-async def running_installs(repo, groups: dict[int, int], areas: dict, end: date) -> dict[int, int]:
+async def running_installs(repo, groups: dict[int, int], areas: dict, end: date,
+                           this_year: dict[int, int] | None = None) -> dict[int, int]:
     """APP installs per group (see ReportRepo.figures) on `end`, a running total never reset in
     January. An area (group id -> Org) with an imported count: that count, as of its import
     day, plus installs logged from that day to `end`; for an `end` before the import day,
     the count less those logged after `end` (never below 0). Otherwise: every install
-    logged up to `end`."""
-    counted_from: dict[date, dict[int, int]] = {}
+    logged up to `end`. `this_year` (per group, installs logged from 1 January of `end`'s
+    year to `end`), when the caller has it, spares reading those months again."""
+    jan1 = date(end.year, 1, 1) if this_year is not None else EVER
+    out = {grp: a.app_installed for grp, a in areas.items() if a.app_installed is not None}
+    spans: dict[tuple[date, date, int], dict[int, int]] = {}  # (first, last, sign) -> orgs summed so
+    given: set[int] = set()  # groups whose this-year installs come from `this_year`
     for org_id, grp in groups.items():
         area = areas.get(grp)
         since = area.app_installed_on if area is not None and area.app_installed is not None else EVER
-        counted_from.setdefault(since, {})[org_id] = grp
-    out = {grp: a.app_installed for grp, a in areas.items() if a.app_installed is not None}
-    for since, part in counted_from.items():
-        first, last, sign = (since, end, 1) if since <= end else (end + timedelta(days=1), since - timedelta(days=1), -1)
+        if since > end:
+            span = (end + timedelta(days=1), since - timedelta(days=1), -1)
+        elif since >= jan1:
+            span = (since, end, 1)
+        else:  # the earlier years read here, this year's given
+            span = (since, jan1 - timedelta(days=1), 1)
+            given.add(grp)
+        spans.setdefault(span, {})[org_id] = grp
+    for grp in given:
+        out[grp] = out.get(grp, 0) + (this_year or {}).get(grp, 0)
+    for (first, last, sign), part in spans.items():
         for grp, fig in (await repo.figures(part, first, last, keys=[INSTALLS])).items():
             out[grp] = max(0, out.get(grp, 0) + sign * fig.get(INSTALLS, 0))
     return out

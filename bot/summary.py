@@ -249,7 +249,8 @@ async def build_summary(storage, root_org_id: int | None, start: date, end: date
     else:
         unique = {g: u[0] for g, u in unique_both.items()}
     unique_ytd = {g: u[1] for g, u in unique_both.items()}
-    installs = await running_installs(repo, groups, {o.id: o for o in orgs if _is_area(o, root_org_id)}, end)
+    installs = await running_installs(repo, groups, {o.id: o for o in orgs if _is_area(o, root_org_id)}, end,
+                                      {g: ytd.get(g, {}).get("app_installs", 0) for g in members})
 
     latest: dict[int, object] = {}
     contacts: dict[int, list[str]] = {}

@@ -159,7 +159,7 @@ class ReportRepo:
         else:
             await self._raw_figures(out, param, start, end)
         if wanted is not None:
-            out = {grp: {k: v for k, v in fig.items() if k in wanted} for grp, fig in out.items()}
+            out = {grp: mine for grp, fig in out.items() if (mine := {k: v for k, v in fig.items() if k in wanted})}
         return out
 
     async def _raw_figures(self, out: dict[int, Figures], param: str, start: date, end: date) -> None:
