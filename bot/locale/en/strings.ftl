@@ -238,7 +238,6 @@ summary-target = ; target { $target } by { $due }, pace { $expected }{ $pace }
 summary-quota = { " " }(pace { $quota }{ $pace })
 summary-total-visits = { $title } door-to-door: { $households } households visited ({ $listed } with house number, { $unique } unique), { $people } people, { $pledges } pledges
 summary-total-coverage = Coverage { $rate } (this year { $reached }/{ $base } households{ $target })
-summary-total-installs = Anti-fraud APP: { $installs } installs this period, install rate { $rate } (this year { $reached }/{ $base } people{ $target })
 summary-materials = Posters { $posters } · banners { $banners } · slogans { $slogans } · boards { $boards } ({ $placed } with photo and place, { $placed_entries }/{ $poster_entries } entries)
 summary-total-activities = Leaflets { $leaflets } · events { $lectures }, { $attendees } attendees{ $quota } · pushes { $pushes } · broadcasts { $broadcasts }
 summary-total-audit = Photos { $evidence } · flagged { $flagged } · entries { $entries }
@@ -249,7 +248,6 @@ summary-status-on_time = ✅on time ({ $who })
 summary-status-late = ⏰late ({ $who })
 summary-status-missing = ❌missing ({ $who })
 summary-status-pending = ⏳not yet, not due ({ $who })
-summary-footnote = Coverage and install rate count the year to date; a house number counts once; ✅ on pace, ⚠️ behind.
 
 ## Statuses, kinds, measures, flags (table and ledger)
 summary-status-label-on_time = on time

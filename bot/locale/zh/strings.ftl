@@ -238,7 +238,6 @@ summary-target = ；目标 { $target }（{ $due }前），应达 { $expected }{ 
 summary-quota = （应达 { $quota } 场{ $pace }）
 summary-total-visits = { $title }入户走访 { $households } 户次（登记门牌 { $listed }，不重复 { $unique } 户），宣传 { $people } 人，承诺书 { $pledges } 份
 summary-total-coverage = 入户率 { $rate }（今年累计 { $reached }/{ $base } 户{ $target }）
-summary-total-installs = 反诈APP 本期安装 { $installs } 人，安装率 { $rate }（今年累计 { $reached }/{ $base } 人{ $target }）
 summary-materials = 海报 { $posters } 张 · 横幅 { $banners } 条 · 标语 { $slogans } 条 · 展板 { $boards } 块（有照片和位置 { $placed }，{ $placed_entries }/{ $poster_entries } 条记录）
 summary-total-activities = 宣传单 { $leaflets } 份 · 宣讲 { $lectures } 场 { $attendees } 人{ $quota } · 群推送 { $pushes } 次 · 广播 { $broadcasts } 次
 summary-total-audit = 佐证照片 { $evidence } 张 · 存疑 { $flagged } 条 · 台账 { $entries } 条
@@ -249,7 +248,6 @@ summary-status-on_time = ✅按时（{ $who }）
 summary-status-late = ⏰逾期（{ $who }）
 summary-status-missing = ❌未报（{ $who }）
 summary-status-pending = ⏳未报，未到截止（{ $who }）
-summary-footnote = 注：入户率、安装率为今年累计；同一门牌只算一户；✅达到进度，⚠️落后于进度。
 
 ## 状态、类别、数量、标记（表格和明细）
 summary-status-label-on_time = 按时
