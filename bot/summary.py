@@ -37,8 +37,8 @@ from storage.reports import (
 )
 
 from .i18n import t
-from .progress import running_installs
 from .kinds import KINDS, MEASURES
+from .progress import running_installs
 from .targets import Target, Targets, expected_rate, meets_quota, on_pace, period_quota
 
 TELEGRAM_LIMIT = 4096
