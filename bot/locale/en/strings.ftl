@@ -285,7 +285,7 @@ xlsx-sheet-progress = Progress
 xlsx-sheet-ledger = Ledger
 xlsx-totals = Total
 xlsx-caption = { $root } anti-fraud publicity progress table   period: { $start } to { $end }   as of: { $asof }   report: { $period }
-xlsx-note = Coverage = households reached this year ÷ registered households (a house number counts once; visits without house numbers count as logged); install rate = installs this year ÷ population; the pace runs linearly from the previous target to this one.
+xlsx-note = Coverage = households reached this year ÷ registered households (a house number counts once; visits without house numbers count as logged); install rate = installs in all (imported count + installs logged since, never reset in January) ÷ population; the pace runs linearly from the previous target to this one.
 col-township = Township
 col-area = Village / community
 col-registered = Registered households
@@ -302,7 +302,7 @@ col-coverage-due = Coverage due
 col-coverage-expected = Coverage pace
 col-coverage-pace = Coverage on pace
 col-installs = APP installs (period)
-col-installs-ytd = APP installs this year
+col-installs-ytd = APP installs in all
 col-install-rate = Install rate
 col-install-target = Install target
 col-install-due = Install due
