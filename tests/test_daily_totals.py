@@ -187,10 +187,10 @@ async def test_the_totals_path_equals_the_raw_one_on_random_ranges(work):
 
 
 async def test_migration_9_backfills_work_logged_before_it(tmp_path):
-    """A database whose work was logged before migration 9: after the upgrade the day tables
-    hold exactly what a recount gives, and go on following changes."""
-    from storage.migrations import MIGRATIONS
-    path = tmp_path / "v8.sqlite3"
+    """A database whose work was logged before the day totals existed: once the step has run,
+    the day tables hold exactly what a recount gives, and go on following changes."""
+    from storage.migrations import _DAY_TOTALS
+    path = tmp_path / "older.sqlite3"
     storage = await Storage.open(path)
     w = Work(storage, random.Random(11))
     await w.setup()
@@ -198,19 +198,17 @@ async def test_migration_9_backfills_work_logged_before_it(tmp_path):
     await w.change(40)
     expected = recount(path)
     await storage.close()
-    with sqlite3.connect(path) as conn:  # as if migration 9 had never run: its tables and triggers gone
+    with sqlite3.connect(path) as conn:  # as if the step had never run: its tables, triggers, columns gone
         triggers = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
                                                "AND (name LIKE 'report_day_%' OR name = 'report_entry_delete')")]
         conn.executescript("".join(f"DROP TRIGGER {n};" for n in triggers) + """
             DROP TABLE report_day_totals; DROP TABLE household_day;
-            ALTER TABLE orgs DROP COLUMN app_installed; ALTER TABLE orgs DROP COLUMN app_installed_on;
-            PRAGMA user_version = 8;""")
-    assert len(triggers) == 10 and len(MIGRATIONS) == 9
-    storage = await Storage.open(path)
+            ALTER TABLE orgs DROP COLUMN app_installed; ALTER TABLE orgs DROP COLUMN app_installed_on;""")
+        assert len(triggers) == 10
+        conn.executescript(f"BEGIN;\n{_DAY_TOTALS}\nCOMMIT;")  # the step itself, on the work as it stands
+    assert stored(path) == expected  # back-filled from the entries
+    storage = w.storage = await Storage.open(path)
     try:
-        assert (await storage.db.fetchone("PRAGMA user_version"))[0] == 9
-        assert stored(path) == expected  # back-filled from the entries as they stood
-        w.storage = storage
         await w.log(20)
         await w.change(20)
         assert stored(path) == recount(path)  # and kept from then on
