@@ -104,7 +104,8 @@ def cmd_import_orgs(args: argparse.Namespace) -> int:
         if len(rows) > IMPORT_PROGRESS_ABOVE:
             print(f"import-orgs: {len(rows)} rows read and checked ({time.monotonic() - began:.1f} s)",
                   file=sys.stderr, flush=True)
-        return await storage.orgs.upsert_many(rows, progress)
+        from datetime import datetime  # the APP install counts are as of today, local time
+        return await storage.orgs.upsert_many(rows, progress, today=datetime.now(settings.tz).date())
 
     try:
         added, updated = asyncio.run(_with_storage(settings, work))

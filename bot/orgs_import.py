@@ -7,6 +7,9 @@ import unicodedata
 from pathlib import Path
 
 COLUMNS = ("code", "name", "kind", "parent", "households", "population")
+# Optional: the APP install count as of the import (国家反诈中心APP 累计安装人数). A blank cell,
+# or no such column, leaves the count stored earlier as it is.
+OPTIONAL = ("app_installed",)
 KIND_ALIASES = {
     "township": "township", "乡镇": "township", "乡": "township", "镇": "township",
     "street": "street", "街道": "street",
@@ -66,8 +69,9 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     if missing:
         raise ImportError_(f"row 1: missing column(s): {', '.join(missing)}")
     # "_row" keeps the sheet's row number so errors point at the right row despite blank rows.
+    present = COLUMNS + tuple(c for c in OPTIONAL if c in header)
     return [
-        {col: (r[header.index(col)] if header.index(col) < len(r) else "").strip() for col in COLUMNS}
+        {col: (r[header.index(col)] if header.index(col) < len(r) else "").strip() for col in present}
         | {"_row": str(number)}
         for number, r in enumerate(rows[1:], start=2)
         if any(cell.strip() for cell in r)
@@ -123,8 +127,21 @@ def _row(raw: dict[str, str], row_no: int) -> dict:
         "code": code, "name": name, "kind": kind, "parent": raw["parent"] or None,
         "households": _figure(raw["households"], row_no, "households"),
         "population": _figure(raw["population"], row_no, "population"),
+        "app_installed": _installed(raw, row_no),
         "row": row_no,
     }
+
+
+def _installed(raw: dict[str, str], row_no: int) -> int | None:
+    """The optional APP install count: None when not given; a figure, at most the population."""
+    value = raw.get("app_installed", "").strip()
+    if not value:
+        return None
+    count = _figure(value, row_no, "app_installed")
+    population = _figure(raw["population"], row_no, "population")
+    if population and count > population:
+        raise ImportError_(f"row {row_no}: app_installed ({count}) is more than the population ({population})")
+    return count
 
 
 def validate(rows: list[dict[str, str]], existing: dict[str, str | None],

@@ -11,12 +11,14 @@ What the figures mean (the office audits them, so each is stated exactly):
 * ``households_listed`` is how many of the households figure carry a house number;
   ``households_unique`` how many distinct house numbers were listed in the period (a door
   logged twice in the period is one household).
-* Coverage and install rate are cumulative over the year, because the targets are
-  ("50 % of registered households by 30 June"): they count from 1 January of the period's
-  end year up to ``end``. Households reached = distinct house numbers listed in that span
-  + the households figure that carries no house number (visits logged without numbers cannot
-  be de-duplicated; they count as reported). Coverage = reached / registered households
-  (实有户数); install rate = APP installs / population (常住人口).
+* Coverage is cumulative over the year, because the targets are ("50 % of registered
+  households by 30 June"): it counts from 1 January of the period's end year up to ``end``.
+  Households reached = distinct house numbers listed in that span + the households figure
+  that carries no house number (visits logged without numbers cannot be de-duplicated; they
+  count as reported). Coverage = reached / registered households (实有户数).
+* APP installs are a running total, never reset in January (an installed APP stays
+  installed): the area's count from the org file plus installs logged since its import day
+  (bot/progress.py, ``running_installs``). Install rate = that / population (常住人口).
 * Targets and pace are judged on ``as_of = min(on, end)``: figures only run to ``end``, so a
   report on November sent on 5 December is judged against where November should have ended.
 * Entries logged on a township itself (or on an org under no village/community) have their
@@ -39,6 +41,7 @@ from .deadlines import deadline_name, format_changes
 from .i18n import t
 from .kinds import KINDS, MEASURES
 from .logbook import format_measures
+from .progress import running_installs
 from .targets import Target, Targets, expected_rate, meets_quota, on_pace, period_quota
 from .warnings import figures as warning_figures, figures_line as warnings_line
 
@@ -263,6 +266,8 @@ async def build_summary(storage, root_org_id: int | None, start: date, end: date
     else:
         unique = {g: u[0] for g, u in unique_both.items()}
     unique_ytd = {g: u[1] for g, u in unique_both.items()}
+    installs = await running_installs(repo, groups, {o.id: o for o in orgs if _is_area(o, root_org_id)}, end,
+                                      {g: ytd.get(g, {}).get("app_installs", 0) for g in members})
 
     latest: dict[int, object] = {}
     contacts: dict[int, list[str]] = {}
@@ -277,8 +282,7 @@ async def build_summary(storage, root_org_id: int | None, start: date, end: date
         if org.id not in members:
             continue
         fig = period.get(org.id, {})
-        # an area's row; a summary rooted below the areas (one grid) treats its root as the area
-        is_area = org.kind in AREA_KINDS or (org.id == root_org_id and org.kind not in TOWNSHIP_KINDS)
+        is_area = _is_area(org, root_org_id)
         if not is_area and not fig and not any(ytd.get(org.id, {}).values()):
             continue  # a township's own row only when something was logged on it directly (this year)
         township = tree.township_of(org)
@@ -292,7 +296,7 @@ async def build_summary(storage, root_org_id: int | None, start: date, end: date
         path = [o.code for o in tree.ancestors(org)]
         row.coverage = _rate(_reached(unique_ytd.get(org.id, 0), y.get("households", 0), y.get(LISTED, 0)),
                              row.households_registered, targets.in_force("coverage", path, as_of), as_of, year_start)
-        row.install = _rate(y.get("app_installs", 0), row.population,
+        row.install = _rate(installs.get(org.id, 0), row.population,
                             targets.in_force("install_rate", path, as_of), as_of, year_start)
         if is_area:
             push_target = targets.in_force("pushes_per_week", path, as_of)
@@ -334,6 +338,11 @@ async def build_summary(storage, root_org_id: int | None, start: date, end: date
                    period_key=period_key, period_title=period_title, due_at=due_at, rows=rows, townships=townships, totals=totals,
                    submitted=submitted if period_key is not None else {}, org_ids=list(groups),
                    warnings=await warning_figures(storage, root_org_id, start, end))
+
+
+def _is_area(org: Org, root_org_id: int | None) -> bool:
+    """An area's row; a summary rooted below the areas (one grid) treats its root as the area."""
+    return org.kind in AREA_KINDS or (org.id == root_org_id and org.kind not in TOWNSHIP_KINDS)
 
 
 def _rates_and_lectures(row: Row, targets: Targets, path: list[str], start: date, as_of: date,
@@ -423,7 +432,7 @@ def _totals_block(lang: str, s: Summary, row: Row, title: str) -> list[str]:
         t(lang, "summary-visits", title=title, households=row.m("households"),
           listed=row.households_listed, people=row.m("people"), pledges=row.m("pledges")),
         _rate_text(lang, "summary-coverage", row.coverage),
-        _rate_text(lang, "summary-total-installs", row.install, installs=row.m("app_installs")),
+        _rate_text(lang, "summary-total-installs-running", row.install, installs=row.m("app_installs")),
         _materials(lang, row),
         t(lang, "summary-total-activities", leaflets=row.m("leaflets"), lectures=row.m("lectures"),
           attendees=row.m("attendees"), quota=_quota(lang, row.lectures_quota, row.lectures_ok),
@@ -444,7 +453,8 @@ def _totals_block(lang: str, s: Summary, row: Row, title: str) -> list[str]:
 def _area_block(lang: str, row: Row) -> list[str]:
     first = t(lang, "summary-area-visits", name=row_name(lang, row), households=row.m("households"),
               reached=row.coverage.reached, coverage=pct(row.coverage.rate), cov_pace=_pace(lang, row.coverage.on_pace),
-              installs=row.m("app_installs"), rate=pct(row.install.rate), inst_pace=_pace(lang, row.install.on_pace))
+              installs=row.m("app_installs"), inst_pace=_pace(lang, row.install.on_pace),
+              rate=t(lang, "summary-area-installs", rate=pct(row.install.rate), reached=row.install.reached))
     second = t(lang, "summary-area-line2", materials=row.material_total, placed=row.placed_total,
                leaflets=row.m("leaflets"), lectures=row.m("lectures"), attendees=row.m("attendees"),
                pushes=row.m("group_pushes"), push_pace=_pace(lang, row.pushes_ok), broadcasts=row.m("broadcasts"),
@@ -493,7 +503,7 @@ def render_blocks(summary: Summary, lang: str) -> list[list[str]]:
             township = row.township
             blocks.append([t(lang, "summary-township-head", name=township or "—")])
         blocks.append(_area_block(lang, row))
-    blocks.append([t(lang, "summary-footnote"), t(lang, "summary-footnote-households")])
+    blocks.append([t(lang, "summary-footnote-running"), t(lang, "summary-footnote-households")])
     return blocks
 
 

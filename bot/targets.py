@@ -3,9 +3,11 @@
 Pure domain code (no database, no chat library). The targets live in a TOML file
 (``bot/data/targets.toml``) so an office can change a figure without a release.
 
-* Rates (``coverage``, ``install_rate``) are fractions with a recurring due day
-  ("06-30" = 30 June of every year). They are cumulative over the year: the
-  summary compares what was reached since 1 January with them.
+* Rates (``coverage``, ``install_rate``) are fractions with a due day: recurring
+  ("06-30" = 30 June of every year) or once ("2026-12-31"). Coverage is cumulative
+  over the year (what was reached since 1 January); the install rate is a running
+  total that carries across years (see bot/progress.py), so its targets are often
+  full dates.
 * Per-period counts (``lectures_per_month``, ``pushes_per_week``) hold all year;
   ``period_quota`` turns them into the count a given period calls for.
 * An entry with ``org = "CODE"`` overrides the defaults of its measure for that
@@ -30,12 +32,14 @@ Measure = Literal["coverage", "install_rate", "lectures_per_month", "pushes_per_
 RATE_MEASURES: tuple[str, ...] = ("coverage", "install_rate")
 COUNT_MEASURES: tuple[str, ...] = ("lectures_per_month", "pushes_per_week")
 
-_MONTH_DAY_RE = re.compile(r"(\d\d)-(\d\d)")
+_DUE_RE = re.compile(r"(?:(\d{4})-)?(\d\d)-(\d\d)")  # "06-30" every year, or "2026-12-31" once
 _EPSILON = 1e-9
 
 
 def month_day_in(year: int, month: int, day: int) -> dt.date:
     """A recurring month-day in a given year (29 February becomes the 28th in other years)."""
+    if day <= 28:  # every month has it (the summary asks this for every row)
+        return dt.date(year, month, day)
     return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
 
 
@@ -51,16 +55,18 @@ class TargetSpec(BaseModel):
 
     @field_validator("due")
     @classmethod
-    def _due_is_month_day(cls, value: str | None) -> str | None:
+    def _due_is_a_day(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        match = _MONTH_DAY_RE.fullmatch(value)
+        match = _DUE_RE.fullmatch(value)
         try:
             if match is None:
                 raise ValueError
-            dt.date(2000, int(match[1]), int(match[2]))  # a leap year: 02-29 is allowed
+            # a recurring day is checked in a leap year: 02-29 is allowed
+            dt.date(int(match[1] or 2000), int(match[2]), int(match[3]))
         except ValueError:
-            raise ValueError(f"due must be a month-day like \"06-30\", got {value!r}") from None
+            raise ValueError(f"due must be a month-day like \"06-30\" or a date like \"2026-12-31\", "
+                             f"got {value!r}") from None
         return value
 
     @field_validator("org")
@@ -84,13 +90,11 @@ class TargetSpec(BaseModel):
                 raise ValueError(f"{self.measure} value must be above 0, got {self.value}")
         return self
 
-    def month_day(self) -> tuple[int, int]:
-        assert self.due is not None
-        month, day = self.due.split("-")
-        return int(month), int(day)
-
     def due_in(self, year: int) -> dt.date:
-        return month_day_in(year, *self.month_day())
+        """The due day in force in `year`: a recurring one's that year, a full date as it is."""
+        assert self.due is not None
+        parts = [int(p) for p in self.due.split("-")]
+        return dt.date(*parts) if len(parts) == 3 else month_day_in(year, *parts)
 
 
 class Target(BaseModel):
@@ -133,15 +137,15 @@ class Targets(BaseModel):
     def in_force(self, measure: str, org_code_path: list[str], on: dt.date) -> Target | None:
         """The target of `measure` for the org at the end of `org_code_path` (root first) on `on`.
 
-        That is the next one coming due: the earliest whose due day this year is on or after
-        `on`; once the year's last has passed, the last. None if the measure has no target."""
+        That is the next one coming due: the earliest whose due day (this year's, or its full
+        date) is on or after `on`; once all have passed, the last. None if the measure has no target."""
         chain = self._chain(measure, org_code_path)
         if not chain:
             return None
         if measure in COUNT_MEASURES:
             spec = chain[0]
             return Target(measure=spec.measure, value=spec.value, org=spec.org)
-        dated = sorted(chain, key=lambda s: s.month_day())
+        dated = sorted(chain, key=lambda s: s.due_in(on.year))
         index = next((i for i, s in enumerate(dated) if s.due_in(on.year) >= on), len(dated) - 1)
         spec = dated[index]
         previous = dated[index - 1] if index > 0 else None

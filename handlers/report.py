@@ -21,6 +21,7 @@ import secrets
 
 from bot import logbook, obligations
 from bot.deadlines import Occurrence, format_changes
+from bot.progress import install_line
 from storage.models import NewPhoto
 
 from .core import Turn, action
@@ -90,6 +91,9 @@ async def show_card(turn: Turn, occ: Occurrence, fresh: bool = False) -> None:
                     end=logbook.day_text(lang, occ.period_end), due=logbook.day_text(lang, occ.due_date)),
              logbook.format_measures(lang, figures) or turn.t("card-no-figures"),
              turn.t("report-evidence", count=evidence + len(draft["photos"]))]
+    if occ.who == "contact":  # the area's APP installs, a running total (宣传及APP安装情况)
+        area = await logbook.area_of(turn.storage, turn.user.org_id)
+        lines.append(await install_line(turn.storage, area, min(occ.period_end, turn.now.date()), lang))
     changes = await _changes(turn, occ)
     if changes:
         lines.append(f"⚠️ {changes}")

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import aiosqlite
 
 from .db import IN_IDS, Database
 from .models import Entry, NewEntry, NewPhoto
-from .reports import split_months
+from .reports import EVIDENCE, PLACED, ReportRepo
 
 _COLS = ("e.id, e.user_id, e.org_id, e.kind, e.measures, e.happened_on, e.recorded_at, e.lat, e.lon, "
          "e.address, e.source, e.flags, e.version, e.undone_at, e.undone_by, "
@@ -52,28 +52,17 @@ class EntryRepo:
         return row is not None
 
     async def households_logged(self, org_ids: list[int], since: date, today: date) -> int:
-        """Households figure logged in these orgs since a date (live entries).
+        """Households figure logged in these orgs since a date (live entries, any later day).
 
-        Checked on every save, so it must not scan the area's whole year: whole months
-        before today's are read from report_totals (kept by migration 4's triggers, live
-        entries only), and only today's month (plus the head of `since`'s month, should
-        `since` not be a 1st) is summed from the entries, one range on entries_org_day."""
-        ids = json.dumps(org_ids)
-        month_start = today.replace(day=1)
-        months, heads = split_months(since, month_start - timedelta(days=1))
-        raw = ("SELECT SUM(json_extract(measures, '$.households')) AS n FROM entries "
-               f"WHERE org_id {IN_IDS} AND undone_at IS NULL AND happened_on ")
-        parts = [raw + ">= ?"]
-        params: list = [ids, max(since, month_start).isoformat()]
-        if months:
-            parts.append(f"SELECT SUM(total) FROM report_totals WHERE org_id {IN_IDS} "
-                         "AND month BETWEEN ? AND ? AND key = 'households'")
-            params += [ids, *months]
-        for start, end in heads:
-            parts.append(raw + "BETWEEN ? AND ?")
-            params += [ids, start.isoformat(), end.isoformat()]
-        row = await self.db.fetchone(f"SELECT COALESCE(SUM(n), 0) FROM ({' UNION ALL '.join(parts)})", params)
-        return int(row[0])
+        Checked on every save, so it must not scan the area's year: read from the totals
+        (the days of `since`'s month if it is not a 1st, then whole months; `today` is
+        no longer needed and kept for the callers)."""
+        return (await self._figures(org_ids, since, date.max, keys=["households"])).get("households", 0)
+
+    async def _figures(self, org_ids: list[int], start: date, end: date, keys: list[str] | None = None) -> dict[str, int]:
+        """The ReportRepo figures of these orgs together, from the trigger-kept totals."""
+        groups = {org_id: 0 for org_id in org_ids}
+        return (await ReportRepo(self.db).figures(groups, start, end, keys=keys)).get(0, {})
 
     async def add(self, entries: list[NewEntry], now: datetime) -> list[int]:
         """Save entries (one report may hold several kinds), all or nothing."""
@@ -132,22 +121,23 @@ class EntryRepo:
 
     async def totals(self, org_ids: list[int], start: date, end: date,
                      user_id: int | None = None) -> dict[str, int]:
-        """Sum of every measure over live entries of these orgs in [start, end]."""
-        sql = ("SELECT j.key, SUM(j.value) FROM entries e, json_each(e.measures) j "
-               f"WHERE e.undone_at IS NULL AND e.happened_on BETWEEN ? AND ? AND e.org_id {IN_IDS}")
-        params: list = [start.isoformat(), end.isoformat(), json.dumps(org_ids)]
-        if user_id is not None:
-            sql += " AND e.user_id = ?"
-            params.append(user_id)
-        rows = await self.db.fetchall(sql + " GROUP BY j.key", params)
+        """Sum of every measure over live entries of these orgs in [start, end] (zeros left out).
+
+        An area's come from the totals tables; one person's are summed from their own
+        entries (the totals are per org, and a person's are few: entries_user_day)."""
+        if user_id is None:
+            return {k: v for k, v in (await self._figures(org_ids, start, end)).items()
+                    if not k.startswith(("#", PLACED))}
+        rows = await self.db.fetchall(
+            "SELECT j.key, SUM(j.value) FROM entries e, json_each(e.measures) j "
+            "WHERE e.undone_at IS NULL AND e.user_id = ? AND e.happened_on BETWEEN ? AND ? "
+            f"AND e.org_id {IN_IDS} GROUP BY j.key HAVING SUM(j.value) <> 0",
+            (user_id, start.isoformat(), end.isoformat(), json.dumps(org_ids)))
         return {r[0]: int(r[1]) for r in rows}
 
     async def evidence_count(self, org_ids: list[int], start: date, end: date) -> int:
-        row = await self.db.fetchone(
-            "SELECT COUNT(*) FROM evidence v JOIN entries e ON e.id = v.entry_id WHERE e.undone_at IS NULL "
-            f"AND e.happened_on BETWEEN ? AND ? AND e.org_id {IN_IDS}",
-            (start.isoformat(), end.isoformat(), json.dumps(org_ids)))
-        return int(row[0])
+        """Photos on live entries of these orgs in [start, end] (from the totals)."""
+        return (await self._figures(org_ids, start, end, keys=[EVIDENCE])).get(EVIDENCE, 0)
 
     async def restore(self, entry_id: int) -> bool:
         """Take back an undo (a wrong tap must be easy to reverse)."""

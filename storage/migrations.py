@@ -1,31 +1,56 @@
 """Schema migrations, versioned in code. Append only: never edit a released step."""
+from typing import NamedTuple
 
-# Migration 4's triggers keep the monthly totals in step with every change. Each change is
-# "take the old row's contribution away, add the new one's", so the SQL for one row's
-# contribution is written once here and used with a sign.
-_ADD_TOTAL = "ON CONFLICT (org_id, month, key) DO UPDATE SET total = total + excluded.total;"
-_ADD_N = "ON CONFLICT (org_id, month, household) DO UPDATE SET n = n + excluded.n;"
+# Migration 4's triggers keep the monthly totals in step with every change; migration 10's keep
+# per-day totals the same way. Each change is "take the old row's contribution away, add the
+# new one's", so the SQL for one row's contribution is written once here and used with a sign,
+# and once for both grains: a grain names its tables and how much of happened_on keys a row.
+
+
+class Grain(NamedTuple):
+    """Where one grain of pre-aggregated totals lives (storage/reports.py reads them)."""
+    totals: str      # per org, period and key: the sums (report_totals, report_day_totals)
+    households: str  # per org, period and house number: live listings (household_month, household_day)
+    column: str      # the period column: 'month' ('YYYY-MM') or 'day' ('YYYY-MM-DD')
+    width: int       # how many characters of happened_on make the period
+    trigger: str     # trigger name prefix
+
+
+MONTH = Grain("report_totals", "household_month", "month", 7, "report")
+DAY = Grain("report_day_totals", "household_day", "day", 10, "report_day")
+
+
+def _add_total(g: Grain) -> str:
+    return f"ON CONFLICT (org_id, {g.column}, key) DO UPDATE SET total = total + excluded.total;"
+
+
+def _add_n(g: Grain) -> str:
+    return f"ON CONFLICT (org_id, {g.column}, household) DO UPDATE SET n = n + excluded.n;"
+
+
+def _period(r: str, g: Grain) -> str:
+    return f"substr({r}.happened_on, 1, {g.width})"
 
 
 def _has_place(r: str) -> str:
     return f"(({r}.lat IS NOT NULL AND {r}.lon IS NOT NULL) OR TRIM(COALESCE({r}.address, '')) <> '')"
 
 
-def _entry_totals(r: str, sign: str) -> str:
-    """Entry row `r` (OLD or NEW) added to (sign '') or taken from (sign '-') report_totals."""
-    month = f"substr({r}.happened_on, 1, 7)"
+def _entry_totals(r: str, sign: str, g: Grain = MONTH) -> str:
+    """Entry row `r` (OLD or NEW) added to (sign '') or taken from (sign '-') the totals."""
+    month = _period(r, g)
     return f"""
-        INSERT INTO report_totals (org_id, month, key, total)
+        INSERT INTO {g.totals} (org_id, {g.column}, key, total)
         SELECT {r}.org_id, {month}, j.key, {sign}j.value FROM json_each({r}.measures) j
         WHERE {r}.undone_at IS NULL AND j.value <> 0
-        {_ADD_TOTAL}
-        INSERT INTO report_totals (org_id, month, key, total)
+        {_add_total(g)}
+        INSERT INTO {g.totals} (org_id, {g.column}, key, total)
         SELECT {r}.org_id, {month}, 'placed:' || j.key, {sign}j.value FROM json_each({r}.measures) j
         WHERE {r}.undone_at IS NULL AND j.value <> 0 AND {r}.kind = 'poster'
           AND {_has_place(r)}
           AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = {r}.id)
-        {_ADD_TOTAL}
-        INSERT INTO report_totals (org_id, month, key, total)
+        {_add_total(g)}
+        INSERT INTO {g.totals} (org_id, {g.column}, key, total)
         SELECT {r}.org_id, {month}, s.key, {sign}s.n FROM (
             SELECT '#entries' AS key, 1 AS n
             UNION ALL SELECT '#flagged', {r}.flags <> ''
@@ -37,131 +62,163 @@ def _entry_totals(r: str, sign: str) -> str:
                 AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = {r}.id)
         ) s
         WHERE {r}.undone_at IS NULL AND s.n <> 0
-        {_ADD_TOTAL}"""
+        {_add_total(g)}"""
 
 
-def _entry_listings(r: str, sign: str) -> str:
-    """The house numbers of entry row `r` added to or taken from household_month."""
+def _entry_listings(r: str, sign: str, g: Grain = MONTH) -> str:
+    """The house numbers of entry row `r` added to or taken from the household table."""
     sql = f"""
-        INSERT INTO household_month (org_id, month, household, n)
-        SELECT h.org_id, substr({r}.happened_on, 1, 7), h.household, {sign}1 FROM entry_households h
+        INSERT INTO {g.households} (org_id, {g.column}, household, n)
+        SELECT h.org_id, {_period(r, g)}, h.household, {sign}1 FROM entry_households h
         WHERE h.entry_id = {r}.id AND {r}.undone_at IS NULL
-        {_ADD_N}"""
+        {_add_n(g)}"""
     if sign:
         sql += f"""
-        DELETE FROM household_month WHERE n <= 0 AND month = substr({r}.happened_on, 1, 7)
+        DELETE FROM {g.households} WHERE n <= 0 AND {g.column} = {_period(r, g)}
           AND org_id IN (SELECT org_id FROM entry_households WHERE entry_id = {r}.id);"""
     return sql
 
 
-def _evidence(entry_id: str, sign: str) -> str:
+def _evidence(entry_id: str, sign: str, g: Grain = MONTH) -> str:
     """One photo of entry `entry_id` added or taken away; placed figures change with the
     entry's first photo in (count 1 after insert) or its last one out (count 0 after delete)."""
     count = 0 if sign else 1
     return f"""
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#evidence', {sign}1 FROM entries e
+        INSERT INTO {g.totals} (org_id, {g.column}, key, total)
+        SELECT e.org_id, {_period("e", g)}, '#evidence', {sign}1 FROM entries e
         WHERE e.id = {entry_id} AND e.undone_at IS NULL
-        {_ADD_TOTAL}
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), x.key, {sign}x.value
+        {_add_total(g)}
+        INSERT INTO {g.totals} (org_id, {g.column}, key, total)
+        SELECT e.org_id, {_period("e", g)}, x.key, {sign}x.value
         FROM entries e, (SELECT 'placed:' || j.key AS key, j.value AS value
                          FROM entries p, json_each(p.measures) j WHERE p.id = {entry_id} AND j.value <> 0
                          UNION ALL SELECT '#poster_placed', 1) x
         WHERE e.id = {entry_id} AND e.undone_at IS NULL AND e.kind = 'poster'
           AND {_has_place("e")}
           AND (SELECT COUNT(*) FROM evidence WHERE entry_id = {entry_id}) = {count}
-        {_ADD_TOTAL}"""
+        {_add_total(g)}"""
 
 
-def _listing(r: str, sign: str) -> str:
+def _listing(r: str, sign: str, g: Grain = MONTH) -> str:
     """One house-number row `r` (OLD or NEW) of entry_households added or taken away."""
     sql = f"""
-        INSERT INTO report_totals (org_id, month, key, total)
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#listed', {sign}1 FROM entries e
+        INSERT INTO {g.totals} (org_id, {g.column}, key, total)
+        SELECT e.org_id, {_period("e", g)}, '#listed', {sign}1 FROM entries e
         WHERE e.id = {r}.entry_id AND e.undone_at IS NULL
-        {_ADD_TOTAL}
-        INSERT INTO household_month (org_id, month, household, n)
-        SELECT {r}.org_id, substr(e.happened_on, 1, 7), {r}.household, {sign}1 FROM entries e
+        {_add_total(g)}
+        INSERT INTO {g.households} (org_id, {g.column}, household, n)
+        SELECT {r}.org_id, {_period("e", g)}, {r}.household, {sign}1 FROM entries e
         WHERE e.id = {r}.entry_id AND e.undone_at IS NULL
-        {_ADD_N}"""
+        {_add_n(g)}"""
     if sign:
         sql += f"""
-        DELETE FROM household_month WHERE org_id = {r}.org_id AND household = {r}.household AND n <= 0;"""
+        DELETE FROM {g.households} WHERE org_id = {r}.org_id AND household = {r}.household AND n <= 0;"""
     return sql
 
 
-_REPORT_TOTALS = """
-    CREATE TABLE report_totals (
+def _tables(g: Grain) -> str:
+    return f"""
+    CREATE TABLE {g.totals} (
         org_id INTEGER NOT NULL,
-        month TEXT NOT NULL,
+        {g.column} TEXT NOT NULL,
         key TEXT NOT NULL,
         total INTEGER NOT NULL,
-        PRIMARY KEY (org_id, month, key)
+        PRIMARY KEY (org_id, {g.column}, key)
     ) WITHOUT ROWID;
-    CREATE TABLE household_month (
+    CREATE TABLE {g.households} (
         org_id INTEGER NOT NULL,
-        month TEXT NOT NULL,
+        {g.column} TEXT NOT NULL,
         household TEXT NOT NULL,
         n INTEGER NOT NULL,
-        PRIMARY KEY (org_id, month, household)
-    ) WITHOUT ROWID;
-    INSERT INTO report_totals (org_id, month, key, total)
-    SELECT org_id, month, key, SUM(n) FROM (
-        SELECT e.org_id, substr(e.happened_on, 1, 7) AS month, j.key AS key, j.value AS n
+        PRIMARY KEY (org_id, {g.column}, household)
+    ) WITHOUT ROWID;"""
+
+
+def _backfill(g: Grain) -> str:
+    """Fill the tables from the live entries as they stand (what the triggers then keep)."""
+    p = _period("e", g)
+    return f"""
+    INSERT INTO {g.totals} (org_id, {g.column}, key, total)
+    SELECT org_id, {g.column}, key, SUM(n) FROM (
+        SELECT e.org_id, {p} AS {g.column}, j.key AS key, j.value AS n
         FROM entries e, json_each(e.measures) j WHERE e.undone_at IS NULL
         UNION ALL
-        SELECT e.org_id, substr(e.happened_on, 1, 7), 'placed:' || j.key, j.value
+        SELECT e.org_id, {p}, 'placed:' || j.key, j.value
         FROM entries e, json_each(e.measures) j
         WHERE e.undone_at IS NULL AND e.kind = 'poster'
           AND ((e.lat IS NOT NULL AND e.lon IS NOT NULL) OR TRIM(COALESCE(e.address, '')) <> '')
           AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = e.id)
         UNION ALL
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#entries', 1 FROM entries e WHERE e.undone_at IS NULL
+        SELECT e.org_id, {p}, '#entries', 1 FROM entries e WHERE e.undone_at IS NULL
         UNION ALL
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#flagged', 1 FROM entries e
+        SELECT e.org_id, {p}, '#flagged', 1 FROM entries e
         WHERE e.undone_at IS NULL AND e.flags <> ''
         UNION ALL
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#evidence', 1 FROM entries e JOIN evidence v ON v.entry_id = e.id
+        SELECT e.org_id, {p}, '#evidence', 1 FROM entries e JOIN evidence v ON v.entry_id = e.id
         WHERE e.undone_at IS NULL
         UNION ALL
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#listed', 1 FROM entries e
+        SELECT e.org_id, {p}, '#listed', 1 FROM entries e
         JOIN entry_households h ON h.entry_id = e.id WHERE e.undone_at IS NULL
         UNION ALL
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#poster_entries', 1 FROM entries e
+        SELECT e.org_id, {p}, '#poster_entries', 1 FROM entries e
         WHERE e.undone_at IS NULL AND e.kind = 'poster'
         UNION ALL
-        SELECT e.org_id, substr(e.happened_on, 1, 7), '#poster_placed', 1 FROM entries e
+        SELECT e.org_id, {p}, '#poster_placed', 1 FROM entries e
         WHERE e.undone_at IS NULL AND e.kind = 'poster'
           AND ((e.lat IS NOT NULL AND e.lon IS NOT NULL) OR TRIM(COALESCE(e.address, '')) <> '')
           AND EXISTS (SELECT 1 FROM evidence WHERE entry_id = e.id)
-    ) WHERE n <> 0 GROUP BY org_id, month, key;
-    INSERT INTO household_month (org_id, month, household, n)
-    SELECT h.org_id, substr(e.happened_on, 1, 7), h.household, COUNT(*)
+    ) WHERE n <> 0 GROUP BY org_id, {g.column}, key;
+    INSERT INTO {g.households} (org_id, {g.column}, household, n)
+    SELECT h.org_id, {p}, h.household, COUNT(*)
     FROM entries e JOIN entry_households h ON h.entry_id = e.id
     WHERE e.undone_at IS NULL GROUP BY 1, 2, 3;
+"""
 
-""" + f"""    CREATE TRIGGER report_entry_insert AFTER INSERT ON entries WHEN NEW.undone_at IS NULL BEGIN{_entry_totals("NEW", "")}
+
+def _triggers(g: Grain) -> str:
+    x = g.trigger
+    return f"""    CREATE TRIGGER {x}_entry_insert AFTER INSERT ON entries WHEN NEW.undone_at IS NULL BEGIN{_entry_totals("NEW", "", g)}
     END;
-    CREATE TRIGGER report_entry_update AFTER UPDATE ON entries
+    CREATE TRIGGER {x}_entry_update AFTER UPDATE ON entries
     WHEN OLD.undone_at IS NOT NEW.undone_at OR OLD.measures IS NOT NEW.measures OR OLD.happened_on IS NOT NEW.happened_on
           OR OLD.org_id IS NOT NEW.org_id OR OLD.kind IS NOT NEW.kind OR OLD.flags IS NOT NEW.flags
-          OR OLD.lat IS NOT NEW.lat OR OLD.lon IS NOT NEW.lon OR OLD.address IS NOT NEW.address BEGIN{_entry_totals("OLD", "-")}{_entry_listings("OLD", "-")}{_entry_totals("NEW", "")}{_entry_listings("NEW", "")}
+          OR OLD.lat IS NOT NEW.lat OR OLD.lon IS NOT NEW.lon OR OLD.address IS NOT NEW.address BEGIN{_entry_totals("OLD", "-", g)}{_entry_listings("OLD", "-", g)}{_entry_totals("NEW", "", g)}{_entry_listings("NEW", "", g)}
     END;
-    CREATE TRIGGER report_evidence_insert AFTER INSERT ON evidence WHEN NEW.entry_id IS NOT NULL BEGIN{_evidence("NEW.entry_id", "")}
+    CREATE TRIGGER {x}_evidence_insert AFTER INSERT ON evidence WHEN NEW.entry_id IS NOT NULL BEGIN{_evidence("NEW.entry_id", "", g)}
     END;
-    CREATE TRIGGER report_evidence_delete AFTER DELETE ON evidence WHEN OLD.entry_id IS NOT NULL BEGIN{_evidence("OLD.entry_id", "-")}
+    CREATE TRIGGER {x}_evidence_delete AFTER DELETE ON evidence WHEN OLD.entry_id IS NOT NULL BEGIN{_evidence("OLD.entry_id", "-", g)}
     END;
-    CREATE TRIGGER report_evidence_update AFTER UPDATE OF entry_id ON evidence
-    WHEN OLD.entry_id IS NOT NEW.entry_id BEGIN{_evidence("OLD.entry_id", "-")}{_evidence("NEW.entry_id", "")}
+    CREATE TRIGGER {x}_evidence_update AFTER UPDATE OF entry_id ON evidence
+    WHEN OLD.entry_id IS NOT NEW.entry_id BEGIN{_evidence("OLD.entry_id", "-", g)}{_evidence("NEW.entry_id", "", g)}
     END;
-    CREATE TRIGGER report_households_insert AFTER INSERT ON entry_households BEGIN{_listing("NEW", "")}
+    CREATE TRIGGER {x}_households_insert AFTER INSERT ON entry_households BEGIN{_listing("NEW", "", g)}
     END;
-    CREATE TRIGGER report_households_delete AFTER DELETE ON entry_households BEGIN{_listing("OLD", "-")}
+    CREATE TRIGGER {x}_households_delete AFTER DELETE ON entry_households BEGIN{_listing("OLD", "-", g)}
     END;
-    CREATE TRIGGER report_households_update AFTER UPDATE ON entry_households BEGIN{_listing("OLD", "-")}{_listing("NEW", "")}
+    CREATE TRIGGER {x}_households_update AFTER UPDATE ON entry_households BEGIN{_listing("OLD", "-", g)}{_listing("NEW", "", g)}
     END;
     """
+
+
+def _entry_delete(g: Grain) -> str:
+    """A hard DELETE of an entry (nothing in the bot does one; a hand-made fix might)."""
+    return f"""
+    CREATE TRIGGER {g.trigger}_entry_delete AFTER DELETE ON entries BEGIN{_entry_totals("OLD", "-", g)}{_entry_listings("OLD", "-", g)}
+    END;"""
+
+
+_REPORT_TOTALS = _tables(MONTH) + _backfill(MONTH) + _triggers(MONTH)
+
+# 9: per-day totals, so a period that is not whole months (1-20 November) is read from the
+# day rows instead of summing the raw entries; whole months still come from migration 4's.
+# The same keys and meaning as report_totals / household_month (see migration 4), kept by the
+# same triggers, and back-filled here. Also a trigger for each grain on a hard DELETE of an
+# entry. And orgs gain the APP install count the office last imported (app_installed, NULL:
+# never given) with the day it was imported (app_installed_on): the install rate counts from it.
+_DAY_TOTALS = _tables(DAY) + _backfill(DAY) + _triggers(DAY) + _entry_delete(DAY) + _entry_delete(MONTH) + """
+    ALTER TABLE orgs ADD COLUMN app_installed INTEGER CHECK (app_installed IS NULL OR app_installed >= 0);
+    ALTER TABLE orgs ADD COLUMN app_installed_on TEXT;
+"""
 
 
 MIGRATIONS: list[str] = [
@@ -492,4 +549,6 @@ MIGRATIONS: list[str] = [
     ALTER TABLE outbox ADD COLUMN urgent INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX outbox_urgent ON outbox(status, not_before) WHERE urgent = 1;
     """,
+    # 10: per-day totals and the imported APP install count (see _DAY_TOTALS above)
+    _DAY_TOTALS,
 ]

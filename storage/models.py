@@ -27,6 +27,8 @@ class Org(BaseModel):
     parent_id: int | None = None
     households: int = 0
     population: int = 0
+    app_installed: int | None = None     # APP installs as of app_installed_on (the org file's)
+    app_installed_on: date | None = None
 
 
 class User(BaseModel):

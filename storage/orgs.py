@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import date
 from typing import Callable, Iterable
 
 from .db import IN_IDS, Database
 from .models import Org
 
-_COLS = "id, code, name, kind, parent_id, households, population"
+_COLS = "id, code, name, kind, parent_id, households, population, app_installed, app_installed_on"
 # Rows per transaction when importing: between two, the bot's own writes go on (a 30,000-row
 # import in one transaction held the write lock for seconds while people logged their work).
 BATCH = 500
@@ -65,13 +66,18 @@ class OrgRepo:
     async def is_within(self, org_id: int, ancestor_id: int) -> bool:
         return any(o.id == ancestor_id for o in await self.path(org_id))
 
-    async def upsert_many(self, rows: Iterable[dict],
-                          progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+    async def upsert_many(self, rows: Iterable[dict], progress: Callable[[int, int], None] | None = None,
+                          today: date | None = None) -> tuple[int, int]:
         """Insert or update orgs by code; parents are codes, and rows come parents first (the
         importer orders them). Written BATCH rows per transaction, `progress(done, total)` after
         each. A crash midway keeps the rows written so far: importing the file again completes
-        it, and nothing is ever doubled. Returns (added, updated)."""
+        it, and nothing is ever doubled. A row's `app_installed` (if not None) is stored as of
+        `today` (the local date, required then); without one the stored count stays.
+        Returns (added, updated)."""
         rows = list(rows)
+        if today is None and any(r.get("app_installed") is not None for r in rows):
+            raise ValueError("app_installed needs the import date (today)")
+        on = today.isoformat() if today else None
         added = 0
         for start in range(0, len(rows), BATCH):
             batch = rows[start:start + BATCH]
@@ -80,12 +86,15 @@ class OrgRepo:
                                          (json.dumps([r["code"] for r in batch]),))
                 (known,) = await cur.fetchone()
                 await conn.executemany(
-                    "INSERT INTO orgs (code, name, kind, parent_id, households, population) "
-                    "VALUES (?, ?, ?, (SELECT id FROM orgs WHERE code = ?), ?, ?) "
+                    "INSERT INTO orgs (code, name, kind, parent_id, households, population, app_installed, "
+                    "app_installed_on) VALUES (?, ?, ?, (SELECT id FROM orgs WHERE code = ?), ?, ?, ?, ?) "
                     "ON CONFLICT (code) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
                     "parent_id = excluded.parent_id, households = excluded.households, "
-                    "population = excluded.population",
-                    [(r["code"], r["name"], r["kind"], r.get("parent"), r["households"], r["population"])
+                    "population = excluded.population, "
+                    "app_installed = COALESCE(excluded.app_installed, app_installed), "
+                    "app_installed_on = COALESCE(excluded.app_installed_on, app_installed_on)",
+                    [(r["code"], r["name"], r["kind"], r.get("parent"), r["households"], r["population"],
+                      r.get("app_installed"), on if r.get("app_installed") is not None else None)
                      for r in batch])
             added += len(batch) - known
             if progress is not None:

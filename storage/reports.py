@@ -4,9 +4,10 @@ All figures come from *live* entries (``undone_at IS NULL``); an undone entry st
 table for audit but never counts. Dates are inclusive ISO days.
 
 Speed: whole calendar months are read from ``report_totals`` and ``household_month``,
-pre-aggregated per org and month by the triggers of migration 4; only the partial months at
-either end of a period are summed from the raw entries. ``use_totals=False`` sums everything
-from the raw entries (the tests check both paths agree).
+pre-aggregated per org and month by the triggers of migration 4, and the partial months at
+either end of a period from ``report_day_totals`` and ``household_day``, the same per day
+(migration 10). ``use_totals=False`` sums everything from the raw entries (the tests check
+both paths agree).
 
 Query plans: ``g CROSS JOIN ...`` keeps the org list as the outer loop (SQLite never reorders
 a CROSS JOIN), so each org is one range seek on ``entries_org_day`` or on the primary keys
@@ -43,6 +44,7 @@ from contextlib import closing
 from typing import Iterable, Iterator, NamedTuple
 
 from .db import IN_IDS, Database
+from .migrations import DAY, MONTH, Grain
 
 ENTRIES, FLAGGED, EVIDENCE, LISTED = "#entries", "#flagged", "#evidence", "#listed"
 POSTER_ENTRIES, POSTER_PLACED = "#poster_entries", "#poster_placed"
@@ -139,6 +141,13 @@ def split_months(start: date, end: date) -> tuple[tuple[str, str] | None, list[t
     return (f"{first_full:%Y-%m}", f"{last_full_end:%Y-%m}"), raw
 
 
+def _spans(start: date, end: date) -> list[tuple[Grain, str, str]]:
+    """[start, end] as (grain, first, last): the whole months, then the days of partial months."""
+    months, days = split_months(start, end)
+    spans = [(MONTH, *months)] if months else []
+    return spans + [(DAY, first.isoformat(), last.isoformat()) for first, last in days]
+
+
 def _groups_param(groups: dict[int, int]) -> str:
     return json.dumps({str(org): grp for org, grp in groups.items()})
 
@@ -163,21 +172,21 @@ class ReportRepo:
             return out
         wanted = None if keys is None else set(keys)
         param = _groups_param(groups)
-        months, raw = split_months(start, end) if use_totals else (None, [(start, end)])
-        if months:
+        if use_totals:
             key_filter, key_params = ("", ()) if wanted is None else (
                 f"AND r.key {IN_IDS}", (json.dumps(sorted(wanted)),))
-            rows = await self.db.fetchall(
-                f"""WITH {_GROUPS}
-                    SELECT g.grp, r.key, SUM(r.total) FROM g CROSS JOIN report_totals r ON r.org_id = g.org_id
-                    WHERE r.month BETWEEN ? AND ? {key_filter} GROUP BY g.grp, r.key""",
-                (param, *months, *key_params))
-            for grp, key, total in rows:
-                _add(out, grp, key, total)
-        for seg_start, seg_end in raw:
-            await self._raw_figures(out, param, seg_start, seg_end)
+            for grain, first, last in _spans(start, end):
+                rows = await self.db.fetchall(
+                    f"""WITH {_GROUPS}
+                        SELECT g.grp, r.key, SUM(r.total) FROM g CROSS JOIN {grain.totals} r ON r.org_id = g.org_id
+                        WHERE r.{grain.column} BETWEEN ? AND ? {key_filter} GROUP BY g.grp, r.key""",
+                    (param, first, last, *key_params))
+                for grp, key, total in rows:
+                    _add(out, grp, key, total)
+        else:
+            await self._raw_figures(out, param, start, end)
         if wanted is not None:
-            out = {grp: {k: v for k, v in fig.items() if k in wanted} for grp, fig in out.items()}
+            out = {grp: mine for grp, fig in out.items() if (mine := {k: v for k, v in fig.items() if k in wanted})}
         return out
 
     async def _raw_figures(self, out: dict[int, Figures], param: str, start: date, end: date) -> None:
@@ -206,18 +215,17 @@ class ReportRepo:
 
     def _listing_parts(self, start: date, end: date, flag: int, use_totals: bool) -> tuple[list[str], list]:
         """UNION ALL parts listing (group, house number, flag) for [start, end]."""
-        months, raw = split_months(start, end) if use_totals else (None, [(start, end)])
+        if not use_totals:
+            # entry_households.org_id is the entry's org (set together at insert)
+            return ([f"SELECT g.grp, h.household, {flag} AS p FROM g CROSS JOIN entries e ON e.org_id = g.org_id "
+                     f"JOIN entry_households h ON h.entry_id = e.id WHERE {_LIVE_IN}"],
+                    [start.isoformat(), end.isoformat()])
         parts: list[str] = []
         params: list = []
-        if months:
-            parts.append(f"SELECT g.grp, m.household, {flag} AS p FROM g CROSS JOIN household_month m "
-                         "ON m.org_id = g.org_id WHERE m.month BETWEEN ? AND ? AND m.n > 0")
-            params += months
-        for seg_start, seg_end in raw:
-            # entry_households.org_id is the entry's org (set together at insert)
-            parts.append(f"SELECT g.grp, h.household, {flag} AS p FROM g CROSS JOIN entries e ON e.org_id = g.org_id "
-                         f"JOIN entry_households h ON h.entry_id = e.id WHERE {_LIVE_IN}")
-            params += [seg_start.isoformat(), seg_end.isoformat()]
+        for grain, first, last in _spans(start, end):
+            parts.append(f"SELECT g.grp, m.household, {flag} AS p FROM g CROSS JOIN {grain.households} m "
+                         f"ON m.org_id = g.org_id WHERE m.{grain.column} BETWEEN ? AND ? AND m.n > 0")
+            params += [first, last]
         return parts, params
 
     async def unique_households(self, groups: dict[int, int], start: date, end: date, *,

@@ -1,4 +1,4 @@
-"""EntryRepo.households_logged: earlier months from report_totals, today's month from the entries;
+"""EntryRepo.households_logged: whole months from report_totals, the rest from report_day_totals;
 house numbers typed in one message, one household each."""
 from __future__ import annotations
 
@@ -135,35 +135,37 @@ async def test_on_the_first_and_last_day_of_a_month(log):
     assert await log.logged(AREA, JAN1, date(2026, 1, 15)) == await log.brute_force(AREA, JAN1)
 
 
-async def test_earlier_months_come_from_report_totals_and_only_todays_month_from_entries(log):
+async def test_whole_months_come_from_report_totals_and_the_head_of_a_month_from_day_totals(log):
     expected = await log.logged(AREA)
     assert expected == await log.brute_force(AREA, JAN1)
-    # Today's month is not read from the totals: removing them changes nothing.
-    assert await totals_rows(log, "2026-05") > 0
-    await drop_totals(log, "2026-05")
-    assert await log.logged(AREA) == expected
-    # An earlier month is read from the totals only: removing them removes February's 15.
+    # Whole months are read from the monthly totals only: removing February's removes its 15.
     assert await totals_rows(log, "2026-02") > 0
     await drop_totals(log, "2026-02")
     assert await log.logged(AREA) == expected - 15
-    # A `since` inside February reads that month's head from the entries instead.
-    assert await log.logged(AREA, date(2026, 2, 12)) == await log.brute_force(AREA, date(2026, 2, 12))
+    # A `since` inside February reads that month's tail from the day totals: removing the
+    # 14th's (7) removes them from that count, and the March-on months still come whole.
+    since = date(2026, 2, 12)
+    assert await log.logged(AREA, since) == await log.brute_force(AREA, since) == 7 + 12 + 21
+    async with log.storage.db.transaction() as conn:
+        await conn.execute("DELETE FROM report_day_totals WHERE key = 'households' AND day = '2026-02-14'")
+    assert await log.logged(AREA, since) == 12 + 21
 
 
-async def test_the_entries_part_is_one_range_seek_from_the_first_of_the_month(log):
+async def test_totals_only_never_the_entries(log):
     statements: list[str] = []
     await log.storage.db.reader.set_trace_callback(statements.append)
     try:
-        await log.logged(AREA)
+        await log.logged(AREA, date(2026, 2, 12))
     finally:
         await log.storage.db.reader.set_trace_callback(None)
-    (sql,) = [s for s in statements if "households" in s]
-    assert "'2026-05-01'" in sql and "'2026-01' AND '2026-04'" in sql
-    plan = [r[3] for r in await log.storage.db.fetchall("EXPLAIN QUERY PLAN " + sql)]
-    assert "SEARCH entries USING INDEX entries_org_day (org_id=? AND happened_on>?)" in plan
-    assert any(p.startswith("SEARCH report_totals USING PRIMARY KEY (org_id=? AND month>? AND month<?)")
-               for p in plan)
-    assert not any(p.startswith("SCAN entries") or p.startswith("SCAN report_totals") for p in plan)
+    sqls = [s for s in statements if "households" in s]
+    assert sqls and not any("FROM entries" in s or "JOIN entries" in s for s in sqls)
+    assert any("report_day_totals" in s and "'2026-02-12' AND '2026-02-28'" in s for s in sqls)
+    assert any("report_totals" in s and "'2026-03' AND '9999-12'" in s for s in sqls)
+    for sql in sqls:
+        plan = [r[3] for r in await log.storage.db.fetchall("EXPLAIN QUERY PLAN " + sql)]
+        assert any(p.startswith("SEARCH r USING PRIMARY KEY (org_id=?") for p in plan), plan
+        assert not any(p.startswith(("SCAN r", "SCAN report_", "SCAN entries")) for p in plan), plan
 
 
 # --- house numbers typed in one message (issue 11: households said one way) ------------------

@@ -236,7 +236,6 @@ summary-pace-ok = ✅
 summary-pace-behind = ⚠️behind
 summary-target = ; target { $target } by { $due }, pace { $expected }{ $pace }
 summary-quota = { " " }(pace { $quota }{ $pace })
-summary-total-installs = Anti-fraud APP: { $installs } installs this period, install rate { $rate } (this year { $reached }/{ $base } people{ $target })
 summary-materials = Posters { $posters } · banners { $banners } · slogans { $slogans } · boards { $boards } ({ $placed } with photo and place, { $placed_entries }/{ $poster_entries } entries)
 summary-total-activities = Leaflets { $leaflets } · events { $lectures }, { $attendees } attendees{ $quota } · pushes { $pushes } · broadcasts { $broadcasts }
 summary-total-audit = Photos { $evidence } · flagged { $flagged } · entries { $entries }
@@ -246,7 +245,6 @@ summary-status-on_time = ✅on time ({ $who })
 summary-status-late = ⏰late ({ $who })
 summary-status-missing = ❌missing ({ $who })
 summary-status-pending = ⏳not yet, not due ({ $who })
-summary-footnote = Coverage and install rate count the year to date; a house number counts once; ✅ on pace, ⚠️ behind.
 
 ## Statuses, kinds, measures, flags (table and ledger)
 summary-status-label-on_time = on time
@@ -283,7 +281,7 @@ summary-no = no
 xlsx-sheet-progress = Progress
 xlsx-sheet-ledger = Ledger
 xlsx-totals = Total
-xlsx-note = Coverage = households reached this year ÷ registered households (a house number counts once; visits without house numbers count as logged); install rate = installs this year ÷ population; the pace runs linearly from the previous target to this one.
+xlsx-note = Coverage = households reached this year ÷ registered households (a house number counts once; visits without house numbers count as logged); install rate = installs in all (imported count + installs logged since, never reset in January) ÷ population; the pace runs linearly from the previous target to this one.
 col-township = Township
 col-area = Village / community
 col-registered = Registered households
@@ -299,7 +297,7 @@ col-coverage-target = Coverage target
 col-coverage-due = Coverage due
 col-coverage-expected = Coverage pace
 col-coverage-pace = Coverage on pace
-col-installs-ytd = APP installs this year
+col-installs-ytd = APP installs in all
 col-install-rate = Install rate
 col-install-target = Install target
 col-install-due = Install due
@@ -606,3 +604,8 @@ wecom-see-below = See the next message
 wecom-busy = Got it, working on it…
 wecom-file-failed = The file could not be sent; please try again later.
 nudge-unreachable = Cannot be reached by the bot, please phone: { $names }.
+## APP installs as a running total
+summary-total-installs-running = Anti-fraud APP: { $installs } installs this period, { $reached }/{ $base } people in all, install rate { $rate }{ $target }
+summary-area-installs = { $rate } ({ $reached } in all)
+summary-footnote-running = Coverage counts the year to date; APP installs are a running total (imported count + installs logged since), never reset in January; a house number counts once; ✅ on pace, ⚠️ behind.
+report-installs = Anti-fraud APP: { $reached }/{ $base } people installed in all, install rate { $rate }
