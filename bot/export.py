@@ -210,7 +210,6 @@ def _derived(lang: str, measure: str) -> list[Column]:
     if measure == "households":
         return [
             Column(c("col-listed"), 10, None, lambda r: r.households_listed, "sum"),
-            Column(c("col-unique"), 10, None, lambda r: r.households_unique, "sum"),
             Column(c("col-reached"), 11, None, lambda r: r.coverage.reached, "sum"),
             Column(c("col-coverage"), 8, PERCENT, lambda r: r.coverage.rate),
             Column(c("col-coverage-target"), 9, PERCENT, lambda r: r.coverage.target, constant=True),

@@ -283,17 +283,16 @@ summary-no = no
 xlsx-sheet-progress = Progress
 xlsx-sheet-ledger = Ledger
 xlsx-totals = Total
-xlsx-note = Coverage = households reached this year ÷ registered households (a house number counts once; visits without house numbers count as logged); install rate = installs this year ÷ population; the pace runs linearly from the previous target to this one.
+xlsx-note = Coverage = unique households this year ÷ registered households (a house number counts once; visits without house numbers count as logged); install rate = installs this year ÷ population; the pace runs linearly from the previous target to this one.
 col-township = Township
 col-area = Village / community
 col-registered = Registered households
 col-population = Population
-col-households = Households visited
-col-listed = With house number
-col-unique = Unique house numbers
+col-households = Household visits
+col-listed = Of which with house number
 col-people = People reached
 col-pledges = Pledges
-col-reached = Households reached this year
+col-reached = Unique households this year
 col-coverage = Coverage
 col-coverage-target = Coverage target
 col-coverage-due = Coverage due
@@ -329,7 +328,7 @@ ledger-org = Grid / village
 ledger-kind = Kind
 ledger-place = Place
 ledger-evidence = Photos
-ledger-listed = House numbers
+ledger-listed = Of which with house number
 ledger-flags = Flags
 
 ## Chart
