@@ -222,3 +222,17 @@ async def test_only_files_of_the_evidence_folder_are_packed(bot, tmp_path):
     names, listing = members(data)
     assert len(listing) == 5 and str(ids["visit"]) not in {r["编号"] for r in listing}
     assert any("2 张照片只存了链接" in x for x in bot.texts(OFFICE))
+
+
+@pytest.mark.parametrize("typed", ["佐证材料", "1"])
+async def test_typing_the_buttons_word_or_number_after_export_works_as_the_tap(bot, typed):
+    """/export runs outside the event's transaction; the 佐证材料 it offers is remembered all the
+    same, so a person who types its word (or its number on a channel without buttons) gets the zip."""
+    await november(bot)
+    await bot.send(OFFICE, "/export 2026-11")
+    conv = await bot.storage.conversations.load((await bot.user(OFFICE)).id)
+    assert [a for _, a, _ in conv.menu] == ["proof:zip:2026-11"] and conv.menu_by is None
+    before = len(bot.documents(OFFICE))
+    await bot.send(OFFICE, typed)
+    [(name, _)] = bot.documents(OFFICE)[before:]
+    assert name == "佐证材料-2026-11.zip"
