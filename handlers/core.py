@@ -256,9 +256,10 @@ class Turn:
         self.replies.append(reply)
         return reply
 
-    async def tell(self, text: str) -> None:
-        """Say it now, before the rest (long work's "working on it"), where the channel can."""
-        reply = Reply(text=text, lang=self.lang)
+    async def tell(self, text: str, **kw) -> None:
+        """Say it now, before the rest (long work's "working on it"), where the channel can;
+        a big file sent so is not held until the end (佐证材料 parts, one at a time)."""
+        reply = Reply(text=text, lang=self.lang, **kw)
         if self.send is not None:
             await self.send(reply)
         else:

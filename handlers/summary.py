@@ -76,7 +76,7 @@ async def on_proof(turn: Turn, verb: str, args: list[str]) -> None:
         for i, (path, count) in enumerate(paths, start=1):
             caption = turn.t("evidence-zip-caption", root=name, month=month, count=count) if len(paths) == 1 else \
                 turn.t("evidence-zip-part", root=name, month=month, part=i, parts=len(paths), count=count)
-            turn.say(caption, document=(path.name, path.read_bytes()))
+            await turn.tell(caption, document=(path.name, path.read_bytes()))  # sent and let go, part by part
     if missing:
         turn.say(turn.t("evidence-zip-missing", count=missing))
 
