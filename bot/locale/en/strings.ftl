@@ -605,3 +605,7 @@ wecom-see-below = See the next message
 wecom-busy = Got it, working on it…
 wecom-file-failed = The file could not be sent; please try again later.
 nudge-unreachable = Cannot be reached by the bot, please phone: { $names }.
+
+## 提醒他们：逾期的也提醒（issue 11）
+nudge-many = 🔔 From the office: these are still to submit, please do it soon:
+nudge-many-line = · { $title }, due { $due }

@@ -602,3 +602,7 @@ wecom-see-below = 详见下一条消息
 wecom-busy = 收到，正在处理…
 wecom-file-failed = 文件发送失败，请稍后再试。
 nudge-unreachable = 联系不上（收不到机器人的消息），请电话通知：{ $names }。
+
+## 提醒他们：逾期的也提醒（issue 11）
+nudge-many = 🔔 平安办提醒：这些报送还没交，请尽快报送：
+nudge-many-line = · 【{ $title }】{ $due }截止
