@@ -34,7 +34,7 @@ from storage.reports import LedgerRow, ReportRepo
 from .deadlines import period_name, status_label
 from .i18n import keys, t
 from .kinds import KINDS, MEASURES
-from .summary import Row, Summary, pct, quota_units, row_name
+from .summary import Row, Summary, deadline_lines, pct, quota_units, row_name
 from .warnings import figures_line as warnings_line
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -309,7 +309,7 @@ def title_lines(summary: Summary, lang: str) -> list[str]:
 def tail_rows(summary: Summary, lang: str) -> list[str]:
     """Lines under the table (merged across it). THE place for more: figures that are no
     column of the table (the early-warning counts, say) append their lines here."""
-    lines = [t(lang, "xlsx-note")]
+    lines = deadline_lines(summary, lang) + [t(lang, "xlsx-note")]  # the status column is one deadline's
     if any(summary.warnings.get(k) for k in ("received", "dissuasions", "follow_ups")):  # counts only
         lines.append(warnings_line(lang, summary.warnings))
     return lines
