@@ -609,3 +609,6 @@ nudge-unreachable = Cannot be reached by the bot, please phone: { $names }.
 ## 提醒他们：逾期的也提醒（issue 11）
 nudge-many = 🔔 From the office: these are still to submit, please do it soon:
 nudge-many-line = · { $title }, due { $due }
+
+## 报送后有变动：截止当天告诉报送人一次（issue 11）
+changed-tell = 📝 [{ $title }] since you submitted: { $changes }. Submit again by the end of { $due } and it is still on time.

@@ -606,3 +606,6 @@ nudge-unreachable = 联系不上（收不到机器人的消息），请电话通
 ## 提醒他们：逾期的也提醒（issue 11）
 nudge-many = 🔔 平安办提醒：这些报送还没交，请尽快报送：
 nudge-many-line = · 【{ $title }】{ $due }截止
+
+## 报送后有变动：截止当天告诉报送人一次（issue 11）
+changed-tell = 📝 【{ $title }】报送后{ $changes }。{ $due }截止前重新报送，仍算按时。
