@@ -145,7 +145,8 @@ async def nudge(turn: Turn) -> None:
     if not owed:
         turn.alert("missing-no-deadline")
         return
-    plan = await office.nudge_plan(turn.svc, turn.user, owed[-1], turn.now)  # the open one, else the newest
+    lead = office.open_deadline(turn.svc, turn.now) or owed[-1]  # the hour is counted under it, owed or not
+    plan = await office.nudge_plan(turn.svc, turn.user, lead, turn.now)
     if plan.wait:
         turn.alert("nudge-wait", minutes=math.ceil(plan.wait.total_seconds() / 60))
         return

@@ -330,3 +330,18 @@ async def test_export_says_working_before_the_long_work_starts(tmp_path, monkeyp
         await h.send(OFFICE, typed)
     assert seen and "正在" in seen[-1]
     assert locked == [False]
+
+
+async def test_the_nudge_hour_holds_when_the_open_deadline_is_settled_meanwhile(tmp_path):
+    """The hour is counted under the open deadline whoever owes it: once the area has submitted
+    it, a second press within the hour does not nudge its overdue ones again."""
+    async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
+        await setup(h)
+        await h.act(CYB_CONTACT, "missing:nudge")                    # a contact nudges their own area
+        assert h.last_text(CYB_CONTACT).startswith("马上提醒：用户202")
+        await h.act(CYB_CONTACT, "report:pick:monthly-25:2026-11")   # then settles the open deadline
+        await h.tap(CYB_CONTACT, "确认报送")
+        h.clock.set(at(2026, 11, 24, 10, 30))
+        await h.act(CYB_CONTACT, "missing:nudge")                    # the overdue ones are still owed
+        assert "刚提醒过，30 分钟后" in h.last_text(CYB_CONTACT)
+        assert len(await nudges(h)) == 1
