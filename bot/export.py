@@ -34,7 +34,7 @@ from storage.reports import LedgerRow, ReportRepo
 from .deadlines import period_name, status_label
 from .i18n import keys, t
 from .kinds import KINDS, MEASURES
-from .summary import Row, Summary, pct, quota_units, row_name
+from .summary import Row, Summary, deadline_lines, pct, quota_units, row_name
 from .warnings import figures_line as warnings_line
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -210,7 +210,6 @@ def _derived(lang: str, measure: str) -> list[Column]:
     if measure == "households":
         return [
             Column(c("col-listed"), 10, None, lambda r: r.households_listed, "sum"),
-            Column(c("col-unique"), 10, None, lambda r: r.households_unique, "sum"),
             Column(c("col-reached"), 11, None, lambda r: r.coverage.reached, "sum"),
             Column(c("col-coverage"), 8, PERCENT, lambda r: r.coverage.rate),
             Column(c("col-coverage-target"), 9, PERCENT, lambda r: r.coverage.target, constant=True),
@@ -310,7 +309,7 @@ def title_lines(summary: Summary, lang: str) -> list[str]:
 def tail_rows(summary: Summary, lang: str) -> list[str]:
     """Lines under the table (merged across it). THE place for more: figures that are no
     column of the table (the early-warning counts, say) append their lines here."""
-    lines = [t(lang, "xlsx-note")]
+    lines = deadline_lines(summary, lang) + [t(lang, "xlsx-note")]  # the status column is one deadline's
     if any(summary.warnings.get(k) for k in ("received", "dissuasions", "follow_ups")):  # counts only
         lines.append(warnings_line(lang, summary.warnings))
     return lines

@@ -116,11 +116,18 @@ _NOISE = re.compile(
     r"|(?:拨打|报警|热线|电话|致电)(?!劝阻|回访)\D{0,3}\d+|96110|12381"
     r"|一[户人家校村企店]一[档策册卡]|一对一|面对面|一次性"
 )
-# List numbering: "1." "(2)" "3)" anywhere after a break, "4、" "五、" at a line's start.
-# The item's number, never a figure and never "not understood".
+# "电话联系5户": taken for a phone number above (5 households phoned are no visit), yet
+# said back as not understood: nothing is dropped silently.
+_PHONE_COUNT = re.compile(r"(?:拨打|热线|电话|致电)(?!劝阻|回访)\D{0,3}(?<!\d)\d{1,4}\s*[户人次家个名位]")
+# List numbering: "1." "3)" anywhere after a break, "(2)" anywhere, "4、" "五、" at a line's
+# start, "2. " after punctuation. The item's number, never a figure and never "not understood".
 _LIST_NUMBER = re.compile(
-    r"(?:^|(?<=[\s。;,]))(?:\d{1,2}\.(?![\d\s])|\(\d{1,2}\)|\d{1,2}\)(?!\d))"
+    r"(?:^|(?<=[\s。;,]))(?:\d{1,2}\.(?![\d\s])|\d{1,2}\)(?!\d))|(?<!\d)\(\d{1,2}\)"
+    r"|(?<=[。;,])\s*\d{1,2}\.(?=\s)"
     r"|(?:^|(?<=[\n。;]))(?:\d{1,2}|[一二三四五六七八九十]{1,3})[、.]", re.M)
+# In a message that opens with "1. ", a later " 2. " is the next item (elsewhere "入户 3. " may be a count).
+_OPENS_LIST = re.compile(r"\s*1\.\s")
+_SPACED_ITEM = re.compile(r"(?<=\s)\d{1,2}\.(?=\s)")
 # ① ⑴ ⒈ ❶…: item numbers too, taken out before NFKC turns them into plain digits.
 _ENCLOSED_NUMBER = re.compile(r"[\u2460-\u24ff\u2776-\u2793]")
 # Traditional characters of the words above (入户走訪12戶), to their simplified forms.
@@ -203,6 +210,7 @@ def read_report(text: str) -> Reading:
             breakdown = set()
         if _left_unread(clause, outcome):
             unread.append(clause.strip())
+    unread += [m.group() for m in _PHONE_COUNT.finditer(unicodedata.normalize("NFKC", text or ""))]
     figures = _finish(totals)
     audience = "attendees" if totals.get("lectures") else "people"
     approx = {audience if m == PERSONS else "app_installs" if m == REGISTERS else m for m in approx}
@@ -228,6 +236,8 @@ def _normalise(text: str) -> str:
     text = _ENCLOSED_NUMBER.sub("_", text or "")
     text = unicodedata.normalize("NFKC", text).lower().translate(_TRADITIONAL)
     text = text.replace("《", "").replace("》", "")  # 签订《反诈承诺书》20份: a title, not a break
+    if _OPENS_LIST.match(text):
+        text = _SPACED_ITEM.sub(lambda m: "_" * len(m.group()), text)
     text = _LIST_NUMBER.sub(lambda m: "_" * len(m.group()), text)
     return _NOISE.sub(lambda m: "_" * len(m.group()), text)
 

@@ -475,6 +475,15 @@ def _tally(lang: str, counts: dict[str, int]) -> str:
     return " · ".join(parts)
 
 
+def deadline_lines(summary: Summary, lang: str) -> list[str]:
+    """Each deadline of the period by its title, with how many areas stand how (none: [])."""
+    if not summary.deadlines:
+        return []
+    return [t(lang, "summary-deadlines-head")] + [
+        t(lang, "summary-deadline-tally", name=deadline_name(lang, d.title, d.due), counts=_tally(lang, d.counts))
+        for d in summary.deadlines]
+
+
 def render_blocks(summary: Summary, lang: str) -> list[list[str]]:
     """The summary as blocks of lines (header, totals, townships, one block per area)."""
     s = summary
@@ -485,9 +494,7 @@ def render_blocks(summary: Summary, lang: str) -> list[list[str]]:
                       due=_due(lang, (s.due_at - timedelta(seconds=1)).date()) if s.due_at else "—"))
     blocks = [head]
     if s.deadlines:
-        blocks.append([t(lang, "summary-deadlines-head")] + [
-            t(lang, "summary-deadline-tally", name=deadline_name(lang, d.title, d.due), counts=_tally(lang, d.counts))
-            for d in s.deadlines])
+        blocks.append(deadline_lines(s, lang))
     totals = _totals_block(lang, s, s.totals, t(lang, "summary-totals"))
     if any(s.warnings.get(k) for k in ("received", "dissuasions", "follow_ups")):  # counts only, never names
         totals.append(warnings_line(lang, s.warnings))

@@ -256,9 +256,10 @@ class Turn:
         self.replies.append(reply)
         return reply
 
-    async def tell(self, text: str) -> None:
-        """Say it now, before the rest (long work's "working on it"), where the channel can."""
-        reply = Reply(text=text, lang=self.lang)
+    async def tell(self, text: str, **kw) -> None:
+        """Say it now, before the rest (long work's "working on it"), where the channel can;
+        a big file sent so is not held until the end (佐证材料 parts, one at a time)."""
+        reply = Reply(text=text, lang=self.lang, **kw)
         if self.send is not None:
             await self.send(reply)
         else:
@@ -312,6 +313,7 @@ class Core:
                     return []
                 turn = await self._turn(event, now, send)
                 await self._route(turn)
+                await self._remember_menu(turn)
                 return turn.replies
             async with storage.db.transaction():
                 if not await storage.inbox.claim(event.channel, event.event_id, now):
@@ -468,6 +470,18 @@ class Core:
             return act if by_number else None
         return None
 
+    async def _remember_menu(self, turn: Turn) -> None:
+        """After long work outside the transaction (/export): keep the buttons it showed, so
+        their words typed work as taps. Only the menu is written, onto the conversation as it
+        is now (the person may have gone on meanwhile)."""
+        with_buttons = [r for r in turn.replies if r.buttons and not r.alert]
+        if turn.conv is None or not with_buttons:
+            return
+        async with self.svc.storage.db.transaction():
+            conv = await self.svc.storage.conversations.load(turn.conv.user_id)
+            _keep_menu(conv, with_buttons[-1], turn)
+            await self.svc.storage.conversations.save(conv)
+
     async def _remember(self, turn: Turn) -> None:
         """Save the person's conversation: the flow, and the buttons they can type back.
 
@@ -482,13 +496,17 @@ class Core:
         shown = [r for r in turn.replies if not r.alert and (r.text or r.buttons)]
         with_buttons = [r for r in shown if r.buttons]
         if with_buttons:
-            last = with_buttons[-1]
-            conv.menu = [[b.label, b.action, last.numbered] for row in last.buttons for b in row]
-            conv.menu_at, conv.menu_by = turn.now, turn.by
+            _keep_menu(conv, with_buttons[-1], turn)
         elif shown and self._flow_live(turn) and turn.by == conv.flow:
             conv.menu, conv.menu_at, conv.menu_by = [], None, None
         if conv != turn.conv_loaded:  # most events change nothing here: no write then
             await self.svc.storage.conversations.save(conv)
+
+
+def _keep_menu(conv: Conversation, reply: Reply, turn: Turn) -> None:
+    """Remember a reply's buttons as the ones the person may type back."""
+    conv.menu = [[b.label, b.action, reply.numbered] for row in reply.buttons for b in row]
+    conv.menu_at, conv.menu_by = turn.now, turn.by
 
 
 def valid_action(action: str) -> bool:

@@ -89,7 +89,7 @@ async def show_card(turn: Turn, occ: Occurrence, fresh: bool = False) -> None:
     lang = turn.lang
     lines = [turn.t("report-card", title=occ.title, start=logbook.day_text(lang, occ.period_start),
                     end=logbook.day_text(lang, occ.period_end), due=logbook.day_text(lang, occ.due_date)),
-             logbook.format_measures(lang, figures) or turn.t("card-no-figures"),
+             logbook.format_measures(lang, figures, summed=True) or turn.t("card-no-figures"),
              turn.t("report-evidence", count=evidence + len(draft["photos"]))]
     if occ.who == "contact":  # the area's APP installs, a running total (宣传及APP安装情况)
         area = await logbook.area_of(turn.storage, turn.user.org_id)
@@ -176,7 +176,7 @@ async def ask_nil(turn: Turn, occ: Occurrence) -> None:
     figures, _, _ = await obligations.period_figures(turn.storage, occ, turn.user)
     if any(figures.values()) and not turn.draft.get("nil_ok"):
         key = turn.draft["id"]
-        turn.say(turn.t("report-nil-has-figures", figures=logbook.format_measures(turn.lang, figures)),
+        turn.say(turn.t("report-nil-has-figures", figures=logbook.format_measures(turn.lang, figures, summed=True)),
                  [[turn.button("btn-nil-anyway", action(FLOW, "nilok", key)),
                    turn.button("btn-back", action(FLOW, "back", key))]])
         return

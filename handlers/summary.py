@@ -76,7 +76,7 @@ async def on_proof(turn: Turn, verb: str, args: list[str]) -> None:
         for i, (path, count) in enumerate(paths, start=1):
             caption = turn.t("evidence-zip-caption", root=name, month=month, count=count) if len(paths) == 1 else \
                 turn.t("evidence-zip-part", root=name, month=month, part=i, parts=len(paths), count=count)
-            turn.say(caption, document=(path.name, path.read_bytes()))
+            await turn.tell(caption, document=(path.name, path.read_bytes()))  # sent and let go, part by part
     if missing:
         turn.say(turn.t("evidence-zip-missing", count=missing))
 
@@ -102,13 +102,13 @@ async def missing(turn: Turn) -> None:
         lines += [turn.t("missing-overdue-line", title=o.title, due=logbook.day_text(turn.lang, o.due_date),
                          areas=logbook.listing(turn.lang, (a.name for a in areas)), count=len(areas))
                   for o, areas in overdue]
-    buttons = [[turn.button("btn-nudge", action("missing", "nudge"))]] if debtors else None
+    buttons = [[turn.button("btn-nudge", action("missing", "nudge"))]] if debtors or overdue else None
     turn.say("\n".join(lines), buttons)
 
 
 async def _owed_lines(turn: Turn, occ, areas: list, debtors: list) -> list[str]:
     """The deadline by its title and due day, then each area owing it with its contacts."""
-    unreachable = await _unreachable(turn, occ, debtors)
+    unreachable = await _unreachable(turn, [occ], debtors)
     people: dict[int, list[str]] = {}
     for d in debtors:
         name = turn.t("missing-unreachable", name=d.user.name) if d.user.id in unreachable else d.user.name
@@ -121,9 +121,10 @@ async def _owed_lines(turn: Turn, occ, areas: list, debtors: list) -> list[str]:
     return lines + ([turn.t("missing-unreachable-hint")] if unreachable else [])
 
 
-async def _unreachable(turn: Turn, occ, debtors: list) -> set[int]:
-    """Whom the last reminder or nudge of this period could not reach: named so, not counted as reminded."""
-    last = await turn.storage.outbox.last_statuses([f"remind:{occ.period_key}:", f"nudge:{occ.period_key}:"])
+async def _unreachable(turn: Turn, occs: list, debtors: list) -> set[int]:
+    """Whom the last reminder or nudge of these periods could not reach: named so, not counted as reminded."""
+    last = await turn.storage.outbox.last_statuses([f"{topic}:{o.period_key}:" for o in occs
+                                                    for topic in ("remind", "nudge")])
     return {d.user.id for d in debtors if last.get(d.user.address) == "unreachable"}
 
 
@@ -136,27 +137,31 @@ async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
 
 
 async def nudge(turn: Turn) -> None:
-    """Queue the reminder for those who still owe: now by day, at the end of the quiet
-    hours at night; if this office or area was nudged within the hour, say how long to wait."""
-    occ = office.open_deadline(turn.svc, turn.now)
-    if occ is None:
+    """Queue the reminder for those who still owe what /missing lists (the open deadline and
+    those overdue), one message each however many they owe: now by day, at the end of the
+    quiet hours at night; if this office or area was nudged within the hour, say how long to wait."""
+    scope = await office.visible_orgs(turn.storage, turn.user)
+    owed = [occ for occ, _ in await obligations.missed(turn.svc, turn.now, scope)]
+    if not owed:
         turn.alert("missing-no-deadline")
         return
-    plan = await office.nudge_plan(turn.svc, turn.user, occ, turn.now)
+    lead = office.open_deadline(turn.svc, turn.now) or owed[-1]  # the hour is counted under it, owed or not
+    plan = await office.nudge_plan(turn.svc, turn.user, lead, turn.now)
     if plan.wait:
         turn.alert("nudge-wait", minutes=math.ceil(plan.wait.total_seconds() / 60))
         return
-    debtors = await office.owing(turn.storage, occ, await office.visible_orgs(turn.storage, turn.user))
+    debts: dict[int, tuple] = {}  # user id -> (debtor, the deadlines they owe, oldest first)
+    for occ in owed:
+        for d in await office.owing(turn.storage, occ, scope):
+            debts.setdefault(d.user.id, (d, []))[1].append(occ)
+    debtors = [d for d, _ in debts.values()]
     if not debtors:
         turn.say(turn.t("nudge-nobody"))
         return
-    unreachable = await _unreachable(turn, occ, debtors)  # before this nudge is queued for them too
-    messages = {d.user.address: body(t(d.user.lang, "nudge", title=occ.title,
-                                       due=logbook.day_text(d.user.lang, occ.due_date)),
-                                     [[(t(d.user.lang, "btn-report-now"), report_button(occ))]])
-                for d in debtors}  # each in the recipient's own language
+    unreachable = await _unreachable(turn, owed, debtors)  # before this nudge is queued for them too
+    messages = {d.user.address: _nudge_body(d.user.lang, occs) for d, occs in debts.values()}
     queued = await turn.storage.outbox.enqueue(plan.topic, messages, turn.now, not_before=plan.at)
-    log.info("user %s nudged %s: %d queued for %s", turn.user.id, occ.period_key, queued,
+    log.info("user %s nudged %d deadlines: %d queued for %s", turn.user.id, len(owed), queued,
              plan.at if plan.quiet else "now")
     reached = [d.user.name for d in debtors if d.user.id not in unreachable]
     lines = []
@@ -169,3 +174,15 @@ async def nudge(turn: Turn) -> None:
         lines.append(turn.t("nudge-unreachable", names=logbook.listing(
             turn.lang, (d.user.name for d in debtors if d.user.id in unreachable))))
     turn.say("\n".join(lines))
+
+
+def _nudge_body(lang: str, occs: list) -> dict:
+    """One nudge in the recipient's own language: the deadline and its 立即报送, or, for
+    several, each by its title and due day with a button to the list of what is owed."""
+    if len(occs) == 1:
+        occ = occs[0]
+        return body(t(lang, "nudge", title=occ.title, due=logbook.day_text(lang, occ.due_date)),
+                    [[(t(lang, "btn-report-now"), report_button(occ))]])
+    lines = [t(lang, "nudge-many")] + [t(lang, "nudge-many-line", title=o.title, due=logbook.day_text(lang, o.due_date))
+                                       for o in occs]
+    return body("\n".join(lines), [[(t(lang, "btn-report-now"), action("report", "open"))]])

@@ -11,7 +11,7 @@ import logging
 from datetime import date, datetime
 
 from bot import obligations
-from bot.deadlines import Occurrence, ReminderSlot, due_reminders, last_reminder
+from bot.deadlines import Occurrence, ReminderSlot, due_reminders, format_changes, last_reminder
 from bot.i18n import t
 from bot.logbook import day_text, listing
 from bot.obligations import in_quiet
@@ -41,6 +41,7 @@ async def run_reminders(services) -> int:
         queued += await _remind(services, occ, slot, now)
         if slot == last_reminder(occ):
             queued += await escalate(services, occ)
+            queued += await tell_changed(services, occ)
     return queued
 
 
@@ -100,6 +101,32 @@ async def escalate(services, occ: Occurrence) -> int:
             messages[chat.address] = body(t("zh", "escalate-office", title=occ.title, due=day_text("zh", occ.due_date),
                                             count=len(names), names=listing("zh", names)))
     return await storage.outbox.enqueue(topic, messages, services.clock.now())
+
+
+async def tell_changed(services, occ: Occurrence) -> int:
+    """At the last reminder, while the period is still open: whoever submitted it hears, once,
+    that entries moved its figures since (logged late, or undone), with 重新报送 (before the
+    deadline it is still on time). Changes after that show on /deadlines, /report and the
+    office's summary only: no message for each late entry."""
+    storage, now = services.storage, services.clock.now()
+    subs = await storage.submissions.current(occ.period_key)
+    if occ.due_at <= now or not subs:
+        return 0
+    _, area_of = await obligations.areas_by_org(storage)
+    moved = {sid: delta for sid, delta in (await obligations.drifts(storage, occ, subs, area_of)).items() if delta}
+    by_org, by_user = {s.org_id: s for s in subs}, {s.user_id: s for s in subs}
+    topic = f"changed:{occ.period_key}"
+    done = await storage.outbox.recipients(topic)
+    messages = {}
+    for user in await storage.users.active_by_role(occ.who):
+        sub = by_user.get(user.id) if occ.who == "worker" else by_org.get(area_of[user.org_id].id)
+        if sub is None or sub.id not in moved or user.address in done:
+            continue
+        due = day_text(user.lang, occ.due_date)
+        messages[user.address] = body(
+            t(user.lang, "changed-tell", title=occ.title, changes=format_changes(user.lang, moved[sub.id]), due=due),
+            [[(t(user.lang, "btn-resubmit", due=due), report_button(occ))]])
+    return await storage.outbox.enqueue(topic, messages, now)
 
 
 async def _laggards_by_area(services, occ: Occurrence) -> dict[int, list[str]]:

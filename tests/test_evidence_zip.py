@@ -222,3 +222,30 @@ async def test_only_files_of_the_evidence_folder_are_packed(bot, tmp_path):
     names, listing = members(data)
     assert len(listing) == 5 and str(ids["visit"]) not in {r["编号"] for r in listing}
     assert any("2 张照片只存了链接" in x for x in bot.texts(OFFICE))
+
+
+@pytest.mark.parametrize("typed", ["佐证材料", "1"])
+async def test_typing_the_buttons_word_or_number_after_export_works_as_the_tap(bot, typed):
+    """/export runs outside the event's transaction; the 佐证材料 it offers is remembered all the
+    same, so a person who types its word (or its number on a channel without buttons) gets the zip."""
+    await november(bot)
+    await bot.send(OFFICE, "/export 2026-11")
+    conv = await bot.storage.conversations.load((await bot.user(OFFICE)).id)
+    assert [a for _, a, _ in conv.menu] == ["proof:zip:2026-11"] and conv.menu_by is None
+    before = len(bot.documents(OFFICE))
+    await bot.send(OFFICE, typed)
+    [(name, _)] = bot.documents(OFFICE)[before:]
+    assert name == "佐证材料-2026-11.zip"
+
+
+async def test_parts_go_out_one_at_a_time_not_held_until_the_end(bot, monkeypatch):
+    """Hundreds of MB of parts must not sit in memory together: each is sent as soon as it is
+    read (Turn.tell), so the event's own replies hold none of them."""
+    from bot import evidence_zip
+    await november(bot)
+    monkeypatch.setattr(evidence_zip, "plan_parts", lambda items, cap: [[i] for i in items])  # a part a photo
+    replies = await bot.act(OFFICE, "proof:zip:2026-11")
+    assert not any(r.document for r in replies)
+    docs = bot.documents(OFFICE)
+    assert len(docs) == 6 and all(name.startswith("佐证材料-2026-11") for name, _ in docs)
+    assert all(len(members(data)[1]) == 1 for _, data in docs)

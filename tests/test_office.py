@@ -191,27 +191,30 @@ async def test_missing_and_nudge_once_an_hour(tmp_path):
         assert "【月度进展情况表及佐证材料】11月20日截止" in overdue and "茶园坝社区" in overdue
         assert "武陵山村：（还没有联络员" in text
         await h.tap(OFFICE, "提醒他们")
-        assert "马上提醒：用户201" in h.last_text(OFFICE)                # queued, sent within a minute
-        contact = (await h.user(CONTACT)).address
-        assert await nudges(h) == [(contact, "queued", at(2026, 11, 24, 10).isoformat())]
+        assert "马上提醒：用户201、用户202" in h.last_text(OFFICE)       # queued, sent within a minute
+        contact, cyb = (await h.user(CONTACT)).address, (await h.user(CYB_CONTACT)).address
+        ten = at(2026, 11, 24, 10).isoformat()
+        assert sorted(await nudges(h)) == sorted([(contact, "queued", ten), (cyb, "queued", ten)])
         assert nudged(h, CONTACT) == []                              # queued: the next tick sends it
         await h.tick()
-        [message] = nudged(h, CONTACT)
-        assert "【当月防范工作报送】11月25日截止" in message and "立即报送" in message
+        [message] = nudged(h, CONTACT)                               # one message for all it owes
+        assert "【当月防范工作报送】11月25日截止" in message and "【月度进展情况表及佐证材料】11月20日截止" in message
+        assert "立即报送" in message
+        [message] = nudged(h, CYB_CONTACT)                           # CYB submitted the open one: the overdue only
+        assert "【月度进展情况表及佐证材料】11月20日截止" in message and "11月25日" not in message
         await h.act(OFFICE, "missing:nudge")
         assert "刚提醒过，60 分钟后" in h.last_text(OFFICE)
-        assert len(await nudges(h)) == 1
+        assert len(await nudges(h)) == 2
         h.clock.set(at(2026, 11, 24, 11, 1))
         await h.act(OFFICE, "missing:nudge")
         assert "马上提醒：用户201" in h.last_text(OFFICE)
         await h.tick()
-        assert len(nudged(h, CONTACT)) == 2
-        assert nudged(h, CYB_CONTACT) == []                          # CYB has submitted
+        assert len(nudged(h, CONTACT)) == 2 and len(nudged(h, CYB_CONTACT)) == 2
         await h.act(WORKER, "missing:nudge")                         # forged by a worker
         assert "不能使用" in h.last_text(WORKER)
         await h.act(OFFICE, "missing:nudge:x")                       # garbled
         assert "失效" in h.last_text(OFFICE)
-        assert len(await nudges(h)) == 2
+        assert len(await nudges(h)) == 4
 
 
 async def test_nudge_is_per_area(tmp_path):
@@ -299,11 +302,14 @@ async def test_missing_when_all_submitted_or_nothing_open(tmp_path):
         h.clock.set(at(2026, 11, 26, 10))                             # past it: nothing open
         await h.send(OFFICE, "/missing")
         text = h.last_text(OFFICE)
-        assert "目前没有进行中的报送" in text and "提醒他们" not in text
+        assert "目前没有进行中的报送" in text
         assert "【专项报送】11月25日截止，6 个没报：茶园坝社区、" in text   # still missed: listed, not forgotten
-        await h.act(OFFICE, "missing:nudge")
-        assert "目前没有进行中的报送" in h.last_text(OFFICE)
-        assert await nudges(h) == []
+        await h.tap(OFFICE, "提醒他们")                               # and the overdue can be nudged
+        assert "马上提醒：用户202" in h.last_text(OFFICE)
+        assert [r for r, _, _ in await nudges(h)] == [(await h.user(CYB_CONTACT)).address]
+        await h.tick()
+        [message] = nudged(h, CYB_CONTACT)
+        assert "【专项报送】11月25日截止" in message and "立即报送" in message
 
 
 @pytest.mark.parametrize("typed", ["/export", "导出"])
@@ -324,3 +330,18 @@ async def test_export_says_working_before_the_long_work_starts(tmp_path, monkeyp
         await h.send(OFFICE, typed)
     assert seen and "正在" in seen[-1]
     assert locked == [False]
+
+
+async def test_the_nudge_hour_holds_when_the_open_deadline_is_settled_meanwhile(tmp_path):
+    """The hour is counted under the open deadline whoever owes it: once the area has submitted
+    it, a second press within the hour does not nudge its overdue ones again."""
+    async with Harness(tmp_path, at(2026, 11, 24, 10)) as h:
+        await setup(h)
+        await h.act(CYB_CONTACT, "missing:nudge")                    # a contact nudges their own area
+        assert h.last_text(CYB_CONTACT).startswith("马上提醒：用户202")
+        await h.act(CYB_CONTACT, "report:pick:monthly-25:2026-11")   # then settles the open deadline
+        await h.tap(CYB_CONTACT, "确认报送")
+        h.clock.set(at(2026, 11, 24, 10, 30))
+        await h.act(CYB_CONTACT, "missing:nudge")                    # the overdue ones are still owed
+        assert "刚提醒过，30 分钟后" in h.last_text(CYB_CONTACT)
+        assert len(await nudges(h)) == 1

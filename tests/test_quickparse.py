@@ -134,6 +134,8 @@ CASES = [
     # list numbering is not a figure
     ("1、入户走访9户\n2、海报2张", {"households": 9, "posters": 2}),
     ("①入户6户②横幅1条", {"households": 6, "banners": 1}),
+    ("1. 入户走访8户 2. 悬挂横幅2条", {"households": 8, "banners": 2}),
+    ("入户12户，电话联系5户", {"households": 12}),
     ("一、入户5户\n二、展板1块", {"households": 5, "boards": 1}),
     # nothing to report
     ("", {}),
@@ -172,6 +174,11 @@ def test_totals_and_breakdowns_are_said_not_added(text: str, not_added: list[str
     ("入户15户，发传单30分", ["发传单30分"]),
     ("1.入户走访15户 2.张贴海报3张", []),                     # list numbering is neither a figure nor unread
     ("2026年11月入户走访20户", []),                          # a date is not a missed count
+    ("1. 入户走访10户 2. 张贴海报3张", []),                    # "2. " after a space, in a list opened by "1. "
+    ("（1）入户走访10户（2）张贴海报3张", []),
+    ("入户走访10户，2. 张贴海报3张", []),
+    ("入户12户，电话联系5户", ["电话联系5户"]),                # phoned, not visited: not added, but said
+    ("电话号码13800138000，入户3户", []),                     # a phone number is no count
 ])
 def test_every_number_that_went_nowhere_is_unread(text: str, unread: list[str]) -> None:
     assert read_report(text).unread == unread

@@ -38,7 +38,7 @@ async def test_report_snapshot_replace_history_and_late(bot):
     assert "要报送哪一项" in bot.last_text(CONTACT)
     await bot.tap(CONTACT, "11月25日")
     card = bot.last_text(CONTACT)
-    assert "入户 15户" in card and "海报 3张" in card
+    assert "入户 15户次" in card and "海报 3张" in card
     await bot.tap(CONTACT, "添加说明")
     assert "请发送说明文字" in bot.last_text(CONTACT)
     await bot.send(CONTACT, "本月重点走访老年人")

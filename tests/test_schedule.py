@@ -420,3 +420,25 @@ async def test_walk_through_months_who_is_reminded_when(tmp_path):
     assert queued == {"eom": 6, "d31": 3, "w": 3, "m5": 2}      # the outbox holds exactly those
     year_end = next(x[3] for x in seen if x[0] == "01-04 20:30")
     assert "12月1日—31日" in year_end and "1月5日前" in year_end
+
+
+async def test_a_submission_changed_since_is_told_once_at_the_last_reminder(tmp_path):
+    """Entries logged after a contact submitted: they hear it once, at the last reminder (15:00 on
+    the due day, while resubmitting is still on time), with 重新报送; never at each entry."""
+    async with Harness(tmp_path, at(2026, 11, 27, 10, 0)) as h:
+        await setup(h)
+        await submit(h, CONTACT)
+        await submit(h, 202)                                 # CYB: nothing logged since
+        await add_entries(h, WORKER, ("visit", {"households": 22}))
+        h.clock.set(at(2026, 11, 28, 9, 0, 30))               # the morning's reminder: not yet
+        await h.tick()
+        assert await outbox(h, "changed:") == {}
+        h.clock.set(at(2026, 11, 28, 15, 0, 30))              # the last one
+        await h.tick()
+        assert await outbox(h, "changed:") == {(f"changed:{NOV28}", await address(h, CONTACT)): ("sent", 1)}
+        [told] = [x for x in h.texts(CONTACT) if x.startswith("📝")]
+        assert "【宣传及APP安装情况报送】报送后又登记了 入户 22户" in told and "重新报送" in told
+        h.clock.advance(timedelta(minutes=30))
+        await h.tick()
+        assert len([x for x in h.texts(CONTACT) if x.startswith("📝")]) == 1   # once per period
+        assert not [x for x in h.texts(202) if x.startswith("📝")]

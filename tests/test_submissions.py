@@ -104,6 +104,9 @@ async def test_people_read_deadline_titles_never_period_keys(bot):
     cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
     assert "当月防范工作报送（11月25日截止）" in cells[0]               # the table's caption
     assert any("按时·报送后有变动" == c for c in cells)                # the area's status, marked
+    # the status column is one deadline's: under the table, each deadline of the month by its title
+    assert "· 月度进展情况表及佐证材料（11月20日截止）：未报送 7" in cells
+    assert any(c.startswith("· 当月防范工作报送（11月25日截止）：按时 1") for c in cells)
     read = bot.texts(OFFICE) + bot.texts(CONTACT) + cells
     assert [x for x in read if RAW_KEY.search(x)] == []
 

@@ -440,7 +440,7 @@ async def test_progress_table_reads_back(world, tmp_path):
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # absent means 1
     assert ws.print_title_rows == "$4:$4"
-    for h in ("村（社区）", "实有户数", "入户走访（户次）", "不重复门牌（户）", "入户率", "安装率",
+    for h in ("村（社区）", "实有户数", "入户（户次）", "其中登记门牌（户）", "今年不重复入户（户）", "入户率", "安装率",
               "海报（张）", "有照片和位置（张/条/块）", "宣讲活动（场）", "群推送（次）", "报送情况", "佐证照片（张）",
               "报送说明（亮点）"):
         assert h in headers, h
@@ -450,11 +450,13 @@ async def test_progress_table_reads_back(world, tmp_path):
     data = [[c.value for c in r] for r in ws.iter_rows(min_row=header + 1, max_row=header + len(s.rows))]
     totals = [c.value for c in ws[header + 1 + len(s.rows)]]
     assert totals[0] == "合计"
-    for h in ("实有户数", "入户走访（户次）", "登记门牌（户）", "今年累计入户（户）", "海报（张）", "佐证照片（张）",
+    for h in ("实有户数", "入户（户次）", "其中登记门牌（户）", "今年不重复入户（户）", "海报（张）", "佐证照片（张）",
               *(measure_header("zh", m) for m in MEASURES)):
         assert totals[col[h]] == sum(r[col[h]] or 0 for r in data), h
     bhq = next(r for r in data if r[col["村（社区）"]] == "百花桥村")
-    assert bhq[col["入户走访（户次）"]] == 15 and bhq[col["不重复门牌（户）"]] == 2
+    assert bhq[col["入户（户次）"]] == 15 and bhq[col["其中登记门牌（户）"]] == 3
+    # said one way: visits, of which with a house number, the year's unique households; no fourth number
+    assert not any("不重复门牌" in h or "累计入户" in h for h in headers)
     assert bhq[col["入户率"]] == pytest.approx(114 / 470)
     assert bhq[col["报送情况"]] == "按时" and bhq[col["报送人／联络员"]] == "百花桥联络员"
     assert bhq[col["报送时间"]] == datetime(2026, 12, 4, 16, 0)
@@ -472,7 +474,7 @@ async def test_progress_table_reads_back(world, tmp_path):
     head = [c.value for c in ledger[1]]
     first = dict(zip(head, rows[0]))
     assert first["日期"] == datetime(2026, 11, 2) and first["工作类别"] == "入户走访"
-    assert first["填报人"] == "赵网格" and first["入户走访（户次）"] == 20 and first["本期安装APP（人）"] == 5
+    assert first["填报人"] == "赵网格" and first["入户（户次）"] == 20 and first["本期安装APP（人）"] == 5
     assert first["海报（张）"] is None  # blank, not 0: filters show what an entry holds
     by_id = {r[0]: dict(zip(head, r)) for r in rows}
     poster = by_id[world.entry["poster_ok"]]
@@ -480,7 +482,7 @@ async def test_progress_table_reads_back(world, tmp_path):
     assert (poster["海报（张）"], poster["横幅（条）"]) == (3, 1)
     assert by_id[world.entry["poster_nophoto"]]["位置"] == "村委会门口"  # an address rather than coordinates
     assert by_id[world.entry["leaflet"]]["标记"] == "待复核"
-    assert by_id[world.entry["visit1"]]["登记门牌（户）"] == 2
+    assert by_id[world.entry["visit1"]]["其中登记门牌（户）"] == 2
     assert world.entry["undone"] not in by_id and world.entry["december"] not in by_id
     assert sum(r["海报（张）"] or 0 for r in by_id.values()) == totals[col["海报（张）"]]
 
@@ -534,7 +536,7 @@ def test_ledger_rows_read_back_exactly(tmp_path):
     assert first["填报人"] == " 王<b>&amp; " and first["所属网格／村（社区）"] == "'=村\n组"
     assert (first["海报（张）"], first["横幅（条）"], first["zz_new"]) == (3, 2, 4)
     assert first["位置"] == "28.500000, 108.250000" and first["标记"] == "待复核" and first["佐证照片（张）"] == 2
-    assert second["工作类别"] == "made_up" and second["位置"] == "3组" and second["登记门牌（户）"] == 1
+    assert second["工作类别"] == "made_up" and second["位置"] == "3组" and second["其中登记门牌（户）"] == 1
     assert second["登记时间"] == datetime(2026, 11, 4, 9, 0) and second["海报（张）"] is None
     assert load_workbook(tmp_path / "l.xlsx", read_only=True)["台账明细"].max_row == 3  # the dimension says so
 

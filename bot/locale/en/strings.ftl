@@ -281,17 +281,16 @@ summary-no = no
 xlsx-sheet-progress = Progress
 xlsx-sheet-ledger = Ledger
 xlsx-totals = Total
-xlsx-note = Coverage = households reached this year ÷ registered households (a house number counts once; visits without house numbers count as logged); install rate = installs in all (imported count + installs logged since, never reset in January) ÷ population; the pace runs linearly from the previous target to this one.
+xlsx-note = Coverage = unique households this year ÷ registered households (a house number counts once; visits without house numbers count as logged); install rate = installs in all (imported count + installs logged since, never reset in January) ÷ population; the pace runs linearly from the previous target to this one.
 col-township = Township
 col-area = Village / community
 col-registered = Registered households
 col-population = Population
-col-households = Households visited
-col-listed = With house number
-col-unique = Unique house numbers
+col-households = Household visits
+col-listed = Of which with house number
 col-people = People reached
 col-pledges = Pledges
-col-reached = Households reached this year
+col-reached = Unique households this year
 col-coverage = Coverage
 col-coverage-target = Coverage target
 col-coverage-due = Coverage due
@@ -327,7 +326,7 @@ ledger-org = Grid / village
 ledger-kind = Kind
 ledger-place = Place
 ledger-evidence = Photos
-ledger-listed = House numbers
+ledger-listed = Of which with house number
 ledger-flags = Flags
 
 ## Chart
@@ -609,3 +608,10 @@ summary-total-installs-running = Anti-fraud APP: { $installs } installs this per
 summary-area-installs = { $rate } ({ $reached } in all)
 summary-footnote-running = Coverage counts the year to date; APP installs are a running total (imported count + installs logged since), never reset in January; a house number counts once; ✅ on pace, ⚠️ behind.
 report-installs = Anti-fraud APP: { $reached }/{ $base } people installed in all, install rate { $rate }
+
+## 提醒他们：逾期的也提醒（issue 11）
+nudge-many = 🔔 From the office: these are still to submit, please do it soon:
+nudge-many-line = · { $title }, due { $due }
+
+## 报送后有变动：截止当天告诉报送人一次（issue 11）
+changed-tell = 📝 [{ $title }] since you submitted: { $changes }. Submit again by the end of { $due } and it is still on time.

@@ -281,17 +281,16 @@ summary-no = 否
 xlsx-sheet-progress = 进展情况表
 xlsx-sheet-ledger = 台账明细
 xlsx-totals = 合计
-xlsx-note = 说明：入户率＝今年累计入户户数÷实有户数（同一门牌只算一户，未登记门牌的按填报户数计）；安装率＝累计安装人数（导入数＋之后登记，不按年清零）÷常住人口；应达进度按上一目标至本目标时限线性计算。
+xlsx-note = 说明：入户率＝今年不重复入户÷实有户数（登记了门牌的同一户只算一次，未登记门牌的按户次计）；安装率＝累计安装人数（导入数＋之后登记，不按年清零）÷常住人口；应达进度按上一目标至本目标时限线性计算。
 col-township = 乡镇（街道）
 col-area = 村（社区）
 col-registered = 实有户数
 col-population = 常住人口
-col-households = 入户走访（户次）
-col-listed = 登记门牌（户）
-col-unique = 不重复门牌（户）
+col-households = 入户（户次）
+col-listed = 其中登记门牌（户）
 col-people = 宣传人数（人）
 col-pledges = 承诺书（份）
-col-reached = 今年累计入户（户）
+col-reached = 今年不重复入户（户）
 col-coverage = 入户率
 col-coverage-target = 入户率目标
 col-coverage-due = 入户目标时限
@@ -327,7 +326,7 @@ ledger-org = 所属网格／村（社区）
 ledger-kind = 工作类别
 ledger-place = 位置
 ledger-evidence = 佐证照片（张）
-ledger-listed = 登记门牌（户）
+ledger-listed = 其中登记门牌（户）
 ledger-flags = 标记
 
 ## 图表
@@ -606,3 +605,10 @@ summary-total-installs-running = 反诈APP 本期安装 { $installs } 人，累�
 summary-area-installs = { $rate }（累计 { $reached } 人）
 summary-footnote-running = 注：入户率为今年累计；APP安装为累计总数（导入数 + 之后登记），不按年清零；同一门牌只算一户；✅达到进度，⚠️落后于进度。
 report-installs = 反诈APP 累计安装 { $reached }/{ $base } 人，安装率 { $rate }
+
+## 提醒他们：逾期的也提醒（issue 11）
+nudge-many = 🔔 平安办提醒：这些报送还没交，请尽快报送：
+nudge-many-line = · 【{ $title }】{ $due }截止
+
+## 报送后有变动：截止当天告诉报送人一次（issue 11）
+changed-tell = 📝 【{ $title }】报送后{ $changes }。{ $due }截止前重新报送，仍算按时。
