@@ -5,6 +5,7 @@ Conversations themselves are tested on the text channel; here a few test-only ro
 (`probe`) stand in for the features, so that what is checked is the adapter."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import datetime
@@ -321,6 +322,68 @@ async def test_the_sender_itself_waits_out_retry_after_and_gives_up_in_the_end(t
         tg.api.retry_after[CONTACT] = sender_module.MAX_ATTEMPTS
         assert await send(str(CONTACT), ["提醒"], []) == "failed"
         assert tg.api.sent(CONTACT) == []
+
+
+async def test_answers_take_the_budget_before_bulk_sends_and_bulk_leaves_a_reserve():
+    """One budget of 100 a second (a burst of 100): bulk sends fill it only up to 80; an answer
+    waiting goes before every bulk send, whenever either came. The clock stands still here
+    and moves only when told."""
+    from channels.telegram.pace import Budget
+
+    now = [1000.0]
+    budget = Budget(100, clock=lambda: now[0])
+    order: list[str] = []
+
+    async def one(kind: str) -> None:
+        await budget.take(bulk=kind == "bulk")
+        order.append(kind)
+
+    def settled(tasks) -> int:
+        return sum(t.done() for t in tasks)
+
+    bulk = [asyncio.create_task(one("bulk")) for _ in range(150)]      # a reminder round
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert settled(bulk) == 80                                         # 20 left free for answers
+    answers = [asyncio.create_task(one("answer")) for _ in range(50)]  # then people write
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert settled(answers) == 20 and settled(bulk) == 80             # the reserve, at once
+    now[0] += 0.25                                                     # 25 slots leak out
+    budget._grant()
+    await asyncio.sleep(0)
+    assert settled(answers) == 45 and settled(bulk) == 80             # all to the answers waiting
+    now[0] += 0.25
+    budget._grant()
+    await asyncio.sleep(0)
+    assert settled(answers) == 50 and settled(bulk) == 80             # bulk: the bucket is at 80
+    now[0] += 0.25
+    budget._grant()
+    await asyncio.sleep(0)
+    assert settled(bulk) == 80 + 25                                    # nobody writes: the full rate
+    assert order == ["bulk"] * 80 + ["answer"] * 50 + ["bulk"] * 25
+    for task in bulk:
+        task.cancel()
+    await asyncio.gather(*bulk, return_exceptions=True)
+
+
+async def test_outbox_sends_are_marked_bulk_and_answers_are_not(tg, probe):
+    """The rate limiter tells them apart by rate_limit_args: the outbox's sends give way."""
+    pace = tg.app.bot.rate_limiter
+    seen: list[tuple[str, object]] = []
+    take = pace.budget.take
+
+    async def spy(bulk):
+        seen.append(("bulk" if bulk else "answer"))
+        await take(bulk)
+    pace.budget.take = spy
+    await tg.send(WORKER, "/probe")                                    # an answer
+    assert seen and set(seen) == {"answer"}
+    seen.clear()
+    worker = await tg.user(WORKER)
+    await tg.storage.outbox.enqueue("test:1", {worker.address: body("提醒")}, tg.clock.now())
+    await drain(tg.svc, tg.senders())
+    assert seen == ["bulk"] and tg.api.texts(WORKER)[-1] == "提醒"
 
 
 async def test_the_runners_ticker_runs_what_is_due_and_skips_while_a_round_runs(tmp_path):

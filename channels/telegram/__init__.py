@@ -28,7 +28,7 @@ import warnings
 
 from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.config import Settings
@@ -36,6 +36,7 @@ from handlers.core import Caps, Core, Event, Reply
 
 from .. import Inbound, Reach, Refused, backoff
 from .adapter import NAME, to_event
+from .pace import Pace
 from .render import render
 from .sender import TelegramSender
 
@@ -66,8 +67,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
         raise ValueError("TELEGRAM_BOT_TOKEN is required")
     builder: ApplicationBuilder = (
         Application.builder().token(secret).job_queue(None).updater(None)
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_per_second,
-                                     overall_time_period=1, max_retries=3))
+        .rate_limiter(Pace(settings.rate_limit_per_second))
     )
     if settings.bot_api_base_url:
         builder = builder.base_url(settings.bot_api_base_url)
