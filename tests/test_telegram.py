@@ -256,6 +256,45 @@ async def test_a_photo_is_downloaded_before_the_core_runs(tg, probe):
     assert "getFile" in got["calls"]                         # fetched before the handler ran
 
 
+def document_json(file_id: str, name: str | None, size: int | None) -> dict:
+    doc = {"file_id": file_id, "file_unique_id": file_id + "-u", "mime_type": "text/csv"}
+    doc |= {"file_name": name} if name is not None else {}
+    return doc | ({"file_size": size} if size is not None else {})
+
+
+async def test_a_file_sent_to_the_bot_is_downloaded_into_the_event(tg, caplog):
+    """The office's spreadsheet of early warnings: its name and bytes on Event.document,
+    fetched before the core runs and kept in the inbox with the event; over the Bot API's
+    20 MB getFile limit it comes without bytes (never fetched); in a group, not at all."""
+    from telegram import Update
+
+    from channels.telegram.adapter import MAX_DOWNLOAD, to_event
+    from handlers.core import Document, Event
+
+    sheet = "预警名单,电话\n张三,138\n".encode()
+    tg.api.files["warn"] = sheet
+
+    async def event_of(message: dict) -> Event:
+        return await to_event(Update.de_json(update_json(message=message), tg.app.bot))
+
+    got = await event_of(message_json(OFFICE, None, document=document_json("warn", "预警.csv", len(sheet)),
+                                      caption="本周预警"))
+    assert got.document == Document("预警.csv", sheet) and got.text == "本周预警"
+    assert [c.params["file_id"] for c in tg.api.calls if c.method == "getFile"] == ["warn"]
+    assert Event.from_json(got.to_json()).document == Document("预警.csv", sheet)   # the inbox keeps it whole
+    tg.api.calls.clear()
+    big = await event_of(message_json(OFFICE, None, document=document_json("huge", "大.xlsx", MAX_DOWNLOAD + 1)))
+    assert big.document == Document("大.xlsx", None) and not calls(tg, "getFile")
+    unnamed = await event_of(message_json(OFFICE, None, document=document_json("warn", None, None)))
+    assert unnamed.document == Document("warn-u", sheet)
+    tg.api.calls.clear()
+    grouped = await event_of(message_json(OFFICE, None, chat_id=-100, chat_type="group",
+                                          document=document_json("warn", "预警.csv", len(sheet))))
+    assert grouped.document is None and not calls(tg, "getFile")
+    await tg.feed(update_json(message=message_json(OFFICE, None, document=document_json("warn", "预警.csv", None))))
+    no_trouble(tg, caplog)                                   # through the whole way in, whatever the core makes of it
+
+
 async def test_the_location_keyboard_and_a_shared_place(tg, probe):
     await tg.send(WORKER, "/where")
     keyboard = markup(calls(tg, "sendMessage")[-1])
