@@ -363,44 +363,50 @@ async def test_the_sender_itself_waits_out_retry_after_and_gives_up_in_the_end(t
         assert tg.api.sent(CONTACT) == []
 
 
-async def test_answers_take_the_budget_before_bulk_sends_and_bulk_leaves_a_reserve():
-    """One budget of 100 a second (a burst of 100): bulk sends fill it only up to 80; an answer
-    waiting goes before every bulk send, whenever either came. The clock stands still here
-    and moves only when told."""
+async def test_answers_take_the_budget_before_bulk_sends_and_bulk_only_what_is_left():
+    """One budget of 8 a second (a burst of 8): an answer waiting goes before every bulk
+    send, whenever either came; bulk fills at most a fifth of the bucket (1.6 here: one send
+    each time it has leaked nearly empty), so the rest of the burst stays for answers. The clock stands still here and moves only
+    when told (by binary fractions of a second: exact sums)."""
     from channels.telegram.pace import Budget
 
     now = [1000.0]
-    budget = Budget(100, clock=lambda: now[0])
+    budget = Budget(8, clock=lambda: now[0])
     order: list[str] = []
 
     async def one(kind: str) -> None:
         await budget.take(bulk=kind == "bulk")
         order.append(kind)
 
+    async def after(seconds: float) -> None:
+        now[0] += seconds
+        budget._grant()
+        for _ in range(3):
+            await asyncio.sleep(0)
+
     def settled(tasks) -> int:
         return sum(t.done() for t in tasks)
 
-    bulk = [asyncio.create_task(one("bulk")) for _ in range(150)]      # a reminder round
-    await asyncio.sleep(0)
-    await asyncio.sleep(0)
-    assert settled(bulk) == 80                                         # 20 left free for answers
-    answers = [asyncio.create_task(one("answer")) for _ in range(50)]  # then people write
-    await asyncio.sleep(0)
-    await asyncio.sleep(0)
-    assert settled(answers) == 20 and settled(bulk) == 80             # the reserve, at once
-    now[0] += 0.25                                                     # 25 slots leak out
-    budget._grant()
-    await asyncio.sleep(0)
-    assert settled(answers) == 45 and settled(bulk) == 80             # all to the answers waiting
-    now[0] += 0.25
-    budget._grant()
-    await asyncio.sleep(0)
-    assert settled(answers) == 50 and settled(bulk) == 80             # bulk: the bucket is at 80
-    now[0] += 0.25
-    budget._grant()
-    await asyncio.sleep(0)
-    assert settled(bulk) == 80 + 25                                    # nobody writes: the full rate
-    assert order == ["bulk"] * 80 + ["answer"] * 50 + ["bulk"] * 25
+    bulk = [asyncio.create_task(one("bulk")) for _ in range(30)]       # a reminder round
+    await after(0)
+    assert settled(bulk) == 1                                          # into the empty bucket only
+    answers = [asyncio.create_task(one("answer")) for _ in range(15)]  # then people write
+    await after(0)
+    assert settled(answers) == 7 and settled(bulk) == 1               # the rest of the burst, at once
+    await after(0.25)                                                  # 2 slots leak out
+    assert settled(answers) == 9 and settled(bulk) == 1               # all to the answers waiting
+    await after(0.5)
+    assert settled(answers) == 13 and settled(bulk) == 1
+    await after(0.25)
+    assert settled(answers) == 15 and settled(bulk) == 1
+    await after(0.5)
+    assert settled(bulk) == 1                                          # the bucket is not empty yet
+    await after(0.5)
+    assert settled(bulk) == 2
+    for _ in range(4):
+        await after(0.125)                                             # nobody writes: the full rate
+    assert settled(bulk) == 6
+    assert order == ["bulk"] + ["answer"] * 15 + ["bulk"] * 5
     for task in bulk:
         task.cancel()
     await asyncio.gather(*bulk, return_exceptions=True)
