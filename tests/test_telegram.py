@@ -429,6 +429,8 @@ async def test_outbox_sends_are_marked_bulk_and_answers_are_not(tg, probe):
     await tg.storage.outbox.enqueue("test:1", {worker.address: body("提醒")}, tg.clock.now())
     await drain(tg.svc, tg.senders())
     assert seen == ["bulk"] and tg.api.texts(WORKER)[-1] == "提醒"
+    await tg.app.bot.send_message(-100, "群里")                         # a group: 20 a minute as well
+    assert pace.groups[-100].max_rate == 20 and WORKER not in pace.groups
 
 
 async def test_the_runners_ticker_runs_what_is_due_and_skips_while_a_round_runs(tmp_path):

@@ -35,8 +35,8 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 BULK = "bulk"           # rate_limit_args of a send nobody is waiting for
 # How full bulk may leave the bucket. One send at a time left answers as fast, but bulk made
-# only 57 % of 200/s (each send waited for a timer); a fifth: 97 % of 25/s, 80 % of 200/s
-# (bench/reminder_fanout.py; the whole bucket, as before answers went first: 92 %).
+# only 57 % of 200/s (each send waited for a timer); a fifth: 97 % of 25/s, 80-85 % of 200/s
+# (bench/reminder_fanout.py; half: 88 %; the whole bucket, as before answers went first: 92 %).
 BULK_SHARE = 1 / 5
 GROUP_RATE = (20, 60)   # messages into one group, per seconds (Telegram's limit)
 MAX_RETRIES = 3         # 429s waited out before the request fails
