@@ -8,8 +8,10 @@
              ──> SIGINT / SIGTERM: stop the ticker, the channels (in reverse), close storage; exit 0
 
 A channel is anything with `name`, `caps`, `sender`, `async start(core)` and `async stop()`
-(channels.Channel). Every event it takes goes through the inbox (channels.Inbound): recorded
-on arrival, handled from there. When a channel first reaches its service in a run, it
+(channels.Channel); one whose service can refuse the credentials later (a token revoked, or
+first checked once a route is found) also has `refusal`, a future that raises Refused.
+Every event a channel takes goes through the inbox (channels.Inbound): recorded on arrival,
+handled from there. When a channel first reaches its service in a run, it
 handles what the last run left in the inbox (a crash) before it takes anything new, so a
 restart resumes before new events, and answers where the channel can be reached. Only the
 chosen channels' packages are imported: a WeCom-only office needs nothing of Telegram's,
@@ -131,7 +133,7 @@ async def _run(services, channels: list[Channel], stop: asyncio.Event) -> None:
         state = [c.name + ("" if c.online else " (not yet connected)") for c in channels]
         log.info("running on %s; database %s", ", ".join(state), services.settings.database_path)
         ticker = asyncio.create_task(Ticker(services, {c.name: c.sender for c in channels}).run())
-        await stop.wait()
+        await _until_stopped(stop, channels)
         log.info("stopping")
     finally:
         if ticker is not None:
@@ -142,6 +144,20 @@ async def _run(services, channels: list[Channel], stop: asyncio.Event) -> None:
                 await channel.stop()
             except Exception:
                 log.exception("stopping %s failed", channel.name)
+
+
+async def _until_stopped(stop: asyncio.Event, channels: list[Channel]) -> None:
+    """Wait for `stop`, or for a channel whose service refuses our credentials after start-up
+    (its `refusal` future, if it has one, raises Refused: the bot stops, exit 2)."""
+    stopped = asyncio.ensure_future(stop.wait())
+    refusals = [r for r in (getattr(c, "refusal", None) for c in channels) if r is not None]
+    try:
+        done, _ = await asyncio.wait([stopped, *refusals], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+    for future in done:
+        if future is not stopped:
+            future.result()  # raises the channel's Refused
 
 
 @contextmanager

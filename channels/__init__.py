@@ -177,6 +177,7 @@ class Inbound:
         self.lanes = Lanes()
         self._most = asyncio.Semaphore(most) if most else None  # events handled at once, all chats
         self.tasks: set[asyncio.Task] = set()
+        self._arrived: set[str] = set()  # recorded while resuming: new, not the last run's
         self._open = asyncio.Event()  # closed while resuming: new events wait
         self._open.set()
 
@@ -205,6 +206,8 @@ class Inbound:
                 await asyncio.sleep(delay)
         if len(new) < len(events):
             log.info("%s: %d events delivered again; skipped", self.channel, len(events) - len(new))
+        if not self._open.is_set():
+            self._arrived.update(new)
         return [e for e in events if e.event_id in new]
 
     async def handle(self, event: Event, answer: Answer) -> None:
@@ -248,6 +251,8 @@ class Inbound:
         try:
             chats: dict[str, list[tuple[Event, list[Reply] | None]]] = defaultdict(list)
             for event_id, payload, replies, handled in await inbox.unfinished(self.channel):
+                if event_id in self._arrived:  # its own task handles it, once the resume is done
+                    continue
                 try:
                     event = Event.from_json(payload)
                     said = (replies_of(replies) if replies else []) if handled else None
@@ -267,6 +272,7 @@ class Inbound:
             log.exception("%s: resuming the inbox failed; what is left waits for the next start", self.channel)
             return 0
         finally:
+            self._arrived.clear()
             self._open.set()
 
     async def _in_order(self, events: list[tuple[Event, list[Reply] | None]],

@@ -1,6 +1,7 @@
 """Clear what has expired: one-line cards nobody used within their life, used ones once their
-message can no longer be edited (Telegram allows edits for 48 hours), and evidence files
-nothing refers to any more (hourly: that lists the whole folder)."""
+message can no longer be edited (Telegram allows edits for 48 hours), evidence files nothing
+refers to any more, and the inbox's marks of events done long ago (these two hourly: each
+goes through all it has)."""
 from __future__ import annotations
 
 import logging
@@ -11,7 +12,11 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 EDITABLE = timedelta(hours=48)
 SWEEP_EVERY = timedelta(hours=1)
+# An inbox row is the mark that recognises an event delivered again; Telegram redelivers
+# within a day at most (updates are kept 24 hours), WeCom within seconds: a week is ample.
+INBOX_KEEP = timedelta(days=7)
 _swept: dict[Path, datetime] = {}  # per evidence folder; a restart sweeps at once, which harms nothing
+_pruned: dict[Path, datetime] = {}  # per database, the same way
 
 
 async def run_tidy(services) -> int:
@@ -22,7 +27,21 @@ async def run_tidy(services) -> int:
     if dropped:
         log.info("%d old one-line cards cleared", dropped)
     await sweep(services)
+    await prune_inbox(services)
     return dropped
+
+
+async def prune_inbox(services, force: bool = False) -> int:
+    """Delete the inbox marks of events handled more than INBOX_KEEP ago; at most hourly."""
+    now, path = services.clock.now(), services.settings.database_path
+    last = _pruned.get(path)
+    if not force and last is not None and now - last < SWEEP_EVERY:
+        return 0
+    _pruned[path] = now
+    gone = await services.storage.inbox.prune(now - INBOX_KEEP)
+    if gone:
+        log.info("%d inbox marks of events done over %d days ago were deleted", gone, INBOX_KEEP.days)
+    return gone
 
 
 async def sweep(services, force: bool = False) -> int:

@@ -7,6 +7,7 @@
     answer ───answered─> payload and replies cleared: done
     restart ──unfinished─> what a crash left: to handle (handled_at NULL) or to answer
                            (replies kept), in arrival order
+    tidy ─────prune──────> done rows handled long ago: deleted, a batch at a time
 
 A row is also the redelivery mark: an event recorded or handled before changes nothing when
 its channel delivers it again. Payload and replies (what people wrote and were told, a
@@ -14,9 +15,13 @@ photo's bytes included) are dropped once answered: the row stays small, and pers
 does not pile up here."""
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import datetime
 
-from .db import Database
+from .db import IN_IDS, Database
+
+PRUNE_BATCH = 1000  # rows per delete: the write lock is held for one short statement
 
 
 class InboxRepo:
@@ -71,3 +76,20 @@ class InboxRepo:
             "SELECT event_id, payload, replies, handled_at IS NOT NULL FROM inbox "
             "WHERE channel = ? AND payload IS NOT NULL ORDER BY received_at, seq", (channel,))
         return [(r[0], r[1], r[2], bool(r[3])) for r in rows]
+
+    async def prune(self, handled_before: datetime, batch: int = PRUNE_BATCH) -> int:
+        """Delete the marks of events done (handled and answered) before `handled_before`: no
+        channel delivers an event again that long after. Found on the read connection, deleted
+        by key a batch per statement, with a breath between (as the org import does), so the
+        bot's own writes never wait long behind it. Returns how many."""
+        gone = 0
+        while True:
+            rows = await self.db.fetchall(
+                "SELECT seq FROM inbox WHERE payload IS NULL AND handled_at IS NOT NULL AND handled_at < ? "
+                "ORDER BY seq LIMIT ?", (handled_before.isoformat(), batch))
+            if rows:
+                gone += await self.db.write(f"DELETE FROM inbox WHERE seq {IN_IDS} AND payload IS NULL",
+                                            (json.dumps([r[0] for r in rows]),))
+            if len(rows) < batch:
+                return gone
+            await asyncio.sleep(0.005)

@@ -346,6 +346,53 @@ def test_no_route_to_telegram_is_one_line_while_wecom_and_the_scheduler_run(weco
     assert f"{address} reachable again" in log
 
 
+def test_a_token_rejected_once_a_route_is_found_still_stops_with_one_line_and_exit_2(server, tmp_path):
+    """No route at first (the bot keeps trying), then a Bot API answers there and rejects the
+    token: the bot stops as it does when the token is rejected at once, never silently
+    carrying on without Telegram."""
+    port = closed_port()
+    env = bot_env(server, tmp_path) | {"BOT_API_BASE_URL": f"http://127.0.0.1:{port}/bot"}
+    with BotProcess(server.api, env, tmp_path / "bot") as bot:
+        bot.wait_line("saying Telegram cannot be reached", lambda l: "cannot reach" in l)
+        refusing = FakeBotAPI()
+        refusing.reject_token = True
+        with BotAPIServer(refusing, port):
+            code = bot.proc.wait(timeout=WAIT)
+        bot._reader.join(timeout=WAIT)
+    log = bot.stderr()
+    assert code == 2, log[-3000:]
+    assert log.strip().splitlines()[-1] == "configuration error: TELEGRAM_BOT_TOKEN: rejected by the Bot API"
+    assert "Traceback" not in log and TOKEN not in log
+
+
+class Conflicted(FakeBotAPI):
+    """Answers getUpdates with 409 Conflict while `conflicts` last, as Telegram does while
+    another process long-polls the same bot."""
+
+    def __init__(self, conflicts: int) -> None:
+        super().__init__()
+        self.conflicts = conflicts
+
+    def handle(self, method, params, files=None):
+        if method == "getUpdates" and self.conflicts > 0:
+            self.conflicts -= 1
+            return 409, {"ok": False, "error_code": 409, "description": "Conflict: terminated by other "
+                         "getUpdates request; make sure that only one bot instance is running"}
+        return super().handle(method, params, files)
+
+
+def test_another_process_polling_the_bot_is_one_clear_line_and_polling_goes_on(tmp_path):
+    with BotAPIServer(Conflicted(2)) as server:
+        with BotProcess(server.api, bot_env(server, tmp_path), tmp_path / "bot") as bot:
+            server.api.push_update(update_json(message=message_json(WORKER, "/help")))  # waits for it
+            bot.wait_until("the answer to /help", lambda: server.api.texts(WORKER))
+            bot.wait_line("polling again", lambda l: "polling again" in l)
+            log = bot.stop()
+    conflict = said(log, "Conflict")                       # warnings and errors: one, however many 409s
+    assert len(conflict) == 1 and "another process is polling this bot" in conflict[0], conflict
+    assert server.api.conflicts == 0
+
+
 def test_no_route_to_wecom_is_one_line_while_telegram_runs(server, tmp_path):
     port = closed_port()
     url = f"ws://127.0.0.1:{port}"

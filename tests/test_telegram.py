@@ -5,6 +5,7 @@ Conversations themselves are tested on the text channel; here a few test-only ro
 (`probe`) stand in for the features, so that what is checked is the adapter."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import datetime
@@ -255,6 +256,45 @@ async def test_a_photo_is_downloaded_before_the_core_runs(tg, probe):
     assert "getFile" in got["calls"]                         # fetched before the handler ran
 
 
+def document_json(file_id: str, name: str | None, size: int | None) -> dict:
+    doc = {"file_id": file_id, "file_unique_id": file_id + "-u", "mime_type": "text/csv"}
+    doc |= {"file_name": name} if name is not None else {}
+    return doc | ({"file_size": size} if size is not None else {})
+
+
+async def test_a_file_sent_to_the_bot_is_downloaded_into_the_event(tg, caplog):
+    """The office's spreadsheet of early warnings: its name and bytes on Event.document,
+    fetched before the core runs and kept in the inbox with the event; over the Bot API's
+    20 MB getFile limit it comes without bytes (never fetched); in a group, not at all."""
+    from telegram import Update
+
+    from channels.telegram.adapter import MAX_DOWNLOAD, to_event
+    from handlers.core import Document, Event
+
+    sheet = "预警名单,电话\n张三,138\n".encode()
+    tg.api.files["warn"] = sheet
+
+    async def event_of(message: dict) -> Event:
+        return await to_event(Update.de_json(update_json(message=message), tg.app.bot))
+
+    got = await event_of(message_json(OFFICE, None, document=document_json("warn", "预警.csv", len(sheet)),
+                                      caption="本周预警"))
+    assert got.document == Document("预警.csv", sheet) and got.text == "本周预警"
+    assert [c.params["file_id"] for c in tg.api.calls if c.method == "getFile"] == ["warn"]
+    assert Event.from_json(got.to_json()).document == Document("预警.csv", sheet)   # the inbox keeps it whole
+    tg.api.calls.clear()
+    big = await event_of(message_json(OFFICE, None, document=document_json("huge", "大.xlsx", MAX_DOWNLOAD + 1)))
+    assert big.document == Document("大.xlsx", None) and not calls(tg, "getFile")
+    unnamed = await event_of(message_json(OFFICE, None, document=document_json("warn", None, None)))
+    assert unnamed.document == Document("warn-u", sheet)
+    tg.api.calls.clear()
+    grouped = await event_of(message_json(OFFICE, None, chat_id=-100, chat_type="group",
+                                          document=document_json("warn", "预警.csv", len(sheet))))
+    assert grouped.document is None and not calls(tg, "getFile")
+    await tg.feed(update_json(message=message_json(OFFICE, None, document=document_json("warn", "预警.csv", None))))
+    no_trouble(tg, caplog)                                   # through the whole way in, whatever the core makes of it
+
+
 async def test_the_location_keyboard_and_a_shared_place(tg, probe):
     await tg.send(WORKER, "/where")
     keyboard = markup(calls(tg, "sendMessage")[-1])
@@ -321,6 +361,76 @@ async def test_the_sender_itself_waits_out_retry_after_and_gives_up_in_the_end(t
         tg.api.retry_after[CONTACT] = sender_module.MAX_ATTEMPTS
         assert await send(str(CONTACT), ["提醒"], []) == "failed"
         assert tg.api.sent(CONTACT) == []
+
+
+async def test_answers_take_the_budget_before_bulk_sends_and_bulk_only_what_is_left():
+    """One budget of 8 a second (a burst of 8): an answer waiting goes before every bulk
+    send, whenever either came; bulk fills at most a fifth of the bucket (1.6 here: one send
+    each time it has leaked nearly empty), so the rest of the burst stays for answers. The clock stands still here and moves only
+    when told (by binary fractions of a second: exact sums)."""
+    from channels.telegram.pace import Budget
+
+    now = [1000.0]
+    budget = Budget(8, clock=lambda: now[0])
+    order: list[str] = []
+
+    async def one(kind: str) -> None:
+        await budget.take(bulk=kind == "bulk")
+        order.append(kind)
+
+    async def after(seconds: float) -> None:
+        now[0] += seconds
+        budget._grant()
+        for _ in range(3):
+            await asyncio.sleep(0)
+
+    def settled(tasks) -> int:
+        return sum(t.done() for t in tasks)
+
+    bulk = [asyncio.create_task(one("bulk")) for _ in range(30)]       # a reminder round
+    await after(0)
+    assert settled(bulk) == 1                                          # into the empty bucket only
+    answers = [asyncio.create_task(one("answer")) for _ in range(15)]  # then people write
+    await after(0)
+    assert settled(answers) == 7 and settled(bulk) == 1               # the rest of the burst, at once
+    await after(0.25)                                                  # 2 slots leak out
+    assert settled(answers) == 9 and settled(bulk) == 1               # all to the answers waiting
+    await after(0.5)
+    assert settled(answers) == 13 and settled(bulk) == 1
+    await after(0.25)
+    assert settled(answers) == 15 and settled(bulk) == 1
+    await after(0.5)
+    assert settled(bulk) == 1                                          # the bucket is not empty yet
+    await after(0.5)
+    assert settled(bulk) == 2
+    for _ in range(4):
+        await after(0.125)                                             # nobody writes: the full rate
+    assert settled(bulk) == 6
+    assert order == ["bulk"] + ["answer"] * 15 + ["bulk"] * 5
+    for task in bulk:
+        task.cancel()
+    await asyncio.gather(*bulk, return_exceptions=True)
+
+
+async def test_outbox_sends_are_marked_bulk_and_answers_are_not(tg, probe):
+    """The rate limiter tells them apart by rate_limit_args: the outbox's sends give way."""
+    pace = tg.app.bot.rate_limiter
+    seen: list[tuple[str, object]] = []
+    take = pace.budget.take
+
+    async def spy(bulk):
+        seen.append(("bulk" if bulk else "answer"))
+        await take(bulk)
+    pace.budget.take = spy
+    await tg.send(WORKER, "/probe")                                    # an answer
+    assert seen and set(seen) == {"answer"}
+    seen.clear()
+    worker = await tg.user(WORKER)
+    await tg.storage.outbox.enqueue("test:1", {worker.address: body("提醒")}, tg.clock.now())
+    await drain(tg.svc, tg.senders())
+    assert seen == ["bulk"] and tg.api.texts(WORKER)[-1] == "提醒"
+    await tg.app.bot.send_message(-100, "群里")                         # a group: 20 a minute as well
+    assert pace.groups[-100].max_rate == 20 and WORKER not in pace.groups
 
 
 async def test_the_runners_ticker_runs_what_is_due_and_skips_while_a_round_runs(tmp_path):

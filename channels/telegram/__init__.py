@@ -18,8 +18,11 @@ whatever Telegram has forgotten is in the inbox; what it delivers again is recog
 
 At start-up one try reaches the Bot API: a rejected token stops start-up (Refused, exit 2);
 no route is one line and a hint (channels.Reach), and the channel keeps trying with backoff
-in the background while the scheduler and the other channels run. Once connected it first
-handles what the last run left in the inbox, then polls."""
+in the background while the scheduler and the other channels run. A token rejected later
+(once a route is found, or revoked while running) stops the bot the same way, through
+`refusal`, which the runner watches. Once connected it first handles what the last run left
+in the inbox, then polls. Another process polling the same bot (409 Conflict) is said once,
+plainly, and polling goes on trying with backoff."""
 from __future__ import annotations
 
 import asyncio
@@ -27,8 +30,8 @@ import logging
 import warnings
 
 from telegram import Update
-from telegram.error import InvalidToken, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import BaseRequest
 
 from bot.config import Settings
@@ -36,6 +39,7 @@ from handlers.core import Caps, Core, Event, Reply
 
 from .. import Inbound, Reach, Refused, backoff
 from .adapter import NAME, to_event
+from .pace import Pace
 from .render import render
 from .sender import TelegramSender
 
@@ -66,8 +70,7 @@ def build_application(settings: Settings, request: BaseRequest | None = None,
         raise ValueError("TELEGRAM_BOT_TOKEN is required")
     builder: ApplicationBuilder = (
         Application.builder().token(secret).job_queue(None).updater(None)
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.rate_limit_per_second,
-                                     overall_time_period=1, max_retries=3))
+        .rate_limiter(Pace(settings.rate_limit_per_second))
     )
     if settings.bot_api_base_url:
         builder = builder.base_url(settings.bot_api_base_url)
@@ -132,12 +135,14 @@ class TelegramChannel:
         self.reach = Reach("Telegram", address(settings), HINT)
         self.retry = retry
         self._task: asyncio.Task | None = None
+        self.refusal: asyncio.Future | None = None  # Refused, once the token is rejected after start
 
     async def start(self, core: Core) -> None:
         """Try the Bot API once; a rejected token is Refused. Then connect (if that try failed),
         resume and poll in the background."""
         self.app.bot_data["core"] = core
         core.add_channel(NAME, self.caps)
+        self.refusal = asyncio.get_running_loop().create_future()
         connected = await self._connect()
         self._task = asyncio.create_task(self._run(connected))
 
@@ -162,8 +167,8 @@ class TelegramChannel:
             await asyncio.sleep(next(delays))
             try:
                 connected = await self._connect()
-            except Refused as err:
-                log.error("%s; Telegram stays off", err)
+            except Refused as err:  # reachable at last, and the token is wrong: stop the bot
+                self._refused(err)
                 return
         # shielded: a stop while resuming lets it finish (Inbound.drain), as any handling
         await asyncio.shield(self.inbound.resume(lambda event: Answer(self.app, event)))
@@ -172,25 +177,38 @@ class TelegramChannel:
     async def _poll(self) -> None:
         """Long-poll for ever. A batch is confirmed (the next offset) only once it is recorded."""
         offset: int | None = None  # None: whatever Telegram has not seen confirmed
-        delays = None
+        delays, conflict = None, False
         while True:
             try:
                 updates = await self.app.bot.get_updates(offset=offset, timeout=POLL_SECONDS,
                                                          allowed_updates=Update.ALL_TYPES)
-            except InvalidToken:
+            except InvalidToken:  # revoked while running
                 self.online = False
-                log.error("Telegram: TELEGRAM_BOT_TOKEN rejected by the Bot API; Telegram stays off")
+                self._refused(Refused("TELEGRAM_BOT_TOKEN: rejected by the Bot API"))
                 return
             except RetryAfter as err:
                 await asyncio.sleep(_seconds(err))
                 continue
-            except TelegramError as err:  # lost the route, timed out, another process polls (Conflict)
+            except Conflict:  # sending still works: only the updates go to the other process
+                delays = delays or backoff(*self.retry)
+                delay = next(delays)
+                if not conflict:
+                    conflict = True
+                    log.error("Telegram: another process is polling this bot (409 Conflict): updates go to it, "
+                              "not to this one; stop the other one (one process per bot token). Trying again "
+                              "in %.0f s, and on with backoff", delay)
+                await asyncio.sleep(delay)
+                continue
+            except TelegramError as err:  # lost the route, timed out
                 self.online = False
                 delays = delays or backoff(*self.retry)
                 delay = next(delays)
                 self.reach.failed(err, delay)
                 await asyncio.sleep(delay)
                 continue
+            if conflict:
+                log.warning("Telegram: polling again; the other process has stopped")
+                conflict = False
             if delays is not None:
                 self.reach.reached()
                 delays = None
@@ -204,6 +222,12 @@ class TelegramChannel:
                 await asyncio.sleep(self.retry[0])
                 continue
             offset = updates[-1].update_id + 1
+
+    def _refused(self, err: Refused) -> None:
+        """Stop the bot on a rejected token (the runner says it, last, and exits 2)."""
+        self.online = False
+        if self.refusal is not None and not self.refusal.done():
+            self.refusal.set_exception(err)
 
     async def _take(self, updates: list[Update]) -> None:
         """Record the batch (its photos downloaded first), then hand each new event to its lane."""

@@ -1,4 +1,4 @@
-"""Telegram updates as core events: messages, edits, photos (fetched first), places, taps."""
+"""Telegram updates as core events: messages, edits, photos and files (fetched first), places, taps."""
 from __future__ import annotations
 
 import logging
@@ -7,12 +7,13 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from handlers.core import Event, Photo
+from handlers.core import Document, Event, Photo
 
 from .. import decode
 
 log = logging.getLogger(__name__)
 NAME = "telegram"
+MAX_DOWNLOAD = 20 * 1024 * 1024  # the Bot API's getFile serves files up to 20 MB
 
 
 async def to_event(update: Update) -> Event | None:
@@ -37,6 +38,7 @@ async def to_event(update: Update) -> Event | None:
                  chat_title=msg.chat.title or "", lang=user.language_code,
                  text=msg.text if msg.text is not None else msg.caption,
                  photo=None if _is_group(msg.chat) else await _photo(msg),  # groups: commands only
+                 document=None if _is_group(msg.chat) else await _document(msg),
                  location=location, edited=update.edited_message is not None, message_ref=str(msg.message_id))
 
 
@@ -55,3 +57,21 @@ async def _photo(msg: Message) -> Photo | None:
         log.warning("could not download photo %s; keeping its ids", size.file_unique_id, exc_info=True)
         data = None
     return Photo(ref=size.file_id, unique=size.file_unique_id, data=data)
+
+
+async def _document(msg: Message) -> Document | None:
+    """A file sent to the bot (the office's spreadsheet), downloaded before the event is
+    handled; one over the Bot API's limit, or that fails to download, comes with data None."""
+    doc = msg.document
+    if doc is None:
+        return None
+    name = doc.file_name or doc.file_unique_id
+    if doc.file_size is not None and doc.file_size > MAX_DOWNLOAD:
+        log.info("a file of %d bytes is over the Bot API's download limit; not fetched", doc.file_size)
+        return Document(name, None)
+    try:
+        data = bytes(await (await doc.get_file()).download_as_bytearray())
+    except TelegramError:  # "file is too big" when the size was not given, or the network
+        log.warning("could not download file %s", doc.file_unique_id, exc_info=True)
+        data = None
+    return Document(name, data)

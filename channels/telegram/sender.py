@@ -9,9 +9,11 @@ from typing import Callable
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from handlers.core import Button
 
+from .pace import BULK
 from .render import inline_markup
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,8 @@ class TelegramSender:
 
     def __init__(self, bot: Bot, ready: Callable[[], bool] = lambda: True) -> None:
         self.bot, self.ready = bot, ready
+        # behind our rate limiter (channels/telegram/pace.py) every send gives way to answers
+        self.pace = {"rate_limit_args": BULK} if isinstance(bot, ExtBot) else {}
 
     async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]]) -> str:
         """'sent', 'blocked' (the chat blocked the bot), 'unreachable' (refused), 'failed' (try
@@ -33,8 +37,8 @@ class TelegramSender:
         outcome = "failed"
         for n, text in enumerate(texts):
             markup = inline_markup(buttons) if n == len(texts) - 1 else None
-            result = await self._deliver(chat_id, lambda: self.bot.send_message(int(chat_id), text,
-                                                                                 reply_markup=markup))
+            result = await self._deliver(chat_id, lambda: self.bot.send_message(
+                int(chat_id), text, reply_markup=markup, **self.pace))
             # Once a part is out the message counts as sent: a retry would repeat that part.
             outcome = result if n == 0 else ("blocked" if result == "blocked" else "sent")
             if result != "sent":
