@@ -202,30 +202,31 @@ def _status_cells(lang: str, row: Row, tz) -> tuple[str | None, str | None, date
     return status_label(lang, s), who, at, s.note or s.nil_reason
 
 
+def _rate_columns(lang: str, rate_key: str, name: str, progress) -> list[Column]:
+    """A rate's columns: the rate, its target, due day, expected pace and whether on pace
+    (`progress(row)` gives the row's coverage or install progress)."""
+    c = lambda key: t(lang, key)  # noqa: E731
+    return [
+        Column(c(rate_key), 8, PERCENT, lambda r: progress(r).rate),
+        Column(c(f"col-{name}-target"), 9, PERCENT, lambda r: progress(r).target, constant=True),
+        Column(c(f"col-{name}-due"), 11, DATE, lambda r: progress(r).due, constant=True),
+        Column(c(f"col-{name}-expected"), 9, PERCENT, lambda r: progress(r).expected, constant=True),
+        Column(c(f"col-{name}-pace"), 8, None, lambda r: _yes_no(lang, progress(r).on_pace)),
+    ]
+
+
 def _derived(lang: str, measure: str) -> list[Column]:
     """The columns that follow a measure's own: house numbers and coverage after households,
     the year's installs and their rate after installs, photo+place after the last poster
     measure, the pushes a week's target calls for after pushes."""
     c = lambda key: t(lang, key)  # noqa: E731
     if measure == "households":
-        return [
-            Column(c("col-listed"), 10, None, lambda r: r.households_listed, "sum"),
-            Column(c("col-reached"), 11, None, lambda r: r.coverage.reached, "sum"),
-            Column(c("col-coverage"), 8, PERCENT, lambda r: r.coverage.rate),
-            Column(c("col-coverage-target"), 9, PERCENT, lambda r: r.coverage.target, constant=True),
-            Column(c("col-coverage-due"), 11, DATE, lambda r: r.coverage.due, constant=True),
-            Column(c("col-coverage-expected"), 9, PERCENT, lambda r: r.coverage.expected, constant=True),
-            Column(c("col-coverage-pace"), 8, None, lambda r: _yes_no(lang, r.coverage.on_pace)),
-        ]
+        return [Column(c("col-listed"), 10, None, lambda r: r.households_listed, "sum"),
+                Column(c("col-reached"), 11, None, lambda r: r.coverage.reached, "sum"),
+                *_rate_columns(lang, "col-coverage", "coverage", lambda r: r.coverage)]
     if measure == "app_installs":
-        return [
-            Column(c("col-installs-ytd"), 10, None, lambda r: r.install.reached, "sum"),
-            Column(c("col-install-rate"), 8, PERCENT, lambda r: r.install.rate),
-            Column(c("col-install-target"), 9, PERCENT, lambda r: r.install.target, constant=True),
-            Column(c("col-install-due"), 11, DATE, lambda r: r.install.due, constant=True),
-            Column(c("col-install-expected"), 9, PERCENT, lambda r: r.install.expected, constant=True),
-            Column(c("col-install-pace"), 8, None, lambda r: _yes_no(lang, r.install.on_pace)),
-        ]
+        return [Column(c("col-installs-ytd"), 10, None, lambda r: r.install.reached, "sum"),
+                *_rate_columns(lang, "col-install-rate", "install", lambda r: r.install)]
     if measure == KINDS["poster"].measures[-1]:
         return [Column(c("col-placed"), 12, None, lambda r: r.placed_total, "sum")]
     if measure == "group_pushes":
