@@ -458,6 +458,10 @@ async def test_progress_table_reads_back(world, tmp_path):
     # said one way: visits, of which with a house number, the year's unique households; no fourth number
     assert not any("不重复门牌" in h or "累计入户" in h for h in headers)
     assert bhq[col["入户率"]] == pytest.approx(114 / 470)
+    summed = next(r for r in s.rows if r.name == "百花桥村")
+    assert summed.install.rate is not None and summed.install.rate != summed.coverage.rate
+    assert bhq[col["安装率"]] == pytest.approx(summed.install.rate)
+    assert bhq[col["累计安装（人）"]] == summed.install.reached
     assert bhq[col["报送情况"]] == "按时" and bhq[col["报送人／联络员"]] == "百花桥联络员"
     assert bhq[col["报送时间"]] == datetime(2026, 12, 4, 16, 0)
     assert next(r for r in data if r[col["村（社区）"]] == "金子山村")[col["报送人／联络员"]] == "金子山联络员"
