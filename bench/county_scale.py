@@ -289,12 +289,31 @@ async def timings(path: Path, township_id: int, out_dir: Path, compare: str | No
         await storage.close()
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def county_parser(doc: str) -> argparse.ArgumentParser:
+    """The arguments of every bench on this county: its size, seed, and a file to keep."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--db", type=Path, help="database file (default: a temporary file)")
     parser.add_argument("--keep", action="store_true", help="keep and reuse --db if it exists")
+    return parser
+
+
+def county(args: argparse.Namespace, path: Path) -> None:
+    """Generate the county at `path`, or, with --keep and a file there, bring it up to date."""
+    if args.keep and path.exists():
+        asyncio.run(_migrate(path))  # apply any newer migration to a kept file
+        return
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    generate(path, args.entries, args.seed)
+    print(f"generated {args.entries:,} entries in {time.perf_counter() - t0:.1f} s "
+          f"({path.stat().st_size / 1e6:.0f} MB)  RSS so far {rss_mb():.0f} MB")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = county_parser(__doc__)
     parser.add_argument("--out", type=Path, help="where to write the xlsx and png (default: temp dir)")
     parser.add_argument("--compare-with", metavar="REV", help="also time bot/export.py of this git revision")
     args = parser.parse_args(argv)
@@ -304,15 +323,7 @@ def main(argv: list[str] | None = None) -> None:
     out_dir = args.out or Path(tmp.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
-        if not (args.keep and path.exists()):
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            t0 = time.perf_counter()
-            generate(path, args.entries, args.seed)
-            print(f"generated {args.entries:,} entries in {time.perf_counter() - t0:.1f} s "
-                  f"({path.stat().st_size / 1e6:.0f} MB)  RSS so far {rss_mb():.0f} MB")
-        else:
-            asyncio.run(_migrate(path))  # apply any newer migration to a kept file
+        county(args, path)
         conn = sqlite3.connect(path)
         (township_id,) = conn.execute("SELECT id FROM orgs WHERE kind = 'township' ORDER BY id LIMIT 1").fetchone()
         conn.close()

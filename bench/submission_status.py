@@ -9,7 +9,6 @@ Prints seconds per step, township and county; the summary itself is timed by cou
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 import tempfile
@@ -20,7 +19,7 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.county_scale import TZ, YEAR, _migrate, generate  # noqa: E402
+from bench.county_scale import TZ, YEAR, county, county_parser  # noqa: E402
 from storage import Storage  # noqa: E402
 
 
@@ -57,21 +56,11 @@ async def timings(path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entries", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=20260101)
-    parser.add_argument("--db", type=Path, help="database file (default: a temporary file)")
-    parser.add_argument("--keep", action="store_true", help="keep and reuse --db if it exists")
-    args = parser.parse_args(argv)
+    args = county_parser(__doc__).parse_args(argv)
     tmp = tempfile.TemporaryDirectory(prefix="county-")
     path = args.db or Path(tmp.name) / "county.sqlite3"
     try:
-        if not (args.keep and path.exists()):
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            generate(path, args.entries, args.seed)
-        else:
-            asyncio.run(_migrate(path))
+        county(args, path)
         asyncio.run(timings(path))
     finally:
         if not args.keep:
