@@ -786,3 +786,50 @@ async def test_the_office_group_gets_the_weekly_summary_and_the_export_as_files(
     assert [(f["chatid"], f["msgtype"]) for f in files] == [(GROUP, "file"), (GROUP, "image")]
     kind, name, data = wc.fake.media[files[0]["file"]["media_id"]]
     assert name.endswith(".xlsx") and data[:2] == b"PK"
+
+
+# --- features added since the channel was built, on WeCom ---------------------------------------------
+
+async def test_an_office_xlsx_of_warnings_reaches_the_grid_worker_as_a_card_whose_tap_records_the_outcome(wc):
+    """预警劝阻 on WeCom: the office sends the .xlsx in its private chat (a file message), it
+    is imported and dispatched at once (urgent), the worker gets the details and a card of
+    the five outcomes, and a tap records the outcome and is answered within WeCom's rules."""
+    import io
+
+    from openpyxl import Workbook
+    book = Workbook()
+    book.active.append(["姓名", "电话", "网格", "预警类型", "预警时间"])
+    book.active.append(["张三丰", "13812341234", "BHQ-1", "刷单", datetime(2026, 11, 24, 9, 30)])
+    out = io.BytesIO()
+    book.save(out)
+    await wc.answered(await wc.fake.file(OFFICE, out.getvalue(), "预警名单.xlsx"))
+    assert "已导入预警 1 条" in wc.last_text(OFFICE)
+    [w] = await wc.storage.warnings._select("1 = 1")
+    assert (w.name, w.phone, w.status) == ("张三丰", "13812341234", "open")
+    assert await wc.drain() == {"sent": 1}
+    details = [g.body for g in wc.fake.messages(WORKER) if g.cmd == SEND]
+    assert any("张三丰" in text_of(b) and "13812341234" in text_of(b) for b in details)
+    card = wc.fake.last_card(WORKER)
+    assert buttons(card) == ["已见面劝阻", "已电话劝阻", "联系不上", "已被骗", "不在本网格"]
+    no_card_too_big(wc.fake)
+    await wc.press(WORKER, "已见面劝阻")
+    [w] = await wc.storage.warnings._select("1 = 1")
+    assert (w.status, w.outcome, w.outcome_by) == ("closed", "met", (await wc.user(WORKER)).id)
+    assert "已记录" in " ".join(wc.texts(WORKER)[-2:])
+    assert "张三丰" not in wc.last_text(OFFICE)  # the office's own answer named no one in full
+
+
+async def test_command_words_in_a_group_are_taken_alone_and_only_from_who_may_use_them(wc):
+    await wc.send(OFFICE, "@反诈台账 /bind_office", chat=GROUP)
+    before = len(wc.fake.messages(GROUP))
+    await wc.send(OFFICE, "@反诈台账 汇总", chat=GROUP)
+    assert any(t.startswith("📊 武陵山乡") for t in wc.fake.texts(GROUP)[before:])
+    before = len(wc.fake.texts(GROUP))
+    await wc.send(OFFICE, "@反诈台账 未报", chat=GROUP)
+    assert any("没报送" in t for t in wc.fake.texts(GROUP)[before:])
+    before = len(wc.fake.messages(GROUP))
+    await wc.send(OFFICE, "汇总一下 本周 情况", chat=GROUP)     # people talking to each other
+    await wc.send(WORKER, "我的", chat=GROUP)                  # not a group command
+    await wc.send(WORKER, "@反诈台账 汇总", chat=GROUP)        # not the worker's to use
+    assert len(wc.fake.messages(GROUP)) == before
+
