@@ -322,7 +322,7 @@ async def test_export_uploads_the_table_and_the_chart_in_upload_frames(wc):
     assert kind == "image" and data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-async def test_upload_cuts_512_kib_chunks_and_refuses_more_than_100(wc):
+async def test_upload_cuts_512_kib_chunks_and_refuses_more_than_wecom_takes(wc):
     data = bytes(range(256)) * (3 * CHUNK // 256) + b"tail"             # three full chunks and a bit
     media_id = await upload(wc.channel.client, "file", "big.bin", data)
     init, *chunks, finish = [g for g in wc.fake.got if g.cmd in UPLOADS]
@@ -333,6 +333,12 @@ async def test_upload_cuts_512_kib_chunks_and_refuses_more_than_100(wc):
     assert finish.body == {"upload_id": init_id(wc.fake, init)} and wc.fake.media[media_id][2] == data
     with pytest.raises(ValueError):
         await upload(wc.channel.client, "file", "huge.bin", b"\0" * (100 * CHUNK + 1))
+    sent = len(wc.fake.got)
+    with pytest.raises(ValueError):                                      # WeCom's 20 MB a file, 10 MB an image
+        await upload(wc.channel.client, "file", "big.zip", b"\0" * ((20 << 20) + 1))
+    with pytest.raises(ValueError):
+        await upload(wc.channel.client, "image", "big.png", b"\0" * ((10 << 20) + 1))
+    assert len(wc.fake.got) == sent                                      # not a frame sent for them
 
 
 def init_id(fake: FakeWeCom, init) -> str:
@@ -833,3 +839,35 @@ async def test_command_words_in_a_group_are_taken_alone_and_only_from_who_may_us
     await wc.send(WORKER, "@反诈台账 汇总", chat=GROUP)        # not the worker's to use
     assert len(wc.fake.messages(GROUP)) == before
 
+
+async def test_the_evidence_zip_goes_in_parts_within_wecoms_20_mb_a_file(tmp_path):
+    """佐证材料 after /export: a zip cap set for Telegram (50 MB) would make one 27 MB file,
+    which WeCom refuses (20 MB a file); on WeCom the parts keep under its limit."""
+    import os
+
+    from storage.models import NewEntry, NewPhoto
+    async with Harness(tmp_path, NOW, evidence_zip_max_mb=50) as h:
+        await h.import_orgs()
+        await h.join(WORKER, "BHQ-1", "worker")
+        await h.join(OFFICE, "WLS", "office")
+        folder = h.settings.data_dir / "evidence"
+        folder.mkdir(parents=True, exist_ok=True)
+        photos = []
+        for n in range(3):                                                  # 3 photos of 9 MB
+            data = os.urandom(9 << 20)
+            sha = hashlib.sha256(data).hexdigest()
+            (folder / f"{sha}.jpg").write_bytes(data)
+            photos.append(NewPhoto(file_id=f"F{n}", file_unique_id=f"U{n}", sha256=sha, path=str(folder / f"{sha}.jpg")))
+        worker, org = await h.user(WORKER), await h.storage.orgs.by_code("BHQ-1")
+        await h.storage.entries.add([NewEntry(user_id=worker.id, org_id=org.id, kind="poster", measures={"posters": 3},
+                                              happened_on=date(2026, 11, 20), source="flow", photos=photos)],
+                                    h.clock.now())
+        await h.send(OFFICE, "/export")
+        before = len(h.fake.got)
+        await h.press(OFFICE, "佐证材料")
+        inits = [g.body for g in h.fake.got[before:] if g.cmd == UPLOADS[0]]
+        assert len(inits) == 2 and all(i["total_size"] <= 20 << 20 for i in inits)
+        files = [g.body for g in h.fake.got[before:] if g.cmd == SEND and g.body["msgtype"] == "file"]
+        assert [h.fake.media[f["file"]["media_id"]][1] for f in files] == ["佐证材料-2026-11-1.zip",
+                                                                            "佐证材料-2026-11-2.zip"]
+        assert "文件发送失败，请稍后再试。" not in h.texts(OFFICE)
