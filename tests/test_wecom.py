@@ -871,3 +871,17 @@ async def test_the_evidence_zip_goes_in_parts_within_wecoms_20_mb_a_file(tmp_pat
         assert [h.fake.media[f["file"]["media_id"]][1] for f in files] == ["佐证材料-2026-11-1.zip",
                                                                             "佐证材料-2026-11-2.zip"]
         assert "文件发送失败，请稍后再试。" not in h.texts(OFFICE)
+
+
+async def test_a_failed_download_never_logs_the_files_signed_url(wc, caplog):
+    """A file's url is a signed link to someone's photo: neither we nor the SDK may log it."""
+    caplog.set_level(5)
+    item = wc.fake.serve(b"\xff\xd8photo")
+    url = item["url"].replace("/files/", "/files/gone") + "?sign=SIGNED-LINK"     # WeCom answers 404
+    req_id = await wc.fake._push("aibot_msg_callback", WORKER, None,
+                                 {"msgtype": "image", "image": {"url": url, "aeskey": item["aeskey"]}})
+    await wc.answered(req_id)
+    said = [r.getMessage() for r in caplog.records  # below DEBUG: the SDK's frames, never shown by LOG_LEVEL
+            if r.levelno >= logging.DEBUG and not r.name.startswith("websockets.server")]   # the fake's side
+    assert any("could not fetch" in m for m in said)
+    assert not [m for m in said if "SIGNED-LINK" in m or "/files/gone" in m]

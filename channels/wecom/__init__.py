@@ -285,4 +285,6 @@ class SdkLog:
     def error(self, message: str, *args: object) -> None:
         if message.startswith(("Max reconnect attempts reached", "Failed to create WebSocket connection")):
             return self.log.debug(message)  # its retries are off; the channel says what failed, once
+        if message.startswith("File download"):  # aiohttp's text names the file's signed URL (someone's
+            return self.log.debug(message.partition(":")[0])  # photo); the adapter says which file failed
         self.log.warning(" ".join(map(str, (message, *args))))
