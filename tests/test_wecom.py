@@ -818,10 +818,17 @@ async def test_an_office_xlsx_of_warnings_reaches_the_grid_worker_as_a_card_whos
     card = wc.fake.last_card(WORKER)
     assert buttons(card) == ["已见面劝阻", "已电话劝阻", "联系不上", "已被骗", "不在本网格"]
     no_card_too_big(wc.fake)
-    await wc.press(WORKER, "已见面劝阻")
+    req_id = await wc.press(WORKER, "已见面劝阻")
     [w] = await wc.storage.warnings._select("1 = 1")
     assert (w.status, w.outcome, w.outcome_by) == ("closed", "met", (await wc.user(WORKER)).id)
+    [update] = wc.fake.updates(WORKER)                  # the tapped card: its outcomes gone, within 5 s
+    assert update.req_id == req_id and update.errcode == 0 and update.at - wc.fake.callbacks[req_id][0] < 5.0
+    assert update.body["template_card"]["task_id"] == card["task_id"]
+    assert buttons(update.body["template_card"]) == ["跳过", "改一下"]
     assert "已记录" in " ".join(wc.texts(WORKER)[-2:])
+    await wc.send(WORKER, "已劝阻，本人表示不再转账")          # the note the card asked for
+    [w] = await wc.storage.warnings._select("1 = 1")
+    assert w.note == "已劝阻，本人表示不再转账"
     assert "张三丰" not in wc.last_text(OFFICE)  # the office's own answer named no one in full
 
 
