@@ -808,7 +808,9 @@ async def test_an_office_xlsx_of_warnings_reaches_the_grid_worker_as_a_card_whos
     book.active.append(["张三丰", "13812341234", "BHQ-1", "刷单", datetime(2026, 11, 24, 9, 30)])
     out = io.BytesIO()
     book.save(out)
-    await wc.answered(await wc.fake.file(OFFICE, out.getvalue(), "预警名单.xlsx"))
+    await wc.answered(await wc.fake.file(OFFICE, b"not a spreadsheet", None))        # a download without a name
+    assert "没有导入" in wc.last_text(OFFICE)
+    await wc.answered(await wc.fake.file(OFFICE, out.getvalue(), None))              # still read as an .xlsx
     assert "已导入预警 1 条" in wc.last_text(OFFICE)
     [w] = await wc.storage.warnings._select("1 = 1")
     assert (w.name, w.phone, w.status) == ("张三丰", "13812341234", "open")

@@ -127,4 +127,6 @@ async def _document(client, file: dict, ref: str) -> Document:
     if data is not None and len(data) > MAX_FILE_BYTES:
         log.warning("file %s: %d bytes, more than %d; not kept", ref, len(data), MAX_FILE_BYTES)
         data = None
-    return Document(name=name or "file", data=data)  # the name comes with the download
+    # The name comes with the download (Content-Disposition); without one, a spreadsheet (a
+    # zip: xlsx) is still known as one, so that the office's warnings file is read.
+    return Document(name=name or ("file.xlsx" if (data or b"").startswith(b"PK\x03\x04") else "file"), data=data)
