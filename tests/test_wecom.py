@@ -775,6 +775,10 @@ async def test_a_file_sent_to_the_bot_is_an_event_with_its_bytes(wc, monkeypatch
     monkeypatch.setattr(adapter, "MAX_FILE_BYTES", 100)                        # too big: the name, no bytes
     await wc.answered(await wc.fake.file(OFFICE, data, "big.xlsx"))
     assert seen[-1].document.name == "big.xlsx" and seen[-1].document.data is None
+    inbox = len(await wc.storage.db.fetchall("SELECT 1 FROM inbox"))
+    await wc.answered(await wc.fake.file(OFFICE, data, "群里的文件.xlsx", chatid=GROUP))  # in a group: not taken
+    assert len(seen) == 2 and wc.fake.messages(GROUP) == []
+    assert len(await wc.storage.db.fetchall("SELECT 1 FROM inbox")) == inbox           # neither fetched nor kept
 
 
 async def test_the_office_group_gets_the_weekly_summary_and_the_export_as_files(wc):

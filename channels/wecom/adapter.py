@@ -64,6 +64,8 @@ async def to_events(client, frame: dict) -> list[Event]:
     if kind == "event":
         return _tap(body, msgid, base)
     if kind == "file":
+        if group:  # in groups only commands count: a file shared there is not the bot's to fetch and keep
+            return []
         return [Event(event_id=msgid, document=await _document(client, obj(body.get("file")), msgid),
                       message_ref=msgid, **base)]
     text, images = _content(body, kind)
