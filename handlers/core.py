@@ -191,6 +191,7 @@ class Caps:
     edits: bool = True
     location: bool = True
     invite_link: Callable[[str], str | None] = lambda code: None
+    max_file_bytes: int | None = None   # one file the channel can send (None: as large as settings allow)
 
 
 Handler = Callable[["Turn"], Awaitable[None]]

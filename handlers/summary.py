@@ -70,7 +70,7 @@ async def on_proof(turn: Turn, verb: str, args: list[str]) -> None:
     await turn.tell(turn.t("evidence-zip-working", count=len(items)))
     name = (await turn.storage.orgs.get(root)).name
     with tempfile.TemporaryDirectory() as tmp:
-        cap = turn.svc.settings.evidence_zip_max_mb * 1024 * 1024
+        cap = min(turn.svc.settings.evidence_zip_max_mb * 1024 * 1024, turn.caps.max_file_bytes or float("inf"))
         paths = await asyncio.to_thread(evidence_zip.write_zips, items, Path(tmp) / f"佐证材料-{month}.zip",
                                         cap, turn.lang)
         for i, (path, count) in enumerate(paths, start=1):

@@ -209,7 +209,7 @@ async def _outcome(turn: Turn, w: Warning_, verb: str) -> None:
     storage, now, user = turn.storage, turn.now, turn.user
     if w.status == "closed":
         turn.say(turn.t("warn-already", who=domain.masked(w), outcome=turn.t(f"warn-out-{w.outcome}")),
-                 [[turn.button("warn-btn-fu", action("warn", "fu", w.id))]])
+                 [[turn.button("warn-btn-fu", action("warn", "fu", w.id))]], replace=turn.tapped)
         return
     if verb == "away":
         await storage.warnings.mark(w.id, status="returned", assignees=[], retry_at=None)
@@ -217,7 +217,7 @@ async def _outcome(turn: Turn, w: Warning_, verb: str) -> None:
         await storage.outbox.enqueue(f"warn:{w.id}:{w.round}:back", {
             a: body(turn.t("warn-returned-office", who=domain.masked(w), by=user.name)) for a in office}, now, urgent=True)
         log.info("warning %s returned to the office by user %s", w.id, user.id)
-        turn.say(turn.t("warn-returned", who=domain.masked(w)))
+        turn.say(turn.t("warn-returned", who=domain.masked(w)), replace=turn.tapped)
         return
     if verb == "nr":
         tries = w.tries + 1
@@ -230,7 +230,7 @@ async def _outcome(turn: Turn, w: Warning_, verb: str) -> None:
         log.info("warning %s unreachable after %d tries", w.id, tries)
         turn.say(turn.t("warn-unreachable", who=domain.masked(w), most=domain.TRIES),
                  [[turn.button("warn-btn-fu", action("warn", "fu", w.id)),
-                   turn.button("warn-btn-undo", action("warn", "undo", w.id))]])
+                   turn.button("warn-btn-undo", action("warn", "undo", w.id))]], replace=turn.tapped)
         return
     await storage.warnings.mark(w.id, status="closed", outcome=VERBS[verb], outcome_at=now, outcome_by=user.id,
                                 first_contact_at=w.first_contact_at or now, retry_at=None)
@@ -239,7 +239,8 @@ async def _outcome(turn: Turn, w: Warning_, verb: str) -> None:
              turn.button("warn-btn-undo", action("warn", "undo", w.id))]]
     turn.start_flow("warn", {"step": "amount" if verb == "lost" else "note", "id": w.id})
     done = turn.t("warn-recorded", who=domain.masked(w), outcome=turn.t(f"warn-out-{VERBS[verb]}"))
-    turn.say(done + "\n" + turn.t("warn-ask-amount" if verb == "lost" else "warn-ask-note"), skip)
+    # replace: the tapped card's outcome buttons go (on WeCom its card is updated within 5 s)
+    turn.say(done + "\n" + turn.t("warn-ask-amount" if verb == "lost" else "warn-ask-note"), skip, replace=turn.tapped)
 
 
 async def _undo(turn: Turn, w: Warning_) -> None:

@@ -322,7 +322,7 @@ async def test_export_uploads_the_table_and_the_chart_in_upload_frames(wc):
     assert kind == "image" and data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-async def test_upload_cuts_512_kib_chunks_and_refuses_more_than_100(wc):
+async def test_upload_cuts_512_kib_chunks_and_refuses_more_than_wecom_takes(wc):
     data = bytes(range(256)) * (3 * CHUNK // 256) + b"tail"             # three full chunks and a bit
     media_id = await upload(wc.channel.client, "file", "big.bin", data)
     init, *chunks, finish = [g for g in wc.fake.got if g.cmd in UPLOADS]
@@ -333,6 +333,12 @@ async def test_upload_cuts_512_kib_chunks_and_refuses_more_than_100(wc):
     assert finish.body == {"upload_id": init_id(wc.fake, init)} and wc.fake.media[media_id][2] == data
     with pytest.raises(ValueError):
         await upload(wc.channel.client, "file", "huge.bin", b"\0" * (100 * CHUNK + 1))
+    sent = len(wc.fake.got)
+    with pytest.raises(ValueError):                                      # WeCom's 20 MB a file, 10 MB an image
+        await upload(wc.channel.client, "file", "big.zip", b"\0" * ((20 << 20) + 1))
+    with pytest.raises(ValueError):
+        await upload(wc.channel.client, "image", "big.png", b"\0" * ((10 << 20) + 1))
+    assert len(wc.fake.got) == sent                                      # not a frame sent for them
 
 
 def init_id(fake: FakeWeCom, init) -> str:
@@ -769,6 +775,10 @@ async def test_a_file_sent_to_the_bot_is_an_event_with_its_bytes(wc, monkeypatch
     monkeypatch.setattr(adapter, "MAX_FILE_BYTES", 100)                        # too big: the name, no bytes
     await wc.answered(await wc.fake.file(OFFICE, data, "big.xlsx"))
     assert seen[-1].document.name == "big.xlsx" and seen[-1].document.data is None
+    inbox = len(await wc.storage.db.fetchall("SELECT 1 FROM inbox"))
+    await wc.answered(await wc.fake.file(OFFICE, data, "群里的文件.xlsx", chatid=GROUP))  # in a group: not taken
+    assert len(seen) == 2 and wc.fake.messages(GROUP) == []
+    assert len(await wc.storage.db.fetchall("SELECT 1 FROM inbox")) == inbox           # neither fetched nor kept
 
 
 async def test_the_office_group_gets_the_weekly_summary_and_the_export_as_files(wc):
@@ -786,3 +796,105 @@ async def test_the_office_group_gets_the_weekly_summary_and_the_export_as_files(
     assert [(f["chatid"], f["msgtype"]) for f in files] == [(GROUP, "file"), (GROUP, "image")]
     kind, name, data = wc.fake.media[files[0]["file"]["media_id"]]
     assert name.endswith(".xlsx") and data[:2] == b"PK"
+
+
+# --- features added since the channel was built, on WeCom ---------------------------------------------
+
+async def test_an_office_xlsx_of_warnings_reaches_the_grid_worker_as_a_card_whose_tap_records_the_outcome(wc):
+    """预警劝阻 on WeCom: the office sends the .xlsx in its private chat (a file message), it
+    is imported and dispatched at once (urgent), the worker gets the details and a card of
+    the five outcomes, and a tap records the outcome and is answered within WeCom's rules."""
+    import io
+
+    from openpyxl import Workbook
+    book = Workbook()
+    book.active.append(["姓名", "电话", "网格", "预警类型", "预警时间"])
+    book.active.append(["张三丰", "13812341234", "BHQ-1", "刷单", datetime(2026, 11, 24, 9, 30)])
+    out = io.BytesIO()
+    book.save(out)
+    await wc.answered(await wc.fake.file(OFFICE, b"not a spreadsheet", None))        # a download without a name
+    assert "没有导入" in wc.last_text(OFFICE)
+    await wc.answered(await wc.fake.file(OFFICE, out.getvalue(), None))              # still read as an .xlsx
+    assert "已导入预警 1 条" in wc.last_text(OFFICE)
+    [w] = await wc.storage.warnings._select("1 = 1")
+    assert (w.name, w.phone, w.status) == ("张三丰", "13812341234", "open")
+    assert await wc.drain() == {"sent": 1}
+    details = [g.body for g in wc.fake.messages(WORKER) if g.cmd == SEND]
+    assert any("张三丰" in text_of(b) and "13812341234" in text_of(b) for b in details)
+    card = wc.fake.last_card(WORKER)
+    assert buttons(card) == ["已见面劝阻", "已电话劝阻", "联系不上", "已被骗", "不在本网格"]
+    no_card_too_big(wc.fake)
+    req_id = await wc.press(WORKER, "已见面劝阻")
+    [w] = await wc.storage.warnings._select("1 = 1")
+    assert (w.status, w.outcome, w.outcome_by) == ("closed", "met", (await wc.user(WORKER)).id)
+    [update] = wc.fake.updates(WORKER)                  # the tapped card: its outcomes gone, within 5 s
+    assert update.req_id == req_id and update.errcode == 0 and update.at - wc.fake.callbacks[req_id][0] < 5.0
+    assert update.body["template_card"]["task_id"] == card["task_id"]
+    assert buttons(update.body["template_card"]) == ["跳过", "改一下"]
+    assert "已记录" in " ".join(wc.texts(WORKER)[-2:])
+    await wc.send(WORKER, "已劝阻，本人表示不再转账")          # the note the card asked for
+    [w] = await wc.storage.warnings._select("1 = 1")
+    assert w.note == "已劝阻，本人表示不再转账"
+    assert "张三丰" not in wc.last_text(OFFICE)  # the office's own answer named no one in full
+
+
+async def test_command_words_in_a_group_are_taken_alone_and_only_from_who_may_use_them(wc):
+    await wc.send(OFFICE, "@反诈台账 /bind_office", chat=GROUP)
+    before = len(wc.fake.messages(GROUP))
+    await wc.send(OFFICE, "@反诈台账 汇总", chat=GROUP)
+    assert any(t.startswith("📊 武陵山乡") for t in wc.fake.texts(GROUP)[before:])
+    before = len(wc.fake.texts(GROUP))
+    await wc.send(OFFICE, "@反诈台账 未报", chat=GROUP)
+    assert any("没报送" in t for t in wc.fake.texts(GROUP)[before:])
+    before = len(wc.fake.messages(GROUP))
+    await wc.send(OFFICE, "汇总一下 本周 情况", chat=GROUP)     # people talking to each other
+    await wc.send(WORKER, "我的", chat=GROUP)                  # not a group command
+    await wc.send(WORKER, "@反诈台账 汇总", chat=GROUP)        # not the worker's to use
+    assert len(wc.fake.messages(GROUP)) == before
+
+
+async def test_the_evidence_zip_goes_in_parts_within_wecoms_20_mb_a_file(tmp_path):
+    """佐证材料 after /export: a zip cap set for Telegram (50 MB) would make one 27 MB file,
+    which WeCom refuses (20 MB a file); on WeCom the parts keep under its limit."""
+    import os
+
+    from storage.models import NewEntry, NewPhoto
+    async with Harness(tmp_path, NOW, evidence_zip_max_mb=50) as h:
+        await h.import_orgs()
+        await h.join(WORKER, "BHQ-1", "worker")
+        await h.join(OFFICE, "WLS", "office")
+        folder = h.settings.data_dir / "evidence"
+        folder.mkdir(parents=True, exist_ok=True)
+        photos = []
+        for n in range(3):                                                  # 3 photos of 9 MB
+            data = os.urandom(9 << 20)
+            sha = hashlib.sha256(data).hexdigest()
+            (folder / f"{sha}.jpg").write_bytes(data)
+            photos.append(NewPhoto(file_id=f"F{n}", file_unique_id=f"U{n}", sha256=sha, path=str(folder / f"{sha}.jpg")))
+        worker, org = await h.user(WORKER), await h.storage.orgs.by_code("BHQ-1")
+        await h.storage.entries.add([NewEntry(user_id=worker.id, org_id=org.id, kind="poster", measures={"posters": 3},
+                                              happened_on=date(2026, 11, 20), source="flow", photos=photos)],
+                                    h.clock.now())
+        await h.send(OFFICE, "/export")
+        before = len(h.fake.got)
+        await h.press(OFFICE, "佐证材料")
+        inits = [g.body for g in h.fake.got[before:] if g.cmd == UPLOADS[0]]
+        assert len(inits) == 2 and all(i["total_size"] <= 20 << 20 for i in inits)
+        files = [g.body for g in h.fake.got[before:] if g.cmd == SEND and g.body["msgtype"] == "file"]
+        assert [h.fake.media[f["file"]["media_id"]][1] for f in files] == ["佐证材料-2026-11-1.zip",
+                                                                            "佐证材料-2026-11-2.zip"]
+        assert "文件发送失败，请稍后再试。" not in h.texts(OFFICE)
+
+
+async def test_a_failed_download_never_logs_the_files_signed_url(wc, caplog):
+    """A file's url is a signed link to someone's photo: neither we nor the SDK may log it."""
+    caplog.set_level(5)
+    item = wc.fake.serve(b"\xff\xd8photo")
+    url = item["url"].replace("/files/", "/files/gone") + "?sign=SIGNED-LINK"     # WeCom answers 404
+    req_id = await wc.fake._push("aibot_msg_callback", WORKER, None,
+                                 {"msgtype": "image", "image": {"url": url, "aeskey": item["aeskey"]}})
+    await wc.answered(req_id)
+    said = [r.getMessage() for r in caplog.records  # below DEBUG: the SDK's frames, never shown by LOG_LEVEL
+            if r.levelno >= logging.DEBUG and not r.name.startswith("websockets.server")]   # the fake's side
+    assert any("could not fetch" in m for m in said)
+    assert not [m for m in said if "SIGNED-LINK" in m or "/files/gone" in m]

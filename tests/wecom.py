@@ -62,6 +62,7 @@ TASK_ID = re.compile(r"[0-9A-Za-z_\-@]{1,128}")
 WAIT = 20.0           # seconds; generous for a slow machine, never slept through on success
 RESPOND, UPDATE, SEND = "aibot_respond_msg", "aibot_respond_update_msg", "aibot_send_msg"
 UPLOADS = ("aibot_upload_media_init", "aibot_upload_media_chunk", "aibot_upload_media_finish")
+MEDIA_BYTES = {"file": 20 << 20, "image": 10 << 20}  # WeCom's upload limits per file (and at least 5 bytes)
 
 
 def encrypt(data: bytes) -> tuple[bytes, str]:
@@ -308,6 +309,10 @@ class FakeWeCom:
                 return "a card of another kind, or two buttons with one key"
         if body.get("msgtype") == "markdown" and len(body["markdown"]["content"].encode()) > MAX_MARKDOWN:
             return "markdown over 4,096 bytes"
+        if cmd == UPLOADS[0] and not 5 <= body.get("total_size", 0) <= MEDIA_BYTES.get(body.get("type"), 0):
+            return f"a {body.get('type')} of {body.get('total_size')} bytes"
+        if cmd == UPLOADS[1] and len(base64.b64decode(body.get("base64_data", ""))) > 512 * 1024:
+            return "a chunk over 512 KiB"
         return None
 
     def _answer(self, cmd: str, body: dict) -> tuple[int, dict | None]:

@@ -44,7 +44,9 @@ from .adapter import NAME, chat_of, obj, tapped_card, to_events
 from .sender import Answer, Callback, Pacer, WeComSender
 
 log = logging.getLogger(__name__)
-CAPS = Caps(buttons=True, edits=True, location=False)  # edits: a tapped card is updated
+# edits: a tapped card is updated. max_file_bytes: a zip planned to it (its size estimated)
+# stays under WeCom's 20 MB a file, whichever MB WeCom means.
+CAPS = Caps(buttons=True, edits=True, location=False, max_file_bytes=19 << 20)
 WATCH_SECONDS = 5.0           # how soon a link the SDK lost quietly is noticed
 BACKOFF = (1.0, 30.0)         # seconds between connection attempts: first, doubling up to the last
 CONNECT_WAIT = 30.0           # start-up waits this long for the first connection, then goes on
@@ -283,4 +285,6 @@ class SdkLog:
     def error(self, message: str, *args: object) -> None:
         if message.startswith(("Max reconnect attempts reached", "Failed to create WebSocket connection")):
             return self.log.debug(message)  # its retries are off; the channel says what failed, once
+        if message.startswith("File download"):  # aiohttp's text names the file's signed URL (someone's
+            return self.log.debug(message.partition(":")[0])  # photo); the adapter says which file failed
         self.log.warning(" ".join(map(str, (message, *args))))

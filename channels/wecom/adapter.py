@@ -64,6 +64,8 @@ async def to_events(client, frame: dict) -> list[Event]:
     if kind == "event":
         return _tap(body, msgid, base)
     if kind == "file":
+        if group:  # in groups only commands count: a file shared there is not the bot's to fetch and keep
+            return []
         return [Event(event_id=msgid, document=await _document(client, obj(body.get("file")), msgid),
                       message_ref=msgid, **base)]
     text, images = _content(body, kind)
@@ -127,4 +129,6 @@ async def _document(client, file: dict, ref: str) -> Document:
     if data is not None and len(data) > MAX_FILE_BYTES:
         log.warning("file %s: %d bytes, more than %d; not kept", ref, len(data), MAX_FILE_BYTES)
         data = None
-    return Document(name=name or "file", data=data)  # the name comes with the download
+    # The name comes with the download (Content-Disposition); without one, a spreadsheet (a
+    # zip: xlsx) is still known as one, so that the office's warnings file is read.
+    return Document(name=name or ("file.xlsx" if (data or b"").startswith(b"PK\x03\x04") else "file"), data=data)

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 LIMITS = ((30, 61.0), (1000, 3601.0))
 MAX_WAIT = 65.0                      # the outbox waits this long at most for a slot (a minute's window); beyond: 'later'
 CHUNK, MAX_CHUNKS = 512 * 1024, 100  # upload frames as WeCom's Node SDK sends them: 512 KiB each, 100 at most
+MEDIA_BYTES = {"file": 20 << 20, "image": 10 << 20}  # WeCom takes a file up to 20 MB, an image up to 10 MB
 UPLOAD_INIT, UPLOAD_CHUNK, UPLOAD_FINISH = ("aibot_upload_media_init", "aibot_upload_media_chunk",
                                             "aibot_upload_media_finish")
 ERRCODE = re.compile(r"errcode=(-?\d+)")
@@ -124,8 +125,8 @@ async def upload(client, kind: str, name: str, data: bytes) -> str:
     """Upload a file as WeCom's temporary media (kept 3 days) and return its media_id:
     init (size, chunk count, MD5) → upload_id; each chunk, base64; finish → media_id."""
     chunks = [data[n:n + CHUNK] for n in range(0, len(data), CHUNK)] or [b""]
-    if len(chunks) > MAX_CHUNKS:
-        raise ValueError(f"{len(data)} bytes: more than WeCom takes ({MAX_CHUNKS} chunks of {CHUNK})")
+    if len(chunks) > MAX_CHUNKS or len(data) > MEDIA_BYTES.get(kind, 0):
+        raise ValueError(f"{len(data)} bytes: more than WeCom takes for a {kind}")
     init = await command(client, UPLOAD_INIT, {
         "type": kind, "filename": name, "total_size": len(data), "total_chunks": len(chunks),
         "md5": hashlib.md5(data).hexdigest()})
