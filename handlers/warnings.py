@@ -12,6 +12,7 @@ Full names and phones go only to a warning's assignees (its card) and the office
 other answer shows the masked form (张* 138****1234)."""
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
@@ -24,6 +25,7 @@ from storage.outbox import body
 from storage.warnings import BATCH, Warning_
 
 from .core import Button, Turn, action, int_arg
+from .evidence import save_photo
 
 log = logging.getLogger(__name__)
 KINDS = ("刷单", "冒充客服", "投资理财", "冒充公检法", "贷款")
@@ -144,8 +146,8 @@ async def on_input(turn: Turn) -> None:
         draft["step"] = "note"
         turn.say(turn.t("warn-ask-note"), [[turn.button("warn-btn-skip", action("warn", "skip"))]])
         return
-    if ev.photo is not None:
-        await turn.storage.warnings.mark(w.id, photo_ref=ev.photo.unique)
+    if ev.photo is not None:  # kept as an evidence file (the sweep spares it while photo_ref names it)
+        await turn.storage.warnings.mark(w.id, photo_ref=json.dumps(save_photo(turn)))
     if text:
         await turn.storage.warnings.mark(w.id, note=text[:300])
     if ev.photo is None and not text:

@@ -160,12 +160,25 @@ async def test_met_records_who_and_when_then_takes_a_note_and_a_photo(bot):
     assert (await by_phone(bot, "13812341234")).outcome_at == w.outcome_at
 
 
-async def test_phone_outcome_and_a_photo_as_the_detail(bot):
+async def test_phone_outcome_and_a_photo_as_the_detail_kept_as_an_evidence_file_until_the_purge(bot):
+    from pathlib import Path
+
+    from schedules.tidy import sweep
     await imported(bot, ROWS[0])
     await bot.tap(WORKER, "已电话劝阻")
     await bot.photo(WORKER, b"jpeg", ref="shot")
     w = await by_phone(bot, "13812341234")
-    assert (w.outcome, w.photo_ref) == ("phone", "shot-u")
+    photo = json.loads(w.photo_ref)
+    assert (w.outcome, photo["file_unique_id"]) == ("phone", "shot-u")
+    assert Path(photo["path"]).read_bytes() == b"jpeg"      # the bytes, not only the channel's reference
+    bot.clock.advance(timedelta(days=30))
+    await sweep(bot.svc, force=True)
+    assert Path(photo["path"]).exists()                     # a warning still refers to it
+    bot.clock.advance(timedelta(days=61))
+    await bot.tick()                                        # retention: the reference is erased…
+    assert (await bot.storage.warnings.get(w.id)).photo_ref is None
+    await sweep(bot.svc, force=True)
+    assert not Path(photo["path"]).exists()                 # …and the file goes with it
 
 
 async def test_defrauded_asks_for_an_optional_amount(bot):
