@@ -531,3 +531,13 @@ async def test_a_big_file_is_dispatched_by_the_next_tick_in_batches(bot):
     sent = await outbox_rows(bot)
     assert len(sent) == 600 and {r[2] for r in sent} == {"sent"}
     assert sum("群众" in x for x in bot.texts(WORKER)) == 300
+
+
+async def test_a_typed_outcome_word_goes_to_the_last_card_shown(bot):
+    await imported(bot, ROWS[0])
+    await imported(bot, "赵六,13900003333,BHQ-1,,,贷款,2026-11-24 09:45")
+    assert "赵六" in bot.last_text(WORKER)                  # the newest card is the last one shown
+    await bot.send(WORKER, "已见面劝阻")                     # typed, not tapped
+    first, last = await by_phone(bot, "13812341234"), await by_phone(bot, "13900003333")
+    assert (first.status, last.status, last.outcome) == ("open", "closed", "met")
+    assert "赵*" in bot.last_text(WORKER)                   # the answer says whom it was recorded for
