@@ -9,6 +9,7 @@ nothing twice, and what was queued before a crash is sent after it.
     retry_at due (联系不上 < 3 times) → asked again
     half the window, nothing recorded → the assignees are reminded
     the window's end, still open      → the village contact and the office get the overdue list
+      (returned or unassigned: the office)
     closed WARNING_RETENTION_DAYS ago → personal fields erased"""
 from __future__ import annotations
 
@@ -127,7 +128,8 @@ async def _half(services, now: datetime) -> int:
 
 async def _overdue(services, now: datetime) -> int:
     """Still open at the window's end: the overdue list (masked) to each village's contacts and
-    to the office chat (or, without one, the office's people). Once per warning and round."""
+    to the office chat (or, without one, the office's people); returned and unassigned ones to
+    the office only. Once per warning and round."""
     storage = services.storage
     late = await storage.warnings.unanswered_since("overdue_at", now - window(services))
     if not late:
@@ -136,7 +138,7 @@ async def _overdue(services, now: datetime) -> int:
     by_area: dict[int, list[Warning_]] = {}
     by_office: dict[int, list[Warning_]] = {}
     for w in late:
-        area = _area_of(orgs, orgs.get(w.org_id))
+        area = None if _waits_on_office(w) else _area_of(orgs, orgs.get(w.org_id))
         if area is not None:
             by_area.setdefault(area.id, []).append(w)
         by_office.setdefault(w.office_id, []).append(w)
@@ -154,6 +156,11 @@ async def _overdue(services, now: datetime) -> int:
     return len(late)
 
 
+def _waits_on_office(w: Warning_) -> bool:
+    """Unassigned or returned: only the office can give it an area."""
+    return w.org_id is None or w.status == "returned"
+
+
 def _area_of(orgs: dict[int, Org], org: Org | None) -> Org | None:
     while org is not None and org.kind not in AREA_KINDS:
         org = orgs.get(org.parent_id) if org.parent_id else None
@@ -165,7 +172,8 @@ async def _queue_list(services, topic: str, to: dict[str, str], ws: list[Warning
     messages = {}
     for address, lang in to.items():
         lines = [t(lang, "warn-late-line", who=domain.masked(w), kind=w.kind,
-                   area=orgs[w.org_id].name if w.org_id in orgs else "—") for w in ws]
+                   area=t(lang, "warn-late-unassigned") if _waits_on_office(w) else orgs[w.org_id].name)
+                 for w in ws]
         messages[address] = body(t(lang, "warn-late-head", count=len(ws), hours=hours) + "\n" + "\n".join(lines))
     await services.storage.outbox.enqueue(topic, messages, now, urgent=True)
 

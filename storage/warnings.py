@@ -108,12 +108,17 @@ class WarningRepo:
         return await self._select("status = 'open' AND retry_at IS NOT NULL AND retry_at <= ?", (now.isoformat(),))
 
     async def unanswered_since(self, column: str, before: datetime) -> list[Warning_]:
-        """Open warnings assigned before `before` with nothing recorded and no `column` ('half_at'
-        or 'overdue_at') message queued yet."""
-        assert column in ("half_at", "overdue_at")
-        extra = " AND first_contact_at IS NULL AND tries = 0" if column == "half_at" else ""
-        return await self._select(f"status = 'open' AND dispatched_at IS NOT NULL AND {column} IS NULL "
-                                  f"AND assigned_at <= ?{extra}", (before.isoformat(),))
+        """'half_at': dispatched warnings assigned before `before` with nothing recorded and no
+        reminder queued yet. 'overdue_at': warnings still without an outcome, assigned (or, never
+        assigned, received) before `before`, not listed as overdue yet; returned and unassigned
+        ones too, since they wait on the office."""
+        if column == "half_at":
+            return await self._select("status = 'open' AND dispatched_at IS NOT NULL AND half_at IS NULL "
+                                      "AND assigned_at <= ? AND first_contact_at IS NULL AND tries = 0",
+                                      (before.isoformat(),))
+        assert column == "overdue_at"
+        return await self._select("status IN ('open', 'returned') AND overdue_at IS NULL "
+                                  "AND COALESCE(assigned_at, received_at) <= ?", (before.isoformat(),))
 
     async def mark(self, warning_id: int, **fields) -> None:
         """Set columns of one warning (names from this module's code only, values as parameters)."""

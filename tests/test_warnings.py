@@ -541,3 +541,20 @@ async def test_a_typed_outcome_word_goes_to_the_last_card_shown(bot):
     first, last = await by_phone(bot, "13812341234"), await by_phone(bot, "13900003333")
     assert (first.status, last.status, last.outcome) == ("open", "closed", "met")
     assert "赵*" in bot.last_text(WORKER)                   # the answer says whom it was recorded for
+
+
+async def test_returned_and_unassigned_warnings_are_in_the_overdue_list_of_the_office(bot):
+    await imported(bot, ROWS[0], ROWS[2])                    # 王五: no known area
+    await bot.tap(WORKER, "不在本网格")                       # 张三丰: returned
+    bot.clock.advance(timedelta(hours=24))
+    await bot.tick()
+    await bot.tick()
+    [late] = [x for x in bot.texts(OFFICE) if "预警超时" in x]
+    assert "以下 2 条" in late and "张* 138****1234" in late and "王* 137****2222" in late
+    assert late.count("待改派") == 2 and "王五" not in late
+    ws = await warnings_of(bot)
+    assert all(w.overdue_at == bot.clock.now() for w in ws)
+    assert not any("预警超时" in x for x in bot.texts(CONTACT))   # their area is not known: the office's
+    bot.clock.advance(timedelta(hours=1))
+    await bot.tick()
+    assert sum("预警超时" in x for x in bot.texts(OFFICE)) == 1  # once

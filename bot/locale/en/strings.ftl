@@ -606,3 +606,6 @@ wecom-see-below = See the next message
 wecom-busy = Got it, working on it…
 wecom-file-failed = The file could not be sent; please try again later.
 nudge-unreachable = Cannot be reached by the bot, please phone: { $names }.
+
+## early warnings review (warn2)
+warn-late-unassigned = to reassign

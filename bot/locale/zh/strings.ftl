@@ -603,3 +603,6 @@ wecom-see-below = 详见下一条消息
 wecom-busy = 收到，正在处理…
 wecom-file-failed = 文件发送失败，请稍后再试。
 nudge-unreachable = 联系不上（收不到机器人的消息），请电话通知：{ $names }。
+
+## early warnings review (warn2)
+warn-late-unassigned = 待改派
