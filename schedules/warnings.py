@@ -6,6 +6,7 @@ same transaction. Outbox topics carry the warning's id and round, so a restart s
 nothing twice, and what was queued before a crash is sent after it.
 
     dispatched_at IS NULL            → the assignees get it with the outcome buttons
+      (dispatched to nobody: again, once someone has joined)
     retry_at due (联系不上 < 3 times) → asked again
     half the window, nothing recorded → the assignees are reminded
     the window's end, still open      → the village contact and the office get the overdue list
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 async def run_warnings(services) -> dict:
     """Do whatever is due for warnings now. Returns counts by step."""
     now = services.clock.now()
+    await _once_someone_is_there(services)
     done = {"dispatched": await dispatch_due(services)}
     done["retried"] = await _retries(services, now)
     done["reminded"] = await _half(services, now)
@@ -91,6 +93,18 @@ async def dispatch_due(services) -> int:
         total += len(todo)
         if len(todo) < BATCH:
             return total
+
+
+async def _once_someone_is_there(services) -> None:
+    """A warning dispatched to nobody is dispatched again (the next step) once someone has
+    joined its grid, village or office."""
+    storage, found = services.storage, {}
+    for w in await storage.warnings.sent_to_nobody():
+        if w.org_id not in found:
+            org = await storage.orgs.get(w.org_id)
+            found[w.org_id] = bool(org and await domain.assignees(storage, org, w.office_id))
+        if found[w.org_id]:
+            await storage.warnings.mark(w.id, dispatched_at=None)
 
 
 async def _assigned(services, w: Warning_) -> list:

@@ -104,6 +104,11 @@ class WarningRepo:
     async def undispatched(self, limit: int = BATCH) -> list[Warning_]:
         return await self._select("status = 'open' AND org_id IS NOT NULL AND dispatched_at IS NULL", (), limit)
 
+    async def sent_to_nobody(self) -> list[Warning_]:
+        """Open warnings dispatched when their grid, village and office had nobody in them."""
+        return await self._select("status = 'open' AND org_id IS NOT NULL AND dispatched_at IS NOT NULL "
+                                  "AND assignees = '[]'")
+
     async def retries_due(self, now: datetime) -> list[Warning_]:
         return await self._select("status = 'open' AND retry_at IS NOT NULL AND retry_at <= ?", (now.isoformat(),))
 

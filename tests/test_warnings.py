@@ -558,3 +558,23 @@ async def test_returned_and_unassigned_warnings_are_in_the_overdue_list_of_the_o
     bot.clock.advance(timedelta(hours=1))
     await bot.tick()
     assert sum("预警超时" in x for x in bot.texts(OFFICE)) == 1  # once
+
+
+async def test_a_warning_sent_to_nobody_goes_out_when_someone_joins(tmp_path):
+    from .helpers import Harness
+    async with Harness(tmp_path, datetime(2026, 11, 24, 10, 0, tzinfo=TZ)) as h:
+        await h.import_orgs()                               # the command line, before anyone joined
+        rows = domain.parse("预警.csv", csv_file(ROWS[0]), TZ)
+        await domain.import_rows(h.storage, rows, await h.storage.orgs.by_code("WLS"), None, h.clock.now(), 24)
+        await h.tick()
+        [w] = await warnings_of(h)
+        assert w.dispatched_at is not None and w.assignees == []
+        await h.join(WORKER, "BHQ-1", "worker")
+        h.clock.advance(timedelta(minutes=1))
+        await h.tick()
+        await h.tick()
+        [w] = await warnings_of(h)
+        assert w.assignees == [(await h.user(WORKER)).id]
+        assert sum("张三丰" in x for x in h.texts(WORKER)) == 1
+        await h.tap(WORKER, "已见面劝阻")
+        assert (await warnings_of(h))[0].outcome == "met"
