@@ -128,7 +128,7 @@ async def run(args: argparse.Namespace) -> None:
             t0 = time.perf_counter()
             rows = domain.parse("预警.csv", data, TZ)
             t_read = time.perf_counter()
-            added, known, unassigned = await domain.import_rows(h.storage, rows, office, None, h.clock.now(),
+            added, known, unassigned, _old = await domain.import_rows(h.storage, rows, office, None, h.clock.now(),
                                                                 h.settings.warning_window_hours)
             t_store = time.perf_counter()
             queued = await dispatch_due(h.svc)

@@ -59,14 +59,17 @@ async def on_document(turn: Turn) -> None:
 
 async def _import(turn: Turn, rows: list[dict]) -> None:
     office = await turn.storage.orgs.get(turn.user.org_id)
-    added, known, unassigned = await domain.import_rows(turn.storage, rows, office, turn.user.id, turn.now,
-                                                        turn.svc.settings.warning_window_hours)
+    settings = turn.svc.settings
+    added, known, unassigned, old = await domain.import_rows(turn.storage, rows, office, turn.user.id, turn.now,
+                                                             settings.warning_window_hours,
+                                                             settings.warning_retention_days)
     # A big file is dispatched by the next tick, BATCH per transaction: inside this event's one
     # transaction it would hold everyone else's taps for seconds.
     sent = await dispatch_due(turn.svc) if added <= BATCH else 0
-    log.info("user %s imported %d warnings (%d known, %d unassigned); %d dispatched",
-             turn.user.id, added, known, unassigned, sent)
-    turn.say(turn.t("warn-imported", added=added, known=known, unassigned=unassigned))
+    log.info("user %s imported %d warnings (%d known, %d unassigned, %d too old); %d dispatched",
+             turn.user.id, added, known, unassigned, old, sent)
+    old_line = "\n" + turn.t("warn-imported-old", old=old, days=settings.warning_retention_days) if old else ""
+    turn.say(turn.t("warn-imported", added=added, known=known, unassigned=unassigned) + old_line)
 
 
 async def warn(turn: Turn) -> None:

@@ -565,7 +565,7 @@ async def test_a_warning_sent_to_nobody_goes_out_when_someone_joins(tmp_path):
     async with Harness(tmp_path, datetime(2026, 11, 24, 10, 0, tzinfo=TZ)) as h:
         await h.import_orgs()                               # the command line, before anyone joined
         rows = domain.parse("预警.csv", csv_file(ROWS[0]), TZ)
-        await domain.import_rows(h.storage, rows, await h.storage.orgs.by_code("WLS"), None, h.clock.now(), 24)
+        await domain.import_rows(h.storage, rows, await h.storage.orgs.by_code("WLS"), None, h.clock.now(), 24, 90)
         await h.tick()
         [w] = await warnings_of(h)
         assert w.dispatched_at is not None and w.assignees == []
@@ -578,3 +578,18 @@ async def test_a_warning_sent_to_nobody_goes_out_when_someone_joins(tmp_path):
         assert sum("张三丰" in x for x in h.texts(WORKER)) == 1
         await h.tap(WORKER, "已见面劝阻")
         assert (await warnings_of(h))[0].outcome == "met"
+
+
+async def test_after_the_purge_the_same_warning_imported_again_is_not_a_new_one(bot):
+    await imported(bot, ROWS[0])
+    await bot.tap(WORKER, "已见面劝阻")
+    bot.clock.advance(timedelta(days=91))
+    await bot.tick()
+    [w] = await warnings_of(bot)
+    assert w.purged_at is not None and w.phone is None
+    fresh = "赵六,13900003333,BHQ-1,,,贷款," + bot.clock.now().strftime("%Y-%m-%d %H:%M")
+    await bot.document(OFFICE, "累计预警.csv", csv_file(ROWS[0], fresh))   # a running list, sent again
+    assert "已导入预警 1 条" in bot.last_text(OFFICE) and "1 条预警时间已超过 90 天" in bot.last_text(OFFICE)
+    assert [x.phone for x in await warnings_of(bot)] == [None, "13900003333"]
+    await bot.tick()
+    assert sum("张三丰" in x for x in bot.texts(WORKER)) == 1

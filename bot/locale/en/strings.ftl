@@ -609,3 +609,4 @@ nudge-unreachable = Cannot be reached by the bot, please phone: { $names }.
 
 ## early warnings review (warn2)
 warn-late-unassigned = to reassign
+warn-imported-old = { $old } warnings are older than { $days } days, past any deadline: not imported.

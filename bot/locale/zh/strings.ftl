@@ -606,3 +606,4 @@ nudge-unreachable = 联系不上（收不到机器人的消息），请电话通
 
 ## early warnings review (warn2)
 warn-late-unassigned = 待改派
+warn-imported-old = { $old } 条预警时间已超过 { $days } 天，已过处置期限，没有导入。
