@@ -413,7 +413,7 @@ async def test_figures_count_outcomes_and_the_logged_dissuasions(bot):
     worker = await bot.user(WORKER)
     await bot.storage.db.write(
         "INSERT INTO entries (user_id, org_id, kind, measures, happened_on, recorded_at, source, flags) "
-        "VALUES (?, ?, 'dissuasion', ?, '2026-11-24', ?, 'quick', '')",
+        "VALUES (?, ?, 'dissuade', ?, '2026-11-24', ?, 'quick', '')",
         (worker.id, worker.org_id, json.dumps({"dissuasions": 2, "follow_ups": 3}), bot.clock.now().isoformat()))
     fig = await domain.figures(bot.storage, (await bot.storage.orgs.by_code("WLS")).id,
                                date(2026, 11, 1), date(2026, 11, 30))
@@ -593,3 +593,29 @@ async def test_after_the_purge_the_same_warning_imported_again_is_not_a_new_one(
     assert [x.phone for x in await warnings_of(bot)] == [None, "13900003333"]
     await bot.tick()
     assert sum("张三丰" in x for x in bot.texts(WORKER)) == 1
+
+
+async def test_dissuasions_typed_as_one_line_reports_are_their_own_kind_and_in_the_warning_figures(bot):
+    from openpyxl import load_workbook
+    await imported(bot, ROWS[0])
+    await bot.tap(WORKER, "已见面劝阻")
+    await bot.tap(WORKER, "跳过")
+    for line in ("劝阻2人", "电话劝阻2人，见面劝阻1人", "回访受害人3人"):
+        await bot.send(WORKER, line)                         # the real one-line reader
+        await bot.tap(WORKER, "保存")
+    entries = await bot.storage.db.fetchall("SELECT kind, measures FROM entries ORDER BY id")
+    assert [(k, json.loads(m)) for k, m in entries] == [
+        ("dissuade", {"dissuasions": 2}), ("dissuade", {"dissuasions": 3}), ("dissuade", {"follow_ups": 3})]
+    totals = dict(await bot.storage.db.fetchall(
+        "SELECT key, SUM(total) FROM report_totals WHERE key NOT LIKE '#%' GROUP BY key"))
+    assert totals == {"dissuasions": 5, "follow_ups": 3}     # never people reached
+    fig = await domain.figures(bot.storage, None, date(2026, 11, 1), date(2026, 11, 30))
+    assert (fig["received"], fig["dissuaded"], fig["dissuasions"], fig["follow_ups"]) == (1, 1, 5, 3)
+    await bot.send(OFFICE, "/summary 2026-11")
+    said = "\n".join(bot.texts(OFFICE)[-3:])
+    assert "预警 1 条：按时联系 1，劝阻 1" in said and "登记劝阻 5 人，回访 3 人" in said and "宣传 0 人" in said
+    await bot.send(OFFICE, "/export 2026-11")
+    [(_, data)] = bot.documents(OFFICE)
+    cells = " ".join(str(c) for row in load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True)
+                     for c in row if c is not None)
+    assert "登记劝阻 5 人，回访 3 人" in cells and "张" not in cells.split("预警 1 条")[1][:80]
