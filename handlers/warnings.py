@@ -24,7 +24,7 @@ from storage.models import AREA_KINDS
 from storage.outbox import body
 from storage.warnings import BATCH, Warning_
 
-from .core import Button, Turn, action, int_arg
+from .core import Button, Turn, action, canon, int_arg
 from .evidence import save_photo
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ AREA_BUTTONS = 24
 UNDO_WITHIN = timedelta(hours=2)   # an outcome tapped by mistake can be taken back this long
 OWN_DAYS = 14              # a worker's closed warnings stay in /warnings this long (for 回访)
 VERBS = {"met": "met", "phone": "phone", "lost": "defrauded"}
+OUTCOME_VERBS = ("met", "phone", "nr", "lost", "away")   # the card's buttons (warn-btn-<verb>)
 
 
 # --- in: a file, /warn ---------------------------------------------------------------------
@@ -135,6 +136,11 @@ async def on_input(turn: Turn) -> None:
     text = (ev.text or "").strip()
     if draft.get("step") in STEPS:
         return await _entry_step(turn, text)
+    verb = next((v for v in OUTCOME_VERBS if canon(turn.t(f"warn-btn-{v}")) == canon(text)), None) if text else None
+    newest = await turn.storage.warnings.newest_open_of(turn.user.id) if verb else None
+    if newest is not None:  # an outcome word, typed for the card that came meanwhile: not a note
+        turn.end_flow()
+        return await _outcome(turn, newest, verb)
     w = await turn.storage.warnings.get(int(draft.get("id", 0)))
     if w is None or not await _may_act(turn, w):
         turn.end_flow()

@@ -109,6 +109,14 @@ class WarningRepo:
         return await self._select("status = 'open' AND org_id IS NOT NULL AND dispatched_at IS NOT NULL "
                                   "AND assignees = '[]'")
 
+    async def newest_open_of(self, user_id: int) -> Warning_ | None:
+        """The open warning most recently sent to this person (the card they saw last)."""
+        row = await self.db.fetchone(
+            f"SELECT {_COLS} FROM warnings WHERE status = 'open' AND purged_at IS NULL "
+            "AND EXISTS (SELECT 1 FROM json_each(assignees) WHERE value = ?) ORDER BY dispatched_at DESC, id DESC LIMIT 1",
+            (user_id,))
+        return _of(row) if row else None
+
     async def retries_due(self, now: datetime) -> list[Warning_]:
         return await self._select("status = 'open' AND retry_at IS NOT NULL AND retry_at <= ?", (now.isoformat(),))
 

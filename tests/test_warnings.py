@@ -619,3 +619,14 @@ async def test_dissuasions_typed_as_one_line_reports_are_their_own_kind_and_in_t
     cells = " ".join(str(c) for row in load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True)
                      for c in row if c is not None)
     assert "登记劝阻 5 人，回访 3 人" in cells and "张" not in cells.split("预警 1 条")[1][:80]
+
+
+async def test_an_outcome_word_typed_while_a_note_is_asked_goes_to_the_newest_card_not_into_the_note(bot):
+    await imported(bot, ROWS[0])
+    await bot.tap(WORKER, "已见面劝阻")                       # asks for an optional note
+    await imported(bot, "赵六,13900003333,BHQ-1,,,贷款,2026-11-24 09:45")
+    assert "赵六" in bot.last_text(WORKER)
+    await bot.send(WORKER, "已电话劝阻")                      # meant for the new card
+    first, last = await by_phone(bot, "13812341234"), await by_phone(bot, "13900003333")
+    assert first.note is None and (last.status, last.outcome) == ("closed", "phone")
+    assert "赵*" in bot.last_text(WORKER)
