@@ -193,6 +193,8 @@ async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
     if verb == "skip":
         if turn.flow == "warn" and turn.draft.get("step") == "address":
             return await _save_one(turn, turn.draft["cells"])
+        if turn.flow != "warn":  # an old message's 跳过 must not end the /log the person is in
+            return turn.alert("button-expired")
         turn.end_flow()
         return turn.say(turn.t("warn-skipped"))
     if verb == "kind" and turn.flow == "warn" and turn.draft.get("step") == "kind":

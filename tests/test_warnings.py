@@ -630,3 +630,13 @@ async def test_an_outcome_word_typed_while_a_note_is_asked_goes_to_the_newest_ca
     first, last = await by_phone(bot, "13812341234"), await by_phone(bot, "13900003333")
     assert first.note is None and (last.status, last.outcome) == ("closed", "phone")
     assert "赵*" in bot.last_text(WORKER)
+
+
+async def test_an_old_skip_button_of_a_warning_does_not_end_another_flow(bot):
+    await imported(bot, ROWS[0])
+    await bot.send(WORKER, "/poster")                        # logging, meanwhile
+    conv = await bot.storage.conversations.load((await bot.user(WORKER)).id)
+    assert conv.flow == "log"
+    await bot.act(WORKER, "warn:skip")                       # 跳过 of an older warning message
+    conv = await bot.storage.conversations.load((await bot.user(WORKER)).id)
+    assert conv.flow == "log"
