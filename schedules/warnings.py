@@ -11,7 +11,7 @@ nothing twice, and what was queued before a crash is sent after it.
     half the window, nothing recorded → the assignees are reminded
     the window's end, still open      → the village contact and the office get the overdue list
       (returned or unassigned: the office)
-    closed WARNING_RETENTION_DAYS ago → personal fields erased"""
+    closed WARNING_RETENTION_DAYS ago → personal fields erased (a /warn left half typed: when its flow is over)"""
 from __future__ import annotations
 
 import logging
@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from bot import warnings as domain
 from bot.i18n import t
-from handlers.core import action
+from handlers.core import FLOW_IDLE, action
 from storage.models import AREA_KINDS, Org
 from storage.outbox import body
 from storage.warnings import BATCH, Warning_
@@ -37,6 +37,7 @@ async def run_warnings(services) -> dict:
     done["overdue"] = await _overdue(services, now)
     days = services.settings.warning_retention_days
     done["purged"] = await services.storage.warnings.purge(now - timedelta(days=days), now)
+    await services.storage.warnings.forget_stale_entries(now - FLOW_IDLE)
     if done["purged"]:
         log.info("warnings: personal fields of %d closed warnings erased", done["purged"])
     return {k: v for k, v in done.items() if v}

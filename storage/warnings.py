@@ -169,6 +169,12 @@ class WarningRepo:
                                (ids,))
         return len(rows)
 
+    async def forget_stale_entries(self, before: datetime) -> int:
+        """Clear the drafts of /warn entries (or outcome notes) untouched since `before`: a
+        half-typed entry holds a name and a phone, and nothing else would ever erase it."""
+        return await self.db.write("UPDATE conversations SET flow = NULL, data = NULL "
+                                   "WHERE flow = 'warn' AND touched_at < ?", (before.isoformat(),))
+
     async def in_period(self, org_ids: list[int], start: date, end: date) -> list[Warning_]:
         """Warnings received from `start` to `end` (local days) whose area (or, unassigned, whose
         office) is one of org_ids."""

@@ -640,3 +640,18 @@ async def test_an_old_skip_button_of_a_warning_does_not_end_another_flow(bot):
     await bot.act(WORKER, "warn:skip")                       # 跳过 of an older warning message
     conv = await bot.storage.conversations.load((await bot.user(WORKER)).id)
     assert conv.flow == "log"
+
+
+async def test_a_warning_entry_left_half_typed_does_not_keep_the_name_and_phone(bot):
+    await bot.send(OFFICE, "/warn")
+    await bot.send(OFFICE, "孙七")
+    await bot.send(OFFICE, "13800004444")
+    office = await bot.user(OFFICE)
+    assert (await bot.storage.conversations.load(office.id)).data["cells"]["name"] == "孙七"
+    bot.clock.advance(timedelta(hours=1))
+    await bot.tick()
+    assert (await bot.storage.conversations.load(office.id)).flow == "warn"   # still being typed
+    bot.clock.advance(timedelta(hours=1, minutes=1))
+    await bot.tick()                                                    # the flow is over: forgotten
+    rows = await bot.storage.db.fetchall("SELECT flow, data FROM conversations WHERE user_id = ?", (office.id,))
+    assert [tuple(r) for r in rows] == [(None, None)]
