@@ -206,9 +206,8 @@ async def import_rows(storage, rows: list[dict], office: Org, by: int | None, no
     fresh = [r for r in rows if r["warned_at"] >= now - timedelta(days=retention_days)]
     old = len(rows) - len(fresh)
     rows = with_areas(fresh, await storage.orgs.subtree(office.id))
-    added, known = await storage.warnings.add_many(rows, office.id, by, now, timedelta(hours=window_hours))
-    unassigned = sum(1 for r in rows if r["org_id"] is None)
-    return added, known, min(unassigned, added), old
+    added, known, unassigned = await storage.warnings.add_many(rows, office.id, by, now, timedelta(hours=window_hours))
+    return added, known, unassigned, old
 
 
 # --- who gets a warning --------------------------------------------------------------------

@@ -70,11 +70,11 @@ class WarningRepo:
         self.db = db
 
     async def add_many(self, rows: list[dict], office_id: int, imported_by: int | None, now: datetime,
-                       window: timedelta) -> tuple[int, int]:
+                       window: timedelta) -> tuple[int, int, int]:
         """Store new warnings (a row: name, phone, address, id_last4, kind, warned_at, org_id,
         area_text); one already known by phone and warning time is skipped. BATCH rows per
-        transaction. Returns (added, already known)."""
-        added = 0
+        transaction. Returns (added, already known, added without an area)."""
+        added = unassigned = 0
         for start in range(0, len(rows), BATCH):
             batch = rows[start:start + BATCH]
             async with self.db.transaction() as conn:
@@ -87,9 +87,10 @@ class WarningRepo:
                          r.get("id_last4"), r["kind"], r["warned_at"].isoformat(), now.isoformat(),
                          (now + window).isoformat(), imported_by, now.isoformat() if r["org_id"] else None))
                     added += cur.rowcount
+                    unassigned += cur.rowcount if r["org_id"] is None else 0
             if start + BATCH < len(rows):
                 await asyncio.sleep(0.005)  # let a waiting writer in (as storage/orgs.py does)
-        return added, len(rows) - added
+        return added, len(rows) - added, unassigned
 
     async def get(self, warning_id: int) -> Warning_ | None:
         row = await self.db.fetchone(f"SELECT {_COLS} FROM warnings WHERE id = ?", (warning_id,))

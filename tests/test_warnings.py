@@ -655,3 +655,9 @@ async def test_a_warning_entry_left_half_typed_does_not_keep_the_name_and_phone(
     await bot.tick()                                                    # the flow is over: forgotten
     rows = await bot.storage.db.fetchall("SELECT flow, data FROM conversations WHERE user_id = ?", (office.id,))
     assert [tuple(r) for r in rows] == [(None, None)]
+
+
+async def test_the_unassigned_count_is_of_the_rows_added(bot):
+    await imported(bot, ROWS[2])                              # 王五: no known area
+    await bot.document(OFFICE, "预警2.csv", csv_file(ROWS[2], ROWS[0]))
+    assert "已导入预警 1 条（重复未导入 1 条，对不上网格 0 条）" in bot.last_text(OFFICE)
