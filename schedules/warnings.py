@@ -78,10 +78,8 @@ async def dispatch_due(services) -> int:
     orgs = {o.id: o for o in await storage.orgs.all()}
     people: dict[int, list] = {}
     while True:
-        todo = await storage.warnings.undispatched()
-        if not todo:
-            return total
-        async with storage.db.transaction():
+        async with storage.db.transaction():  # read inside: a reassignment meanwhile is seen
+            todo = await storage.warnings.undispatched()
             now = services.clock.now()
             for w in todo:
                 org = orgs[w.org_id]
@@ -122,6 +120,9 @@ async def _retries(services, now: datetime) -> int:
     storage, n = services.storage, 0
     for w in await storage.warnings.retries_due(now):
         async with storage.db.transaction():
+            w = await storage.warnings.get(w.id)  # as it is now: a tap may have answered it since
+            if w.status != "open" or w.retry_at is None or w.retry_at > now:
+                continue
             await _send_to_assignees(services, w, await _assigned(services, w), f"warn:{w.id}:{w.round}:try{w.tries}",
                                      "warn-retry", await _area_name(services, w), now)
             await storage.warnings.mark(w.id, retry_at=None)
@@ -132,8 +133,13 @@ async def _retries(services, now: datetime) -> int:
 async def _half(services, now: datetime) -> int:
     """Nothing recorded after half the window: remind the assignees."""
     storage, n = services.storage, 0
-    for w in await storage.warnings.unanswered_since("half_at", now - window(services) / 2):
+    before = now - window(services) / 2
+    for w in await storage.warnings.unanswered_since("half_at", before):
         async with storage.db.transaction():
+            w = await storage.warnings.get(w.id)  # as it is now: a tap may have answered it since
+            if w.status != "open" or w.first_contact_at or w.tries or w.half_at or not w.assigned_at \
+                    or w.assigned_at > before:
+                continue
             await _send_to_assignees(services, w, await _assigned(services, w), f"warn:{w.id}:{w.round}:half",
                                      "warn-half", await _area_name(services, w), now)
             await storage.warnings.mark(w.id, half_at=now)
@@ -146,18 +152,18 @@ async def _overdue(services, now: datetime) -> int:
     to the office chat (or, without one, the office's people); returned and unassigned ones to
     the office only. Once per warning and round."""
     storage = services.storage
-    late = await storage.warnings.unanswered_since("overdue_at", now - window(services))
-    if not late:
-        return 0
-    orgs = {o.id: o for o in await storage.orgs.all()}
-    by_area: dict[int, list[Warning_]] = {}
-    by_office: dict[int, list[Warning_]] = {}
-    for w in late:
-        area = None if _waits_on_office(w) else _area_of(orgs, orgs.get(w.org_id))
-        if area is not None:
-            by_area.setdefault(area.id, []).append(w)
-        by_office.setdefault(w.office_id, []).append(w)
-    async with storage.db.transaction():
+    async with storage.db.transaction():  # read inside: a tap meanwhile is seen
+        late = await storage.warnings.unanswered_since("overdue_at", now - window(services))
+        if not late:
+            return 0
+        orgs = {o.id: o for o in await storage.orgs.all()}
+        by_area: dict[int, list[Warning_]] = {}
+        by_office: dict[int, list[Warning_]] = {}
+        for w in late:
+            area = None if _waits_on_office(w) else _area_of(orgs, orgs.get(w.org_id))
+            if area is not None:
+                by_area.setdefault(area.id, []).append(w)
+            by_office.setdefault(w.office_id, []).append(w)
         for area_id, ws in by_area.items():
             contacts = await storage.users.in_orgs([area_id], "contact")
             await _queue_list(services, f"warnlate:a{area_id}:{ws[0].id}:{ws[0].round}",

@@ -661,3 +661,21 @@ async def test_the_unassigned_count_is_of_the_rows_added(bot):
     await imported(bot, ROWS[2])                              # 王五: no known area
     await bot.document(OFFICE, "预警2.csv", csv_file(ROWS[2], ROWS[0]))
     assert "已导入预警 1 条（重复未导入 1 条，对不上网格 0 条）" in bot.last_text(OFFICE)
+
+
+async def test_an_outcome_tapped_while_the_ticker_reads_what_is_due_stops_the_reminder(bot, monkeypatch):
+    await imported(bot, ROWS[0])
+    w = await by_phone(bot, "13812341234")
+    await bot.act(WORKER, f"warn:nr:{w.id}:0")
+    bot.clock.advance(timedelta(hours=2))
+    repo, read = bot.storage.warnings, bot.storage.warnings.retries_due
+
+    async def then_tapped(now):      # the worker's tap commits between the read and the queueing
+        due = await read(now)
+        await bot.act(WORKER, f"warn:met:{w.id}:0")
+        return due
+    monkeypatch.setattr(repo, "retries_due", then_tapped)
+    await bot.tick()
+    await bot.tick()
+    assert not any("再次提醒" in x for x in bot.texts(WORKER))
+    assert (await by_phone(bot, "13812341234")).outcome == "met"
