@@ -6,7 +6,7 @@ same transaction. Outbox topics carry the warning's id and round, so a restart s
 nothing twice, and what was queued before a crash is sent after it.
 
     dispatched_at IS NULL            → the assignees get it with the outcome buttons
-      (dispatched to nobody: again, once someone has joined)
+      (to nobody, or not to the grid's worker: again, once someone or a worker has joined)
     retry_at due (联系不上 < 3 times) → asked again
     half the window, nothing recorded → the assignees are reminded
     the window's end, still open      → the village contact and the office get the overdue list
@@ -96,9 +96,10 @@ async def dispatch_due(services) -> int:
 
 async def _once_someone_is_there(services) -> None:
     """A warning dispatched to nobody is dispatched again (the next step) once someone has
-    joined its grid, village or office."""
+    joined its grid, village or office; one that went to the village contact or the office,
+    once a worker has joined its grid (they keep their say over it: _may_act)."""
     storage, found = services.storage, {}
-    for w in await storage.warnings.sent_to_nobody():
+    for w in await storage.warnings.sent_to_fallback():
         if w.org_id not in found:
             org = await storage.orgs.get(w.org_id)
             found[w.org_id] = bool(org and await domain.assignees(storage, org, w.office_id))

@@ -105,10 +105,14 @@ class WarningRepo:
     async def undispatched(self, limit: int = BATCH) -> list[Warning_]:
         return await self._select("status = 'open' AND org_id IS NOT NULL AND dispatched_at IS NULL", (), limit)
 
-    async def sent_to_nobody(self) -> list[Warning_]:
-        """Open warnings dispatched when their grid, village and office had nobody in them."""
-        return await self._select("status = 'open' AND org_id IS NOT NULL AND dispatched_at IS NOT NULL "
-                                  "AND assignees = '[]'")
+    async def sent_to_fallback(self) -> list[Warning_]:
+        """Open warnings dispatched to nobody, or to others than their area's workers while it
+        now has some (a worker joined after the village contact or the office got it)."""
+        return await self._select(
+            "status = 'open' AND org_id IS NOT NULL AND dispatched_at IS NOT NULL AND (assignees = '[]' OR ("
+            "EXISTS (SELECT 1 FROM users u WHERE u.org_id = warnings.org_id AND u.role = 'worker' AND u.active = 1) "
+            "AND NOT EXISTS (SELECT 1 FROM json_each(warnings.assignees) a JOIN users u ON u.id = a.value "
+            "WHERE u.org_id = warnings.org_id AND u.role = 'worker')))")
 
     async def newest_open_of(self, user_id: int) -> Warning_ | None:
         """The open warning most recently sent to this person (the card they saw last)."""

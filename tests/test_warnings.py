@@ -679,3 +679,19 @@ async def test_an_outcome_tapped_while_the_ticker_reads_what_is_due_stops_the_re
     await bot.tick()
     assert not any("再次提醒" in x for x in bot.texts(WORKER))
     assert (await by_phone(bot, "13812341234")).outcome == "met"
+
+
+async def test_an_open_warning_of_a_grid_without_a_worker_reaches_the_worker_who_joins_it(bot):
+    await bot.join(202, "CYB", "contact")
+    await imported(bot, "甲,13811110001,CYB-1,,,刷单,2026-11-24 09:00")
+    contact = await bot.user(202)
+    assert (await by_phone(bot, "13811110001")).assignees == [contact.id]
+    await bot.join(103, "CYB-1", "worker")                   # the grid gets its worker
+    await bot.tick()
+    await bot.tick()
+    worker = await bot.user(103)
+    assert (await by_phone(bot, "13811110001")).assignees == [worker.id]
+    assert sum("13811110001" in x for x in bot.texts(103)) == 1
+    assert sum("13811110001" in x for x in bot.texts(202)) == 1    # the contact is not sent it again
+    await bot.act(202, f"warn:phone:{(await by_phone(bot, '13811110001')).id}:0")   # and may still act
+    assert (await by_phone(bot, "13811110001")).outcome_by == contact.id
