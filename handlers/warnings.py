@@ -333,8 +333,13 @@ async def _office_view(turn: Turn) -> None:
     turn.say("\n".join(lines + [turn.t("warn-move-hint")]), rows, numbered=False)
 
 
+def _is_area(org) -> bool:
+    """A grid or a village/community: where a warning can be sent (a forged 改派 names others)."""
+    return org.kind == "grid" or org.kind in AREA_KINDS
+
+
 async def _area_choices(turn: Turn, w: Warning_) -> None:
-    places = [o for o in await turn.storage.orgs.subtree(turn.user.org_id) if o.kind == "grid" or o.kind in AREA_KINDS]
+    places = [o for o in await turn.storage.orgs.subtree(turn.user.org_id) if _is_area(o)]
     rows = [[Button(o.name, action("warn", "to", w.id, o.id))] for o in places[:AREA_BUTTONS]]
     turn.say(turn.t("warn-move-ask", who=domain.masked(w)), rows)
 
@@ -342,7 +347,8 @@ async def _area_choices(turn: Turn, w: Warning_) -> None:
 async def _reassign(turn: Turn, w: Warning_, org_id: int | None) -> None:
     """Give the warning another area: a new round, sent at once to that area's people."""
     org = await turn.storage.orgs.get(org_id) if org_id is not None else None
-    if org is None or not await turn.storage.orgs.is_within(org.id, turn.user.org_id) or w.status == "closed":
+    if org is None or not _is_area(org) or not await turn.storage.orgs.is_within(org.id, turn.user.org_id) \
+            or w.status == "closed":
         turn.alert("button-expired")
         return
     await turn.storage.warnings.mark(w.id, org_id=org.id, status="open", round=w.round + 1, assigned_at=turn.now,

@@ -695,3 +695,12 @@ async def test_an_open_warning_of_a_grid_without_a_worker_reaches_the_worker_who
     assert sum("13811110001" in x for x in bot.texts(202)) == 1    # the contact is not sent it again
     await bot.act(202, f"warn:phone:{(await by_phone(bot, '13811110001')).id}:0")   # and may still act
     assert (await by_phone(bot, "13811110001")).outcome_by == contact.id
+
+
+async def test_a_forged_reassignment_to_an_org_that_is_no_grid_or_village_is_refused(bot):
+    await imported(bot, ROWS[0])
+    w = await by_phone(bot, "13812341234")
+    township = await bot.storage.orgs.by_code("WLS")
+    await bot.act(OFFICE, f"warn:to:{w.id}:{township.id}")
+    got = await by_phone(bot, "13812341234")
+    assert (got.org_id, got.round) == (w.org_id, 0)
