@@ -704,3 +704,23 @@ async def test_a_forged_reassignment_to_an_org_that_is_no_grid_or_village_is_ref
     await bot.act(OFFICE, f"warn:to:{w.id}:{township.id}")
     got = await by_phone(bot, "13812341234")
     assert (got.org_id, got.round) == (w.org_id, 0)
+
+
+async def test_on_telegram_the_office_sends_the_warnings_file(tmp_path):
+    from schedules import run_due
+
+    from .tg import Harness as TgHarness, message_json, update_json
+    async with TgHarness(tmp_path, datetime(2026, 11, 24, 10, 0, tzinfo=TZ)) as tg:
+        await tg.import_orgs()
+        await tg.join(WORKER, "BHQ-1", "worker")
+        await tg.join(OFFICE, "WLS", "office")
+        tg.api.files["sheet"] = csv_file(ROWS[0])
+        await tg.feed(update_json(message=message_json(OFFICE, None, document={
+            "file_id": "sheet", "file_unique_id": "sheet-u", "file_name": "预警.csv", "file_size": 200})))
+        assert "已导入预警 1 条" in tg.last_text(OFFICE)
+        await run_due(tg.svc, tg.senders())
+        assert "张三丰" in tg.last_text(WORKER)
+        too_big = {"file_id": "huge", "file_unique_id": "huge-u", "file_name": "预警.xlsx", "file_size": 30 << 20}
+        await tg.feed(update_json(message=message_json(OFFICE, None, document=too_big)))
+        assert "文件太大" in tg.last_text(OFFICE)
+        assert [w.phone for w in await tg.storage.warnings._select("1 = 1")] == ["13812341234"]

@@ -1,4 +1,4 @@
-"""Telegram updates as core events: messages, edits, photos (fetched first), places, taps."""
+"""Telegram updates as core events: messages, edits, photos and files (fetched first), places, taps."""
 from __future__ import annotations
 
 import logging
@@ -7,12 +7,13 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
-from handlers.core import Event, Photo
+from handlers.core import Document, Event, Photo
 
 from .. import decode
 
 log = logging.getLogger(__name__)
 NAME = "telegram"
+MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
 
 async def to_event(update: Update) -> Event | None:
@@ -37,6 +38,7 @@ async def to_event(update: Update) -> Event | None:
                  chat_title=msg.chat.title or "", lang=user.language_code,
                  text=msg.text if msg.text is not None else msg.caption,
                  photo=None if _is_group(msg.chat) else await _photo(msg),  # groups: commands only
+                 document=None if _is_group(msg.chat) else await _document(msg),
                  location=location, edited=update.edited_message is not None, message_ref=str(msg.message_id))
 
 
@@ -55,3 +57,18 @@ async def _photo(msg: Message) -> Photo | None:
         log.warning("could not download photo %s; keeping its ids", size.file_unique_id, exc_info=True)
         data = None
     return Photo(ref=size.file_id, unique=size.file_unique_id, data=data)
+
+
+async def _document(msg: Message) -> Document | None:
+    """A file (the office's spreadsheet of warnings), downloaded before the event is handled;
+    one too big to download (or that failed to) comes without its bytes."""
+    doc = msg.document
+    if doc is None:
+        return None
+    data = None
+    if (doc.file_size or 0) <= MAX_FILE_BYTES:
+        try:
+            data = bytes(await (await doc.get_file()).download_as_bytearray())
+        except TelegramError:
+            log.warning("could not download file %s", doc.file_unique_id, exc_info=True)
+    return Document(name=doc.file_name or "file", data=data)
