@@ -118,7 +118,8 @@ class WarningRepo:
         """The open warning most recently sent to this person (the card they saw last)."""
         row = await self.db.fetchone(
             f"SELECT {_COLS} FROM warnings WHERE status = 'open' AND purged_at IS NULL "
-            "AND EXISTS (SELECT 1 FROM json_each(assignees) WHERE value = ?) ORDER BY dispatched_at DESC, id DESC LIMIT 1",
+            "AND EXISTS (SELECT 1 FROM json_each(assignees) WHERE value = ?) "
+            "ORDER BY dispatched_at DESC, id DESC LIMIT 1",
             (user_id,))
         return _of(row) if row else None
 
