@@ -194,8 +194,8 @@ async def _queue_list(services, topic: str, to: dict[str, str], ws: list[Warning
     messages = {}
     for address, lang in to.items():
         lines = [t(lang, "warn-late-line", who=domain.masked(w), kind=w.kind,
-                   area=t(lang, "warn-late-unassigned") if _waits_on_office(w) else orgs[w.org_id].name)
-                 for w in ws]
+                   area=t(lang, "warn-late-unassigned") if _waits_on_office(w) else
+                   orgs[w.org_id].name if w.org_id in orgs else "—") for w in ws]
         messages[address] = body(t(lang, "warn-late-head", count=len(ws), hours=hours) + "\n" + "\n".join(lines))
     await services.storage.outbox.enqueue(topic, messages, now, urgent=True)
 
