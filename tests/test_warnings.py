@@ -724,3 +724,12 @@ async def test_on_telegram_the_office_sends_the_warnings_file(tmp_path):
         await tg.feed(update_json(message=message_json(OFFICE, None, document=too_big)))
         assert "文件太大" in tg.last_text(OFFICE)
         assert [w.phone for w in await tg.storage.warnings._select("1 = 1")] == ["13812341234"]
+
+
+@pytest.mark.parametrize("typed, outcome, tries", [("见面劝阻", "met", 0), ("电话劝阻了", "phone", 0),
+                                                   ("打不通", None, 1), ("被骗了", "defrauded", 0)])
+async def test_a_card_answered_in_the_words_people_use(bot, typed, outcome, tries):
+    await imported(bot, ROWS[0])
+    await bot.send(WORKER, typed)
+    w = await by_phone(bot, "13812341234")
+    assert (w.outcome, w.tries) == (outcome, tries)
