@@ -19,7 +19,8 @@ Timed, on the test clock at 02:00 (quiet hours: warnings go out anyway):
   send   schedules.outbox.drain through TelegramSender at Settings(rate_limit_per_second=--rate)
 "time to last dispatch" is from the start of `read` to the fake API's last accepted
 sendMessage. Checked: every assigned warning's card reached each of its assignees (lost must
-be 0), none twice, and a second tick sends nothing. No timing asserts.
+be 0), none twice, and a second tick sends nothing. Then one tick's warning step (what is
+due, who joined since) with all of them open is timed. No timing asserts.
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ from bot.clock import FakeClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from channels.telegram import build_application  # noqa: E402
 from schedules.outbox import drain  # noqa: E402
-from schedules.warnings import dispatch_due  # noqa: E402
+from schedules.warnings import dispatch_due, run_warnings  # noqa: E402
 from tests.botapi import FakeBotAPI, RecordingRequest  # noqa: E402
 from tests.tg import Harness  # noqa: E402
 
@@ -128,7 +129,7 @@ async def run(args: argparse.Namespace) -> None:
             t0 = time.perf_counter()
             rows = domain.parse("预警.csv", data, TZ)
             t_read = time.perf_counter()
-            added, known, unassigned = await domain.import_rows(h.storage, rows, office, None, h.clock.now(),
+            added, known, unassigned, _old = await domain.import_rows(h.storage, rows, office, None, h.clock.now(),
                                                                 h.settings.warning_window_hours)
             t_store = time.perf_counter()
             queued = await dispatch_due(h.svc)
@@ -136,6 +137,9 @@ async def run(args: argparse.Namespace) -> None:
             counts = await drain(h.svc, h.senders())
             t_send = time.perf_counter()
             again = await dispatch_due(h.svc), await drain(h.svc, h.senders())
+            t_tick = time.perf_counter()
+            await run_warnings(h.svc)     # a tick's warning step with all of them open
+            t_tick = time.perf_counter() - t_tick
 
             # --- what happened ------------------------------------------------------------------
             sent = Counter((int(c.params["chat_id"]), c.params["text"].split("预警 #", 1)[1].split("（", 1)[0])
@@ -152,6 +156,7 @@ async def run(args: argparse.Namespace) -> None:
                   f"({len(expected) / (t_send - t_queue):.1f} msg/s while sending, configured {args.rate:g}/s)")
             print(f"lost: {len(lost)} · sent twice: {len(twice)} · a second round sent {again[1].get('sent', 0)} · "
                   f"unassigned kept for the office: {sum(1 for w in ws if w.org_id is None)}")
+            print(f"a tick's warning step with {len(ws):,} open: {t_tick * 1000:.0f} ms")
 
 
 def main() -> None:

@@ -273,16 +273,17 @@ def cmd_import_warnings(args: argparse.Namespace) -> int:
         if office is None:
             return None
         services = _office_services(settings, storage)
-        done = await import_rows(storage, rows, office, None, services.clock.now(), settings.warning_window_hours)
+        done = await import_rows(storage, rows, office, None, services.clock.now(), settings.warning_window_hours,
+                                 settings.warning_retention_days)
         return (*done, await dispatch_due(services))
 
     done = asyncio.run(_with_storage(settings, work))
     if done is None:
         print("an org code is needed: --office CODE (the township or street the warnings are for)", file=sys.stderr)
         return 1
-    added, known, unassigned, dispatched = done
-    print(f"imported: {added} warnings added, {known} already known, {unassigned} with no known area; "
-          f"{dispatched} queued for dispatch")
+    added, known, unassigned, old, dispatched = done
+    print(f"imported: {added} warnings added, {known} already known, {unassigned} with no known area, "
+          f"{old} older than {settings.warning_retention_days} days (not imported); {dispatched} queued for dispatch")
     return 0
 
 

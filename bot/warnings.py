@@ -194,12 +194,20 @@ def with_areas(rows: list[dict], subtree: list[Org]) -> list[dict]:
 
 
 async def import_rows(storage, rows: list[dict], office: Org, by: int | None, now: datetime,
-                      window_hours: float) -> tuple[int, int, int]:
-    """Store parsed rows for this office. Returns (added, already known, unassigned of the added)."""
-    rows = with_areas(rows, await storage.orgs.subtree(office.id))
-    added, known = await storage.warnings.add_many(rows, office.id, by, now, timedelta(hours=window_hours))
-    unassigned = sum(1 for r in rows if r["org_id"] is None)
-    return added, known, min(unassigned, added)
+                      window_hours: float, retention_days: int = 90) -> tuple[int, int, int, int]:
+    """Store parsed rows for this office. Returns (added, already known, unassigned of the added,
+    older than the retention).
+
+    A row warned about more than `retention_days` ago is not imported: it is past any window,
+    and it may be one whose personal fields were purged (a running list sent again), which
+    UNIQUE (phone, warned_at) can no longer recognise. Keeping a hash of phone and time to
+    recognise it would keep personal data under another name: the few hundred million
+    mobile numbers are hashed through in minutes."""
+    fresh = [r for r in rows if r["warned_at"] >= now - timedelta(days=retention_days)]
+    old = len(rows) - len(fresh)
+    rows = with_areas(fresh, await storage.orgs.subtree(office.id))
+    added, known, unassigned = await storage.warnings.add_many(rows, office.id, by, now, timedelta(hours=window_hours))
+    return added, known, unassigned, old
 
 
 # --- who gets a warning --------------------------------------------------------------------

@@ -41,7 +41,10 @@ WORDS = {"帮助": "help", "我的": "mine", "统计": "stats", "报送": "repor
          "汇总": "summary", "未报": "missing", "导出": "export", "取消": "cancel", "登记": "log"}
 # Typed words that mean the same as a button's label.
 ALIASES = {"保存": "确认", "确定": "确认", "提交": "确认", "确认无误": "确认", "确认报送": "确认", "save": "确认", "confirm": "确认", "ok": "确认",
-           "无": "没有", "0": "没有", "skip": "跳过"}
+           "无": "没有", "0": "没有", "skip": "跳过",
+           # a warning card's outcomes, as people say them
+           "见面劝阻": "已见面劝阻", "见面劝阻了": "已见面劝阻", "电话劝阻": "已电话劝阻", "电话劝阻了": "已电话劝阻",
+           "联系不上了": "联系不上", "打不通": "联系不上", "没联系上": "联系不上", "被骗了": "已被骗"}
 
 
 @dataclass(frozen=True)

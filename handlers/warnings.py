@@ -12,6 +12,7 @@ Full names and phones go only to a warning's assignees (its card) and the office
 other answer shows the masked form (张* 138****1234)."""
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
@@ -23,7 +24,8 @@ from storage.models import AREA_KINDS
 from storage.outbox import body
 from storage.warnings import BATCH, Warning_
 
-from .core import Button, Turn, action, int_arg
+from .core import Button, Turn, action, canon, int_arg
+from .evidence import save_photo
 
 log = logging.getLogger(__name__)
 KINDS = ("刷单", "冒充客服", "投资理财", "冒充公检法", "贷款")
@@ -33,6 +35,7 @@ AREA_BUTTONS = 24
 UNDO_WITHIN = timedelta(hours=2)   # an outcome tapped by mistake can be taken back this long
 OWN_DAYS = 14              # a worker's closed warnings stay in /warnings this long (for 回访)
 VERBS = {"met": "met", "phone": "phone", "lost": "defrauded"}
+OUTCOME_VERBS = ("met", "phone", "nr", "lost", "away")   # the card's buttons (warn-btn-<verb>)
 
 
 # --- in: a file, /warn ---------------------------------------------------------------------
@@ -57,14 +60,17 @@ async def on_document(turn: Turn) -> None:
 
 async def _import(turn: Turn, rows: list[dict]) -> None:
     office = await turn.storage.orgs.get(turn.user.org_id)
-    added, known, unassigned = await domain.import_rows(turn.storage, rows, office, turn.user.id, turn.now,
-                                                        turn.svc.settings.warning_window_hours)
+    settings = turn.svc.settings
+    added, known, unassigned, old = await domain.import_rows(turn.storage, rows, office, turn.user.id, turn.now,
+                                                             settings.warning_window_hours,
+                                                             settings.warning_retention_days)
     # A big file is dispatched by the next tick, BATCH per transaction: inside this event's one
     # transaction it would hold everyone else's taps for seconds.
     sent = await dispatch_due(turn.svc) if added <= BATCH else 0
-    log.info("user %s imported %d warnings (%d known, %d unassigned); %d dispatched",
-             turn.user.id, added, known, unassigned, sent)
-    turn.say(turn.t("warn-imported", added=added, known=known, unassigned=unassigned))
+    log.info("user %s imported %d warnings (%d known, %d unassigned, %d too old); %d dispatched",
+             turn.user.id, added, known, unassigned, old, sent)
+    old_line = "\n" + turn.t("warn-imported-old", old=old, days=settings.warning_retention_days) if old else ""
+    turn.say(turn.t("warn-imported", added=added, known=known, unassigned=unassigned) + old_line)
 
 
 async def warn(turn: Turn) -> None:
@@ -130,6 +136,11 @@ async def on_input(turn: Turn) -> None:
     text = (ev.text or "").strip()
     if draft.get("step") in STEPS:
         return await _entry_step(turn, text)
+    verb = next((v for v in OUTCOME_VERBS if canon(turn.t(f"warn-btn-{v}")) == canon(text)), None) if text else None
+    newest = await turn.storage.warnings.newest_open_of(turn.user.id) if verb else None
+    if newest is not None:  # an outcome word, typed for the card that came meanwhile: not a note
+        turn.end_flow()
+        return await _outcome(turn, newest, verb)
     w = await turn.storage.warnings.get(int(draft.get("id", 0)))
     if w is None or not await _may_act(turn, w):
         turn.end_flow()
@@ -144,8 +155,8 @@ async def on_input(turn: Turn) -> None:
         draft["step"] = "note"
         turn.say(turn.t("warn-ask-note"), [[turn.button("warn-btn-skip", action("warn", "skip"))]])
         return
-    if ev.photo is not None:
-        await turn.storage.warnings.mark(w.id, photo_ref=ev.photo.unique)
+    if ev.photo is not None:  # kept as an evidence file (the sweep spares it while photo_ref names it)
+        await turn.storage.warnings.mark(w.id, photo_ref=json.dumps(save_photo(turn)))
     if text:
         await turn.storage.warnings.mark(w.id, note=text[:300])
     if ev.photo is None and not text:
@@ -182,6 +193,8 @@ async def on_action(turn: Turn, verb: str, args: list[str]) -> None:
     if verb == "skip":
         if turn.flow == "warn" and turn.draft.get("step") == "address":
             return await _save_one(turn, turn.draft["cells"])
+        if turn.flow != "warn":  # an old message's 跳过 must not end the /log the person is in
+            return turn.alert("button-expired")
         turn.end_flow()
         return turn.say(turn.t("warn-skipped"))
     if verb == "kind" and turn.flow == "warn" and turn.draft.get("step") == "kind":
@@ -321,8 +334,13 @@ async def _office_view(turn: Turn) -> None:
     turn.say("\n".join(lines + [turn.t("warn-move-hint")]), rows, numbered=False)
 
 
+def _is_area(org) -> bool:
+    """A grid or a village/community: where a warning can be sent (a forged 改派 names others)."""
+    return org.kind == "grid" or org.kind in AREA_KINDS
+
+
 async def _area_choices(turn: Turn, w: Warning_) -> None:
-    places = [o for o in await turn.storage.orgs.subtree(turn.user.org_id) if o.kind == "grid" or o.kind in AREA_KINDS]
+    places = [o for o in await turn.storage.orgs.subtree(turn.user.org_id) if _is_area(o)]
     rows = [[Button(o.name, action("warn", "to", w.id, o.id))] for o in places[:AREA_BUTTONS]]
     turn.say(turn.t("warn-move-ask", who=domain.masked(w)), rows)
 
@@ -330,7 +348,8 @@ async def _area_choices(turn: Turn, w: Warning_) -> None:
 async def _reassign(turn: Turn, w: Warning_, org_id: int | None) -> None:
     """Give the warning another area: a new round, sent at once to that area's people."""
     org = await turn.storage.orgs.get(org_id) if org_id is not None else None
-    if org is None or not await turn.storage.orgs.is_within(org.id, turn.user.org_id) or w.status == "closed":
+    if org is None or not _is_area(org) or not await turn.storage.orgs.is_within(org.id, turn.user.org_id) \
+            or w.status == "closed":
         turn.alert("button-expired")
         return
     await turn.storage.warnings.mark(w.id, org_id=org.id, status="open", round=w.round + 1, assigned_at=turn.now,

@@ -67,8 +67,8 @@ async def deliver(services, senders: dict, message: Outgoing) -> str:
 
 async def offer(services, user_id: int, rows: list[list[list[str]]]) -> None:
     """Let the person type a sent message's choice by its word ("可回复：立即报送"), added to
-    the buttons they can type back already; not in the middle of a flow, whose next typed
-    word is that step's."""
+    the buttons they can type back already (the same word: this message's); not in the
+    middle of a flow, whose next typed word is that step's."""
     storage, now = services.storage, services.clock.now()
     async with storage.db.transaction():
         conv = await storage.conversations.load(user_id)
@@ -76,8 +76,9 @@ async def offer(services, user_id: int, rows: list[list[list[str]]]) -> None:
             return
         fresh = conv.menu_at is not None and now - conv.menu_at <= MENU_IDLE
         kept = conv.menu if fresh else []
-        shown = {choice[0] for choice in kept}
-        conv.menu = kept + [[label, action, False] for row in rows for label, action in row if label not in shown]
+        new = [[label, action, False] for row in rows for label, action in row]
+        # A word shown again (two warnings' 已见面劝阻) now means the newest message's choice.
+        conv.menu = [c for c in kept if c[0] not in {n[0] for n in new}] + new
         conv.menu_at, conv.menu_by = now, conv.menu_by if fresh else None
         await storage.conversations.save(conv)
 

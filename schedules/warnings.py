@@ -6,10 +6,12 @@ same transaction. Outbox topics carry the warning's id and round, so a restart s
 nothing twice, and what was queued before a crash is sent after it.
 
     dispatched_at IS NULL            → the assignees get it with the outcome buttons
+      (to nobody, or not to the grid's worker: again, once someone or a worker has joined)
     retry_at due (联系不上 < 3 times) → asked again
     half the window, nothing recorded → the assignees are reminded
     the window's end, still open      → the village contact and the office get the overdue list
-    closed WARNING_RETENTION_DAYS ago → personal fields erased"""
+      (returned or unassigned: the office)
+    closed WARNING_RETENTION_DAYS ago → personal fields erased (a /warn left half typed: when its flow is over)"""
 from __future__ import annotations
 
 import logging
@@ -17,7 +19,7 @@ from datetime import datetime, timedelta
 
 from bot import warnings as domain
 from bot.i18n import t
-from handlers.core import action
+from handlers.core import FLOW_IDLE, action
 from storage.models import AREA_KINDS, Org
 from storage.outbox import body
 from storage.warnings import BATCH, Warning_
@@ -28,12 +30,14 @@ log = logging.getLogger(__name__)
 async def run_warnings(services) -> dict:
     """Do whatever is due for warnings now. Returns counts by step."""
     now = services.clock.now()
+    await _once_someone_is_there(services)
     done = {"dispatched": await dispatch_due(services)}
     done["retried"] = await _retries(services, now)
     done["reminded"] = await _half(services, now)
     done["overdue"] = await _overdue(services, now)
     days = services.settings.warning_retention_days
     done["purged"] = await services.storage.warnings.purge(now - timedelta(days=days), now)
+    await services.storage.warnings.forget_stale_entries(now - FLOW_IDLE)
     if done["purged"]:
         log.info("warnings: personal fields of %d closed warnings erased", done["purged"])
     return {k: v for k, v in done.items() if v}
@@ -74,10 +78,8 @@ async def dispatch_due(services) -> int:
     orgs = {o.id: o for o in await storage.orgs.all()}
     people: dict[int, list] = {}
     while True:
-        todo = await storage.warnings.undispatched()
-        if not todo:
-            return total
-        async with storage.db.transaction():
+        async with storage.db.transaction():  # read inside: a reassignment meanwhile is seen
+            todo = await storage.warnings.undispatched()
             now = services.clock.now()
             for w in todo:
                 org = orgs[w.org_id]
@@ -90,6 +92,19 @@ async def dispatch_due(services) -> int:
         total += len(todo)
         if len(todo) < BATCH:
             return total
+
+
+async def _once_someone_is_there(services) -> None:
+    """A warning dispatched to nobody is dispatched again (the next step) once someone has
+    joined its grid, village or office; one that went to the village contact or the office,
+    once a worker has joined its grid (they keep their say over it: _may_act)."""
+    storage, found = services.storage, {}
+    for w in await storage.warnings.sent_to_fallback():
+        if w.org_id not in found:
+            org = await storage.orgs.get(w.org_id)
+            found[w.org_id] = bool(org and await domain.assignees(storage, org, w.office_id))
+        if found[w.org_id]:
+            await storage.warnings.mark(w.id, dispatched_at=None)
 
 
 async def _assigned(services, w: Warning_) -> list:
@@ -106,6 +121,9 @@ async def _retries(services, now: datetime) -> int:
     storage, n = services.storage, 0
     for w in await storage.warnings.retries_due(now):
         async with storage.db.transaction():
+            w = await storage.warnings.get(w.id)  # as it is now: a tap may have answered it since
+            if w.status != "open" or w.retry_at is None or w.retry_at > now:
+                continue
             await _send_to_assignees(services, w, await _assigned(services, w), f"warn:{w.id}:{w.round}:try{w.tries}",
                                      "warn-retry", await _area_name(services, w), now)
             await storage.warnings.mark(w.id, retry_at=None)
@@ -116,8 +134,13 @@ async def _retries(services, now: datetime) -> int:
 async def _half(services, now: datetime) -> int:
     """Nothing recorded after half the window: remind the assignees."""
     storage, n = services.storage, 0
-    for w in await storage.warnings.unanswered_since("half_at", now - window(services) / 2):
+    before = now - window(services) / 2
+    for w in await storage.warnings.unanswered_since("half_at", before):
         async with storage.db.transaction():
+            w = await storage.warnings.get(w.id)  # as it is now: a tap may have answered it since
+            if w.status != "open" or w.first_contact_at or w.tries or w.half_at or not w.assigned_at \
+                    or w.assigned_at > before:
+                continue
             await _send_to_assignees(services, w, await _assigned(services, w), f"warn:{w.id}:{w.round}:half",
                                      "warn-half", await _area_name(services, w), now)
             await storage.warnings.mark(w.id, half_at=now)
@@ -127,20 +150,21 @@ async def _half(services, now: datetime) -> int:
 
 async def _overdue(services, now: datetime) -> int:
     """Still open at the window's end: the overdue list (masked) to each village's contacts and
-    to the office chat (or, without one, the office's people). Once per warning and round."""
+    to the office chat (or, without one, the office's people); returned and unassigned ones to
+    the office only. Once per warning and round."""
     storage = services.storage
-    late = await storage.warnings.unanswered_since("overdue_at", now - window(services))
-    if not late:
-        return 0
-    orgs = {o.id: o for o in await storage.orgs.all()}
-    by_area: dict[int, list[Warning_]] = {}
-    by_office: dict[int, list[Warning_]] = {}
-    for w in late:
-        area = _area_of(orgs, orgs.get(w.org_id))
-        if area is not None:
-            by_area.setdefault(area.id, []).append(w)
-        by_office.setdefault(w.office_id, []).append(w)
-    async with storage.db.transaction():
+    async with storage.db.transaction():  # read inside: a tap meanwhile is seen
+        late = await storage.warnings.unanswered_since("overdue_at", now - window(services))
+        if not late:
+            return 0
+        orgs = {o.id: o for o in await storage.orgs.all()}
+        by_area: dict[int, list[Warning_]] = {}
+        by_office: dict[int, list[Warning_]] = {}
+        for w in late:
+            area = None if _waits_on_office(w) else _area_of(orgs, orgs.get(w.org_id))
+            if area is not None:
+                by_area.setdefault(area.id, []).append(w)
+            by_office.setdefault(w.office_id, []).append(w)
         for area_id, ws in by_area.items():
             contacts = await storage.users.in_orgs([area_id], "contact")
             await _queue_list(services, f"warnlate:a{area_id}:{ws[0].id}:{ws[0].round}",
@@ -154,6 +178,11 @@ async def _overdue(services, now: datetime) -> int:
     return len(late)
 
 
+def _waits_on_office(w: Warning_) -> bool:
+    """Unassigned or returned: only the office can give it an area."""
+    return w.org_id is None or w.status == "returned"
+
+
 def _area_of(orgs: dict[int, Org], org: Org | None) -> Org | None:
     while org is not None and org.kind not in AREA_KINDS:
         org = orgs.get(org.parent_id) if org.parent_id else None
@@ -165,7 +194,8 @@ async def _queue_list(services, topic: str, to: dict[str, str], ws: list[Warning
     messages = {}
     for address, lang in to.items():
         lines = [t(lang, "warn-late-line", who=domain.masked(w), kind=w.kind,
-                   area=orgs[w.org_id].name if w.org_id in orgs else "—") for w in ws]
+                   area=t(lang, "warn-late-unassigned") if _waits_on_office(w) else
+                   orgs[w.org_id].name if w.org_id in orgs else "—") for w in ws]
         messages[address] = body(t(lang, "warn-late-head", count=len(ws), hours=hours) + "\n" + "\n".join(lines))
     await services.storage.outbox.enqueue(topic, messages, now, urgent=True)
 

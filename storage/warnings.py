@@ -70,11 +70,11 @@ class WarningRepo:
         self.db = db
 
     async def add_many(self, rows: list[dict], office_id: int, imported_by: int | None, now: datetime,
-                       window: timedelta) -> tuple[int, int]:
+                       window: timedelta) -> tuple[int, int, int]:
         """Store new warnings (a row: name, phone, address, id_last4, kind, warned_at, org_id,
         area_text); one already known by phone and warning time is skipped. BATCH rows per
-        transaction. Returns (added, already known)."""
-        added = 0
+        transaction. Returns (added, already known, added without an area)."""
+        added = unassigned = 0
         for start in range(0, len(rows), BATCH):
             batch = rows[start:start + BATCH]
             async with self.db.transaction() as conn:
@@ -87,9 +87,10 @@ class WarningRepo:
                          r.get("id_last4"), r["kind"], r["warned_at"].isoformat(), now.isoformat(),
                          (now + window).isoformat(), imported_by, now.isoformat() if r["org_id"] else None))
                     added += cur.rowcount
+                    unassigned += cur.rowcount if r["org_id"] is None else 0
             if start + BATCH < len(rows):
                 await asyncio.sleep(0.005)  # let a waiting writer in (as storage/orgs.py does)
-        return added, len(rows) - added
+        return added, len(rows) - added, unassigned
 
     async def get(self, warning_id: int) -> Warning_ | None:
         row = await self.db.fetchone(f"SELECT {_COLS} FROM warnings WHERE id = ?", (warning_id,))
@@ -104,16 +105,39 @@ class WarningRepo:
     async def undispatched(self, limit: int = BATCH) -> list[Warning_]:
         return await self._select("status = 'open' AND org_id IS NOT NULL AND dispatched_at IS NULL", (), limit)
 
+    async def sent_to_fallback(self) -> list[Warning_]:
+        """Open warnings dispatched to nobody, or to others than their area's workers while it
+        now has some (a worker joined after the village contact or the office got it)."""
+        return await self._select(
+            "status = 'open' AND org_id IS NOT NULL AND dispatched_at IS NOT NULL AND (assignees = '[]' OR ("
+            "EXISTS (SELECT 1 FROM users u WHERE u.org_id = warnings.org_id AND u.role = 'worker' AND u.active = 1) "
+            "AND NOT EXISTS (SELECT 1 FROM json_each(warnings.assignees) a JOIN users u ON u.id = a.value "
+            "WHERE u.org_id = warnings.org_id AND u.role = 'worker')))")
+
+    async def newest_open_of(self, user_id: int) -> Warning_ | None:
+        """The open warning most recently sent to this person (the card they saw last)."""
+        row = await self.db.fetchone(
+            f"SELECT {_COLS} FROM warnings WHERE status = 'open' AND purged_at IS NULL "
+            "AND EXISTS (SELECT 1 FROM json_each(assignees) WHERE value = ?) "
+            "ORDER BY dispatched_at DESC, id DESC LIMIT 1",
+            (user_id,))
+        return _of(row) if row else None
+
     async def retries_due(self, now: datetime) -> list[Warning_]:
         return await self._select("status = 'open' AND retry_at IS NOT NULL AND retry_at <= ?", (now.isoformat(),))
 
     async def unanswered_since(self, column: str, before: datetime) -> list[Warning_]:
-        """Open warnings assigned before `before` with nothing recorded and no `column` ('half_at'
-        or 'overdue_at') message queued yet."""
-        assert column in ("half_at", "overdue_at")
-        extra = " AND first_contact_at IS NULL AND tries = 0" if column == "half_at" else ""
-        return await self._select(f"status = 'open' AND dispatched_at IS NOT NULL AND {column} IS NULL "
-                                  f"AND assigned_at <= ?{extra}", (before.isoformat(),))
+        """'half_at': dispatched warnings assigned before `before` with nothing recorded and no
+        reminder queued yet. 'overdue_at': warnings still without an outcome, assigned (or, never
+        assigned, received) before `before`, not listed as overdue yet; returned and unassigned
+        ones too, since they wait on the office."""
+        if column == "half_at":
+            return await self._select("status = 'open' AND dispatched_at IS NOT NULL AND half_at IS NULL "
+                                      "AND assigned_at <= ? AND first_contact_at IS NULL AND tries = 0",
+                                      (before.isoformat(),))
+        assert column == "overdue_at"
+        return await self._select("status IN ('open', 'returned') AND overdue_at IS NULL "
+                                  "AND COALESCE(assigned_at, received_at) <= ?", (before.isoformat(),))
 
     async def mark(self, warning_id: int, **fields) -> None:
         """Set columns of one warning (names from this module's code only, values as parameters)."""
@@ -150,6 +174,12 @@ class WarningRepo:
                                f"AND CAST(substr(topic, 6, instr(substr(topic, 6), ':') - 1) AS INTEGER) {IN_IDS}",
                                (ids,))
         return len(rows)
+
+    async def forget_stale_entries(self, before: datetime) -> int:
+        """Clear the drafts of /warn entries (or outcome notes) untouched since `before`: a
+        half-typed entry holds a name and a phone, and nothing else would ever erase it."""
+        return await self.db.write("UPDATE conversations SET flow = NULL, data = NULL "
+                                   "WHERE flow = 'warn' AND touched_at < ?", (before.isoformat(),))
 
     async def in_period(self, org_ids: list[int], start: date, end: date) -> list[Warning_]:
         """Warnings received from `start` to `end` (local days) whose area (or, unassigned, whose

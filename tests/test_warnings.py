@@ -160,12 +160,25 @@ async def test_met_records_who_and_when_then_takes_a_note_and_a_photo(bot):
     assert (await by_phone(bot, "13812341234")).outcome_at == w.outcome_at
 
 
-async def test_phone_outcome_and_a_photo_as_the_detail(bot):
+async def test_phone_outcome_and_a_photo_as_the_detail_kept_as_an_evidence_file_until_the_purge(bot):
+    from pathlib import Path
+
+    from schedules.tidy import sweep
     await imported(bot, ROWS[0])
     await bot.tap(WORKER, "已电话劝阻")
     await bot.photo(WORKER, b"jpeg", ref="shot")
     w = await by_phone(bot, "13812341234")
-    assert (w.outcome, w.photo_ref) == ("phone", "shot-u")
+    photo = json.loads(w.photo_ref)
+    assert (w.outcome, photo["file_unique_id"]) == ("phone", "shot-u")
+    assert Path(photo["path"]).read_bytes() == b"jpeg"      # the bytes, not only the channel's reference
+    bot.clock.advance(timedelta(days=30))
+    await sweep(bot.svc, force=True)
+    assert Path(photo["path"]).exists()                     # a warning still refers to it
+    bot.clock.advance(timedelta(days=61))
+    await bot.tick()                                        # retention: the reference is erased…
+    assert (await bot.storage.warnings.get(w.id)).photo_ref is None
+    await sweep(bot.svc, force=True)
+    assert not Path(photo["path"]).exists()                 # …and the file goes with it
 
 
 async def test_defrauded_asks_for_an_optional_amount(bot):
@@ -400,7 +413,7 @@ async def test_figures_count_outcomes_and_the_logged_dissuasions(bot):
     worker = await bot.user(WORKER)
     await bot.storage.db.write(
         "INSERT INTO entries (user_id, org_id, kind, measures, happened_on, recorded_at, source, flags) "
-        "VALUES (?, ?, 'dissuasion', ?, '2026-11-24', ?, 'quick', '')",
+        "VALUES (?, ?, 'dissuade', ?, '2026-11-24', ?, 'quick', '')",
         (worker.id, worker.org_id, json.dumps({"dissuasions": 2, "follow_ups": 3}), bot.clock.now().isoformat()))
     fig = await domain.figures(bot.storage, (await bot.storage.orgs.by_code("WLS")).id,
                                date(2026, 11, 1), date(2026, 11, 30))
@@ -518,3 +531,205 @@ async def test_a_big_file_is_dispatched_by_the_next_tick_in_batches(bot):
     sent = await outbox_rows(bot)
     assert len(sent) == 600 and {r[2] for r in sent} == {"sent"}
     assert sum("群众" in x for x in bot.texts(WORKER)) == 300
+
+
+async def test_a_typed_outcome_word_goes_to_the_last_card_shown(bot):
+    await imported(bot, ROWS[0])
+    await imported(bot, "赵六,13900003333,BHQ-1,,,贷款,2026-11-24 09:45")
+    assert "赵六" in bot.last_text(WORKER)                  # the newest card is the last one shown
+    await bot.send(WORKER, "已见面劝阻")                     # typed, not tapped
+    first, last = await by_phone(bot, "13812341234"), await by_phone(bot, "13900003333")
+    assert (first.status, last.status, last.outcome) == ("open", "closed", "met")
+    assert "赵*" in bot.last_text(WORKER)                   # the answer says whom it was recorded for
+
+
+async def test_returned_and_unassigned_warnings_are_in_the_overdue_list_of_the_office(bot):
+    await imported(bot, ROWS[0], ROWS[2])                    # 王五: no known area
+    await bot.tap(WORKER, "不在本网格")                       # 张三丰: returned
+    bot.clock.advance(timedelta(hours=24))
+    await bot.tick()
+    await bot.tick()
+    [late] = [x for x in bot.texts(OFFICE) if "预警超时" in x]
+    assert "以下 2 条" in late and "张* 138****1234" in late and "王* 137****2222" in late
+    assert late.count("待改派") == 2 and "王五" not in late
+    ws = await warnings_of(bot)
+    assert all(w.overdue_at == bot.clock.now() for w in ws)
+    assert not any("预警超时" in x for x in bot.texts(CONTACT))   # their area is not known: the office's
+    bot.clock.advance(timedelta(hours=1))
+    await bot.tick()
+    assert sum("预警超时" in x for x in bot.texts(OFFICE)) == 1  # once
+
+
+async def test_a_warning_sent_to_nobody_goes_out_when_someone_joins(tmp_path):
+    from .helpers import Harness
+    async with Harness(tmp_path, datetime(2026, 11, 24, 10, 0, tzinfo=TZ)) as h:
+        await h.import_orgs()                               # the command line, before anyone joined
+        rows = domain.parse("预警.csv", csv_file(ROWS[0]), TZ)
+        await domain.import_rows(h.storage, rows, await h.storage.orgs.by_code("WLS"), None, h.clock.now(), 24, 90)
+        await h.tick()
+        [w] = await warnings_of(h)
+        assert w.dispatched_at is not None and w.assignees == []
+        await h.join(WORKER, "BHQ-1", "worker")
+        h.clock.advance(timedelta(minutes=1))
+        await h.tick()
+        await h.tick()
+        [w] = await warnings_of(h)
+        assert w.assignees == [(await h.user(WORKER)).id]
+        assert sum("张三丰" in x for x in h.texts(WORKER)) == 1
+        await h.tap(WORKER, "已见面劝阻")
+        assert (await warnings_of(h))[0].outcome == "met"
+
+
+async def test_after_the_purge_the_same_warning_imported_again_is_not_a_new_one(bot):
+    await imported(bot, ROWS[0])
+    await bot.tap(WORKER, "已见面劝阻")
+    bot.clock.advance(timedelta(days=91))
+    await bot.tick()
+    [w] = await warnings_of(bot)
+    assert w.purged_at is not None and w.phone is None
+    fresh = "赵六,13900003333,BHQ-1,,,贷款," + bot.clock.now().strftime("%Y-%m-%d %H:%M")
+    await bot.document(OFFICE, "累计预警.csv", csv_file(ROWS[0], fresh))   # a running list, sent again
+    assert "已导入预警 1 条" in bot.last_text(OFFICE) and "1 条预警时间已超过 90 天" in bot.last_text(OFFICE)
+    assert [x.phone for x in await warnings_of(bot)] == [None, "13900003333"]
+    await bot.tick()
+    assert sum("张三丰" in x for x in bot.texts(WORKER)) == 1
+
+
+async def test_dissuasions_typed_as_one_line_reports_are_their_own_kind_and_in_the_warning_figures(bot):
+    from openpyxl import load_workbook
+    await imported(bot, ROWS[0])
+    await bot.tap(WORKER, "已见面劝阻")
+    await bot.tap(WORKER, "跳过")
+    for line in ("劝阻2人", "电话劝阻2人，见面劝阻1人", "回访受害人3人"):
+        await bot.send(WORKER, line)                         # the real one-line reader
+        await bot.tap(WORKER, "保存")
+    entries = await bot.storage.db.fetchall("SELECT kind, measures FROM entries ORDER BY id")
+    assert [(k, json.loads(m)) for k, m in entries] == [
+        ("dissuade", {"dissuasions": 2}), ("dissuade", {"dissuasions": 3}), ("dissuade", {"follow_ups": 3})]
+    totals = dict(await bot.storage.db.fetchall(
+        "SELECT key, SUM(total) FROM report_totals WHERE key NOT LIKE '#%' GROUP BY key"))
+    assert totals == {"dissuasions": 5, "follow_ups": 3}     # never people reached
+    fig = await domain.figures(bot.storage, None, date(2026, 11, 1), date(2026, 11, 30))
+    assert (fig["received"], fig["dissuaded"], fig["dissuasions"], fig["follow_ups"]) == (1, 1, 5, 3)
+    await bot.send(OFFICE, "/summary 2026-11")
+    said = "\n".join(bot.texts(OFFICE)[-3:])
+    assert "预警 1 条：按时联系 1，劝阻 1" in said and "登记劝阻 5 人，回访 3 人" in said and "宣传 0 人" in said
+    await bot.send(OFFICE, "/export 2026-11")
+    [(_, data)] = bot.documents(OFFICE)
+    cells = " ".join(str(c) for row in load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True)
+                     for c in row if c is not None)
+    assert "登记劝阻 5 人，回访 3 人" in cells and "张" not in cells.split("预警 1 条")[1][:80]
+
+
+async def test_an_outcome_word_typed_while_a_note_is_asked_goes_to_the_newest_card_not_into_the_note(bot):
+    await imported(bot, ROWS[0])
+    await bot.tap(WORKER, "已见面劝阻")                       # asks for an optional note
+    await imported(bot, "赵六,13900003333,BHQ-1,,,贷款,2026-11-24 09:45")
+    assert "赵六" in bot.last_text(WORKER)
+    await bot.send(WORKER, "已电话劝阻")                      # meant for the new card
+    first, last = await by_phone(bot, "13812341234"), await by_phone(bot, "13900003333")
+    assert first.note is None and (last.status, last.outcome) == ("closed", "phone")
+    assert "赵*" in bot.last_text(WORKER)
+
+
+async def test_an_old_skip_button_of_a_warning_does_not_end_another_flow(bot):
+    await imported(bot, ROWS[0])
+    await bot.send(WORKER, "/poster")                        # logging, meanwhile
+    conv = await bot.storage.conversations.load((await bot.user(WORKER)).id)
+    assert conv.flow == "log"
+    await bot.act(WORKER, "warn:skip")                       # 跳过 of an older warning message
+    conv = await bot.storage.conversations.load((await bot.user(WORKER)).id)
+    assert conv.flow == "log"
+
+
+async def test_a_warning_entry_left_half_typed_does_not_keep_the_name_and_phone(bot):
+    await bot.send(OFFICE, "/warn")
+    await bot.send(OFFICE, "孙七")
+    await bot.send(OFFICE, "13800004444")
+    office = await bot.user(OFFICE)
+    assert (await bot.storage.conversations.load(office.id)).data["cells"]["name"] == "孙七"
+    bot.clock.advance(timedelta(hours=1))
+    await bot.tick()
+    assert (await bot.storage.conversations.load(office.id)).flow == "warn"   # still being typed
+    bot.clock.advance(timedelta(hours=1, minutes=1))
+    await bot.tick()                                                    # the flow is over: forgotten
+    rows = await bot.storage.db.fetchall("SELECT flow, data FROM conversations WHERE user_id = ?", (office.id,))
+    assert [tuple(r) for r in rows] == [(None, None)]
+
+
+async def test_the_unassigned_count_is_of_the_rows_added(bot):
+    await imported(bot, ROWS[2])                              # 王五: no known area
+    await bot.document(OFFICE, "预警2.csv", csv_file(ROWS[2], ROWS[0]))
+    assert "已导入预警 1 条（重复未导入 1 条，对不上网格 0 条）" in bot.last_text(OFFICE)
+
+
+async def test_an_outcome_tapped_while_the_ticker_reads_what_is_due_stops_the_reminder(bot, monkeypatch):
+    await imported(bot, ROWS[0])
+    w = await by_phone(bot, "13812341234")
+    await bot.act(WORKER, f"warn:nr:{w.id}:0")
+    bot.clock.advance(timedelta(hours=2))
+    repo, read = bot.storage.warnings, bot.storage.warnings.retries_due
+
+    async def then_tapped(now):      # the worker's tap commits between the read and the queueing
+        due = await read(now)
+        await bot.act(WORKER, f"warn:met:{w.id}:0")
+        return due
+    monkeypatch.setattr(repo, "retries_due", then_tapped)
+    await bot.tick()
+    await bot.tick()
+    assert not any("再次提醒" in x for x in bot.texts(WORKER))
+    assert (await by_phone(bot, "13812341234")).outcome == "met"
+
+
+async def test_an_open_warning_of_a_grid_without_a_worker_reaches_the_worker_who_joins_it(bot):
+    await bot.join(202, "CYB", "contact")
+    await imported(bot, "甲,13811110001,CYB-1,,,刷单,2026-11-24 09:00")
+    contact = await bot.user(202)
+    assert (await by_phone(bot, "13811110001")).assignees == [contact.id]
+    await bot.join(103, "CYB-1", "worker")                   # the grid gets its worker
+    await bot.tick()
+    await bot.tick()
+    worker = await bot.user(103)
+    assert (await by_phone(bot, "13811110001")).assignees == [worker.id]
+    assert sum("13811110001" in x for x in bot.texts(103)) == 1
+    assert sum("13811110001" in x for x in bot.texts(202)) == 1    # the contact is not sent it again
+    await bot.act(202, f"warn:phone:{(await by_phone(bot, '13811110001')).id}:0")   # and may still act
+    assert (await by_phone(bot, "13811110001")).outcome_by == contact.id
+
+
+async def test_a_forged_reassignment_to_an_org_that_is_no_grid_or_village_is_refused(bot):
+    await imported(bot, ROWS[0])
+    w = await by_phone(bot, "13812341234")
+    township = await bot.storage.orgs.by_code("WLS")
+    await bot.act(OFFICE, f"warn:to:{w.id}:{township.id}")
+    got = await by_phone(bot, "13812341234")
+    assert (got.org_id, got.round) == (w.org_id, 0)
+
+
+async def test_on_telegram_the_office_sends_the_warnings_file(tmp_path):
+    from schedules import run_due
+
+    from .tg import Harness as TgHarness, message_json, update_json
+    async with TgHarness(tmp_path, datetime(2026, 11, 24, 10, 0, tzinfo=TZ)) as tg:
+        await tg.import_orgs()
+        await tg.join(WORKER, "BHQ-1", "worker")
+        await tg.join(OFFICE, "WLS", "office")
+        tg.api.files["sheet"] = csv_file(ROWS[0])
+        await tg.feed(update_json(message=message_json(OFFICE, None, document={
+            "file_id": "sheet", "file_unique_id": "sheet-u", "file_name": "预警.csv", "file_size": 200})))
+        assert "已导入预警 1 条" in tg.last_text(OFFICE)
+        await run_due(tg.svc, tg.senders())
+        assert "张三丰" in tg.last_text(WORKER)
+        too_big = {"file_id": "huge", "file_unique_id": "huge-u", "file_name": "预警.xlsx", "file_size": 30 << 20}
+        await tg.feed(update_json(message=message_json(OFFICE, None, document=too_big)))
+        assert "文件太大" in tg.last_text(OFFICE)
+        assert [w.phone for w in await tg.storage.warnings._select("1 = 1")] == ["13812341234"]
+
+
+@pytest.mark.parametrize("typed, outcome, tries", [("见面劝阻", "met", 0), ("电话劝阻了", "phone", 0),
+                                                   ("打不通", None, 1), ("被骗了", "defrauded", 0)])
+async def test_a_card_answered_in_the_words_people_use(bot, typed, outcome, tries):
+    await imported(bot, ROWS[0])
+    await bot.send(WORKER, typed)
+    w = await by_phone(bot, "13812341234")
+    assert (w.outcome, w.tries) == (outcome, tries)

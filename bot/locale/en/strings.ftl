@@ -615,3 +615,7 @@ nudge-many-line = · { $title }, due { $due }
 
 ## 报送后有变动：截止当天告诉报送人一次（issue 11）
 changed-tell = 📝 [{ $title }] since you submitted: { $changes }. Submit again by the end of { $due } and it is still on time.
+
+## early warnings review (warn2)
+warn-late-unassigned = to reassign
+warn-imported-old = { $old } warnings are older than { $days } days, past any deadline: not imported.

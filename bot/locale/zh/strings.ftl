@@ -612,3 +612,7 @@ nudge-many-line = · 【{ $title }】{ $due }截止
 
 ## 报送后有变动：截止当天告诉报送人一次（issue 11）
 changed-tell = 📝 【{ $title }】报送后{ $changes }。{ $due }截止前重新报送，仍算按时。
+
+## early warnings review (warn2)
+warn-late-unassigned = 待改派
+warn-imported-old = { $old } 条预警时间已超过 { $days } 天，已过处置期限，没有导入。
