@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 import unicodedata
+from datetime import datetime
 from pathlib import Path
 
 COLUMNS = ("code", "name", "kind", "parent", "households", "population")
@@ -38,30 +40,46 @@ class ImportError_(Exception):
     """A rejected file: the message names the row (1 = header) and the reason."""
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """Read CSV (UTF-8, with or without BOM) or XLSX into dicts keyed by lower-case header."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+def read_table(name: str, data: bytes) -> list[list[str]]:
+    """A sheet's cells as text, by the file's name: XLSX (first sheet), else CSV in UTF-8
+    (with or without BOM) or GBK. Also how the office's warnings file is read (bot/warnings.py)."""
+    if name.lower().endswith((".xlsx", ".xlsm")):
         from zipfile import BadZipFile
 
         from openpyxl import load_workbook
         from openpyxl.utils.exceptions import InvalidFileException
 
         try:
-            sheet = load_workbook(path, read_only=True, data_only=True).active
-            rows = [["" if c is None else str(c) for c in r] for r in sheet.iter_rows(values_only=True)]
-        except (BadZipFile, InvalidFileException, KeyError, ValueError) as err:
-            raise ImportError_(f"{path.name}: not a readable XLSX workbook ({err})") from None
-    else:
-        rows = None
-        # Excel on Chinese Windows saves "CSV" in GBK, so fall back to GB18030 (a superset).
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                rows = _csv_rows(path, encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        if rows is None:
-            raise ImportError_(f"{path.name}: not UTF-8 or GBK text; save the sheet as CSV UTF-8")
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+            return [[_cell(c) for c in r] for r in sheet.iter_rows(values_only=True)]
+        except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as err:
+            raise ImportError_(f"{name}: not a readable XLSX workbook ({err})") from None
+    # Excel on Chinese Windows saves "CSV" in GBK, so fall back to GB18030 (a superset).
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        reader = csv.reader(io.StringIO(text, newline=""))
+        try:
+            return list(reader)
+        except csv.Error as err:  # e.g. a cell over the csv module's 131,072 characters
+            raise ImportError_(f"row {reader.line_num}: not readable as CSV ({err})") from None
+    raise ImportError_(f"{name}: not UTF-8 or GBK text; save the sheet as CSV UTF-8")
+
+
+def _cell(value: object) -> str:
+    """A cell as text; a date and time as '2026-11-24 02:00' (the warnings' 预警时间)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """Read CSV or XLSX (`read_table`) into dicts keyed by lower-case header."""
+    rows = read_table(path.name, path.read_bytes())
     if not rows:
         raise ImportError_("row 1: the file is empty")
     header = [h.strip().lower() for h in rows[0]]
@@ -76,15 +94,6 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         for number, r in enumerate(rows[1:], start=2)
         if any(cell.strip() for cell in r)
     ]
-
-
-def _csv_rows(path: Path, encoding: str) -> list[list[str]]:
-    with path.open(encoding=encoding, newline="") as fh:
-        reader = csv.reader(fh)
-        try:
-            return list(reader)
-        except csv.Error as err:  # e.g. a cell over the csv module's 131,072 characters
-            raise ImportError_(f"row {reader.line_num}: not readable as CSV ({err})") from None
 
 
 def _shown(value: str) -> str:

@@ -9,14 +9,13 @@ Names and phones of the people warned about go only to the people a warning is a
 to and to office users; everything else (logs, summaries, chat lists) shows `masked`."""
 from __future__ import annotations
 
-import csv
-import io
 import re
 import statistics
 import unicodedata
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import orgs_import
 from bot.i18n import t
 from storage.models import AREA_KINDS, Org, User
 
@@ -69,35 +68,14 @@ def masked(warning) -> str:
 # --- reading a file ------------------------------------------------------------------------
 
 def read_table(name: str, data: bytes) -> list[list[str]]:
-    """The sheet's cells as text: XLSX (first sheet) or CSV in UTF-8 or GBK."""
-    if name.lower().endswith((".xlsx", ".xlsm")):
-        from zipfile import BadZipFile
-
-        from openpyxl import load_workbook
-        from openpyxl.utils.exceptions import InvalidFileException
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-            return [[_cell(c) for c in r] for r in sheet.iter_rows(values_only=True)]
-        except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-            raise WarningFileError(1, "unreadable") from None
-    if not name.lower().endswith((".csv", ".txt")):
+    """The sheet's cells as text (.xlsx, or .csv / .txt in UTF-8 or GBK), read as the org
+    tree is (bot/orgs_import.py)."""
+    if not name.lower().endswith((".xlsx", ".xlsm", ".csv", ".txt")):
         raise WarningFileError(1, "type")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return list(csv.reader(io.StringIO(data.decode(encoding), newline="")))
-        except UnicodeDecodeError:
-            continue
-        except csv.Error:
-            break
-    raise WarningFileError(1, "unreadable")
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return str(value)
+    try:
+        return orgs_import.read_table(name, data)
+    except orgs_import.ImportError_:
+        raise WarningFileError(1, "unreadable") from None
 
 
 def parse(name: str, data: bytes, tz: ZoneInfo) -> list[dict]:
