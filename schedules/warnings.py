@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Callable
 
-from bot import warnings as domain
+from bot import obligations, warnings as domain
 from bot.i18n import t
 from handlers.core import FLOW_IDLE, action
-from storage.models import AREA_KINDS, Org
 from storage.outbox import body
 from storage.warnings import BATCH, Warning_
 
@@ -118,32 +118,34 @@ async def _area_name(services, w: Warning_) -> str:
 
 async def _retries(services, now: datetime) -> int:
     """联系不上 2 hours ago (and fewer than 3 times): ask again."""
-    storage, n = services.storage, 0
-    for w in await storage.warnings.retries_due(now):
-        async with storage.db.transaction():
-            w = await storage.warnings.get(w.id)  # as it is now: a tap may have answered it since
-            if w.status != "open" or w.retry_at is None or w.retry_at > now:
-                continue
-            await _send_to_assignees(services, w, await _assigned(services, w), f"warn:{w.id}:{w.round}:try{w.tries}",
-                                     "warn-retry", await _area_name(services, w), now)
-            await storage.warnings.mark(w.id, retry_at=None)
-        n += 1
-    return n
+    return await _send_again(services, await services.storage.warnings.retries_due(now), now, key="warn-retry",
+                             step=lambda w: f"try{w.tries}",
+                             still_due=lambda w: w.retry_at is not None and w.retry_at <= now, retry_at=None)
 
 
 async def _half(services, now: datetime) -> int:
     """Nothing recorded after half the window: remind the assignees."""
-    storage, n = services.storage, 0
     before = now - window(services) / 2
-    for w in await storage.warnings.unanswered_since("half_at", before):
+    return await _send_again(services, await services.storage.warnings.unanswered_since("half_at", before), now,
+                             key="warn-half", step=lambda w: "half",
+                             still_due=lambda w: not (w.first_contact_at or w.tries or w.half_at)
+                             and w.assigned_at is not None and w.assigned_at <= before, half_at=now)
+
+
+async def _send_again(services, found: list[Warning_], now: datetime, *, key: str,
+                      step: Callable[[Warning_], str], still_due: Callable[[Warning_], bool], **done) -> int:
+    """Send each found warning's card to its assignees again (topic ending in `step(w)`) and
+    mark it `done`, one transaction each; re-read first, skipped unless still open and
+    `still_due(w)`: a tap may have answered it since."""
+    storage, n = services.storage, 0
+    for w in found:
         async with storage.db.transaction():
-            w = await storage.warnings.get(w.id)  # as it is now: a tap may have answered it since
-            if w.status != "open" or w.first_contact_at or w.tries or w.half_at or not w.assigned_at \
-                    or w.assigned_at > before:
+            w = await storage.warnings.get(w.id)
+            if w.status != "open" or not still_due(w):
                 continue
-            await _send_to_assignees(services, w, await _assigned(services, w), f"warn:{w.id}:{w.round}:half",
-                                     "warn-half", await _area_name(services, w), now)
-            await storage.warnings.mark(w.id, half_at=now)
+            await _send_to_assignees(services, w, await _assigned(services, w), f"warn:{w.id}:{w.round}:{step(w)}",
+                                     key, await _area_name(services, w), now)
+            await storage.warnings.mark(w.id, **done)
         n += 1
     return n
 
@@ -157,11 +159,11 @@ async def _overdue(services, now: datetime) -> int:
         late = await storage.warnings.unanswered_since("overdue_at", now - window(services))
         if not late:
             return 0
-        orgs = {o.id: o for o in await storage.orgs.all()}
+        orgs, area_of = await obligations.areas_by_org(storage)
         by_area: dict[int, list[Warning_]] = {}
         by_office: dict[int, list[Warning_]] = {}
         for w in late:
-            area = None if _waits_on_office(w) else _area_of(orgs, orgs.get(w.org_id))
+            area = None if _waits_on_office(w) else area_of.get(w.org_id)
             if area is not None:
                 by_area.setdefault(area.id, []).append(w)
             by_office.setdefault(w.office_id, []).append(w)
@@ -181,12 +183,6 @@ async def _overdue(services, now: datetime) -> int:
 def _waits_on_office(w: Warning_) -> bool:
     """Unassigned or returned: only the office can give it an area."""
     return w.org_id is None or w.status == "returned"
-
-
-def _area_of(orgs: dict[int, Org], org: Org | None) -> Org | None:
-    while org is not None and org.kind not in AREA_KINDS:
-        org = orgs.get(org.parent_id) if org.parent_id else None
-    return org
 
 
 async def _queue_list(services, topic: str, to: dict[str, str], ws: list[Warning_], orgs: dict, now: datetime) -> None:
