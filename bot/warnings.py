@@ -212,7 +212,7 @@ async def figures(storage, org_id: int | None, start: date, end: date) -> dict:
     ids = [o.id for o in orgs]
     rows = await storage.warnings.in_period(ids, start, end)
     delays = [(w.first_contact_at - w.received_at).total_seconds() / 60 for w in rows if w.first_contact_at]
-    logged = await storage.warnings.measure_totals(ids, start, end, ("dissuasions", "follow_ups"))
+    logged = await storage.entries.totals(ids, start, end)  # by day, as every other figure of the period
     return {
         "received": len(rows),
         "reached": sum(1 for w in rows if w.first_contact_at and w.first_contact_at <= w.due_at),

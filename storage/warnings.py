@@ -188,11 +188,3 @@ class WarningRepo:
             f"(org_id {IN_IDS} OR (org_id IS NULL AND office_id {IN_IDS})) "
             "AND substr(received_at, 1, 10) BETWEEN ? AND ?",
             (json.dumps(org_ids), json.dumps(org_ids), start.isoformat(), end.isoformat()), 1_000_000)
-
-    async def measure_totals(self, org_ids: list[int], start: date, end: date, keys: tuple[str, ...]) -> dict[str, int]:
-        """Logged figures (report_totals) of these keys over the months from start to end."""
-        rows = await self.db.fetchall(
-            f"SELECT key, SUM(total) FROM report_totals WHERE org_id {IN_IDS} AND month BETWEEN ? AND ? "
-            "AND key IN (SELECT value FROM json_each(?)) GROUP BY key",
-            (json.dumps(org_ids), start.isoformat()[:7], end.isoformat()[:7], json.dumps(list(keys))))
-        return {r[0]: r[1] for r in rows}

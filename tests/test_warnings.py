@@ -595,6 +595,19 @@ async def test_after_the_purge_the_same_warning_imported_again_is_not_a_new_one(
     assert sum("张三丰" in x for x in bot.texts(WORKER)) == 1
 
 
+async def test_logged_dissuasions_in_the_figures_are_those_of_the_period_not_of_its_months(bot):
+    """A week's figures (the Monday digest's) count the dissuasions logged in that week only."""
+    worker = await bot.user(WORKER)
+    for day, n in (("2026-11-02", 4), ("2026-11-17", 2), ("2026-11-24", 1)):
+        await bot.storage.db.write(
+            "INSERT INTO entries (user_id, org_id, kind, measures, happened_on, recorded_at, source, flags) "
+            "VALUES (?, ?, 'dissuade', ?, ?, ?, 'quick', '')",
+            (worker.id, worker.org_id, json.dumps({"dissuasions": n}), day, bot.clock.now().isoformat()))
+    week = await domain.figures(bot.storage, None, date(2026, 11, 16), date(2026, 11, 22))
+    month = await domain.figures(bot.storage, None, date(2026, 11, 1), date(2026, 11, 30))
+    assert (week["dissuasions"], month["dissuasions"]) == (2, 7)
+
+
 async def test_dissuasions_typed_as_one_line_reports_are_their_own_kind_and_in_the_warning_figures(bot):
     from openpyxl import load_workbook
     await imported(bot, ROWS[0])
