@@ -157,9 +157,14 @@ def find_area(words: list[str], places: dict[str, Org]) -> Org | None:
     return next((places[k] for k in (w.upper() for w in words) if k in places), None)
 
 
+def is_place(org: Org) -> bool:
+    """A grid or a village/community: where a warning can be sent (a file's row, /warn, 改派)."""
+    return org.kind == "grid" or org.kind in AREA_KINDS
+
+
 def area_index(subtree: list[Org]) -> dict[str, Org]:
     """The office's grids and villages/communities by upper-case code and by name."""
-    places = [o for o in subtree if o.kind == "grid" or o.kind in AREA_KINDS]
+    places = [o for o in subtree if is_place(o)]
     return {o.name.upper(): o for o in places} | {o.code.upper(): o for o in places}
 
 

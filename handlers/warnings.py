@@ -20,7 +20,6 @@ from datetime import timedelta
 
 from bot import warnings as domain
 from schedules.warnings import card_text, dispatch_due, office_addresses, outcome_buttons, window
-from storage.models import AREA_KINDS
 from storage.outbox import body
 from storage.warnings import BATCH, Warning_
 
@@ -334,13 +333,8 @@ async def _office_view(turn: Turn) -> None:
     turn.say("\n".join(lines + [turn.t("warn-move-hint")]), rows, numbered=False)
 
 
-def _is_area(org) -> bool:
-    """A grid or a village/community: where a warning can be sent (a forged 改派 names others)."""
-    return org.kind == "grid" or org.kind in AREA_KINDS
-
-
 async def _area_choices(turn: Turn, w: Warning_) -> None:
-    places = [o for o in await turn.storage.orgs.subtree(turn.user.org_id) if _is_area(o)]
+    places = [o for o in await turn.storage.orgs.subtree(turn.user.org_id) if domain.is_place(o)]
     rows = [[Button(o.name, action("warn", "to", w.id, o.id))] for o in places[:AREA_BUTTONS]]
     turn.say(turn.t("warn-move-ask", who=domain.masked(w)), rows)
 
@@ -348,7 +342,8 @@ async def _area_choices(turn: Turn, w: Warning_) -> None:
 async def _reassign(turn: Turn, w: Warning_, org_id: int | None) -> None:
     """Give the warning another area: a new round, sent at once to that area's people."""
     org = await turn.storage.orgs.get(org_id) if org_id is not None else None
-    if org is None or not _is_area(org) or not await turn.storage.orgs.is_within(org.id, turn.user.org_id) \
+    # a forged 改派 may name any org: only a place in the office's own subtree
+    if org is None or not domain.is_place(org) or not await turn.storage.orgs.is_within(org.id, turn.user.org_id) \
             or w.status == "closed":
         turn.alert("button-expired")
         return
