@@ -5,11 +5,13 @@
      on arrival: channels.Inbound)│ one transaction: the inbox row marked handled (the
                                   │ redelivery mark) with the replies to send, the person,
                                   │ their conversation state, what the feature writes
+                                  │ (heavy commands and taps, long and read-only: /summary,
+                                  │ /export, 佐证材料: marked handled first, run outside it)
                                   ▼
         action (button, or its word / number typed)  ──> ACTIONS[feature]
         command (/report, or 报送)                    ──> COMMANDS[name]   (role checked here)
         text / photo / location in a live flow         ──> FLOWS[flow]
-        a file (outside a flow)                        ──> DOCUMENT (warnings import)
+        a file (a private chat, outside a flow)        ──> DOCUMENT (warnings import)
         anything else                                  ──> FREE (one-line report)
 
 Features never see a chat library: they read `turn.event` and call `turn.say(…)`.
