@@ -39,8 +39,6 @@ from pydantic import (
     model_validator,
 )
 
-from .i18n import t
-from .logbook import day_text, format_measures
 from .validation import describe, read_toml, table_entries
 
 log = logging.getLogger(__name__)
@@ -411,44 +409,3 @@ def is_late(occ: Occurrence, submitted_at: dt.datetime) -> bool:
     """Late means at or after due_at, i.e. after the end of the due day."""
     _require_aware(submitted_at, "submitted_at")
     return submitted_at >= occ.due_at
-
-
-# ------------------------------------------------------------------ names people read
-
-
-def deadline_name(lang: str, title: str | None, due: dt.date | None) -> str:
-    """A deadline as people know it: its title and due day ('当月防范工作报送（11月25日截止）').
-
-    Two deadlines may share a title (the 13th's and the 28th's), so the day goes with it;
-    never the period key, which is for the ledgers."""
-    if title is None:
-        return "—"
-    return t(lang, "deadline-name", title=title, due=day_text(lang, due)) if due else title
-
-
-def period_name(lang: str, summary: Any) -> str:
-    """The deadline whose submissions a summary shows, by name ('—' when it shows none)."""
-    due_at = summary.due_at
-    return deadline_name(lang, summary.period_title, due_at and (due_at - _ONE_DAY).date())
-
-
-def status_label(lang: str, submission: Any) -> str | None:
-    """A summary row's submission status in a word or two ('按时', '逾期·报送后有变动'), for
-    the progress table: the status, then whether entries moved since, or a no-activity
-    report was filed over figures."""
-    if submission is None:
-        return None
-    label = t(lang, f"summary-status-label-{submission.status}")
-    if getattr(submission, "changed", None):
-        label += t(lang, "status-label-changed")
-    if getattr(submission, "nil_despite_entries", False):
-        label += t(lang, "status-label-nil-despite")
-    return label
-
-
-def format_changes(lang: str, delta: dict[str, int]) -> str:
-    """How figures moved since a submission: '又登记了 入户 22户；撤销了 海报 2张'."""
-    parts = [t(lang, key, measures=format_measures(lang, {k: sign * v for k, v in delta.items() if sign * v > 0}))
-             for key, sign in (("changes-more", 1), ("changes-less", -1))
-             if any(sign * v > 0 for v in delta.values())]
-    return ("；" if lang == "zh" else "; ").join(parts)

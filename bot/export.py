@@ -31,10 +31,9 @@ import xlsxwriter
 
 from storage.reports import LedgerRow, ReportRepo
 
-from .deadlines import period_name, status_label
 from .i18n import keys, t
 from .kinds import KINDS, MEASURES
-from .summary import Row, Summary, deadline_lines, pct, quota_units, row_name
+from .summary import Row, Summary, deadline_lines, pct, period_name, quota_units, row_name, status_label
 from .warnings import figures_line as warnings_line
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")

@@ -143,6 +143,14 @@ def format_measures(lang: str, measures: dict[str, int], summed: bool = False) -
                           for k in keys)
 
 
+def format_changes(lang: str, delta: dict[str, int]) -> str:
+    """How figures moved since a submission: '又登记了 入户 22户；撤销了 海报 2张'."""
+    parts = [t(lang, key, measures=format_measures(lang, {k: sign * v for k, v in delta.items() if sign * v > 0}))
+             for key, sign in (("changes-more", 1), ("changes-less", -1))
+             if any(sign * v > 0 for v in delta.values())]
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
 def format_day(lang: str, day: date, today: date) -> str:
     delta = (today - day).days
     names = {0: "day-today", 1: "day-yesterday", 2: "day-before"}

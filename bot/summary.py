@@ -37,10 +37,9 @@ from storage.reports import (
     ENTRIES, EVIDENCE, FLAGGED, LISTED, PLACED, POSTER_ENTRIES, POSTER_PLACED, ReportRepo,
 )
 
-from .deadlines import deadline_name, format_changes
 from .i18n import t
 from .kinds import KINDS, MEASURES
-from .logbook import format_measures
+from .logbook import day_text, format_changes, format_measures
 from .progress import running_installs
 from .targets import Target, Targets, expected_rate, meets_quota, on_pace, period_quota
 from .warnings import figures as warning_figures, figures_line as warnings_line
@@ -396,6 +395,36 @@ def _materials(lang: str, row: Row) -> str:
     return t(lang, "summary-materials", posters=row.m("posters"), banners=row.m("banners"),
              slogans=row.m("slogans"), boards=row.m("boards"), placed=row.placed_total,
              placed_entries=row.poster_entries_placed, poster_entries=row.poster_entries)
+
+
+def deadline_name(lang: str, title: str | None, due: date | None) -> str:
+    """A deadline as people know it: its title and due day ('当月防范工作报送（11月25日截止）').
+
+    Two deadlines may share a title (the 13th's and the 28th's), so the day goes with it;
+    never the period key, which is for the ledgers."""
+    if title is None:
+        return "—"
+    return t(lang, "deadline-name", title=title, due=day_text(lang, due)) if due else title
+
+
+def period_name(lang: str, summary: Summary) -> str:
+    """The deadline whose submissions a summary shows, by name ('—' when it shows none)."""
+    due_at = summary.due_at
+    return deadline_name(lang, summary.period_title, due_at and (due_at - timedelta(days=1)).date())
+
+
+def status_label(lang: str, submission: SubmissionStatus | None) -> str | None:
+    """A summary row's submission status in a word or two ('按时', '逾期·报送后有变动'), for
+    the progress table: the status, then whether entries moved since, or a no-activity
+    report was filed over figures."""
+    if submission is None:
+        return None
+    label = t(lang, f"summary-status-label-{submission.status}")
+    if submission.changed:
+        label += t(lang, "status-label-changed")
+    if submission.nil_despite_entries:
+        label += t(lang, "status-label-nil-despite")
+    return label
 
 
 def _status_text(lang: str, s: SubmissionStatus | None) -> str:

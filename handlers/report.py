@@ -20,7 +20,7 @@ import logging
 import secrets
 
 from bot import logbook, obligations
-from bot.deadlines import Occurrence, format_changes
+from bot.deadlines import Occurrence
 from bot.progress import install_line
 from storage.models import NewPhoto
 
@@ -55,7 +55,7 @@ async def _changes(turn: Turn, occ: Occurrence) -> str:
     """'报送后又登记了 入户 22户' for a period whose entries moved since it was submitted; else ''."""
     sub = await obligations.submission_for(turn.storage, occ, turn.user)
     delta = await obligations.drift(turn.storage, occ, sub) if sub else {}
-    return turn.t("report-changed", changes=format_changes(turn.lang, delta)) if delta else ""
+    return turn.t("report-changed", changes=logbook.format_changes(turn.lang, delta)) if delta else ""
 
 
 async def start_report(turn: Turn) -> None:

@@ -11,9 +11,9 @@ import logging
 from datetime import date, datetime
 
 from bot import obligations
-from bot.deadlines import Occurrence, ReminderSlot, due_reminders, format_changes, last_reminder
+from bot.deadlines import Occurrence, ReminderSlot, due_reminders, last_reminder
 from bot.i18n import t
-from bot.logbook import day_text, listing
+from bot.logbook import day_text, format_changes, listing
 from bot.obligations import in_quiet
 from bot.progress import progress_lines
 from handlers.core import action
