@@ -186,12 +186,6 @@ def parse_quick_report(text: str) -> dict[str, int]:
     return read_report(text).figures
 
 
-def unread_parts(text: str) -> list[str]:
-    """Parts that hold a number yet gave no figure, so the card can say what was not understood
-    instead of dropping it silently."""
-    return read_report(text).unread
-
-
 def read_report(text: str) -> Reading:
     """Read a one-line report: its figures, the parts not understood, the parts read but not
     added (running totals, breakdowns) and the figures that are approximate."""

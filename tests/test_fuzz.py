@@ -37,7 +37,7 @@ import pytest
 from telegram import Update
 
 from bot.i18n import t
-from bot.quickparse import parse_quick_report, unread_parts
+from bot.quickparse import read_report
 from storage.models import NewEntry
 
 from .botapi import BOT_USER
@@ -786,8 +786,7 @@ def test_a_report_of_many_short_words_is_read_in_linear_time(monkeypatch):
         return hits(clause)
     monkeypatch.setattr(quickparse, "_hits", counting)
     text = "x " * 300
-    parse_quick_report(text)
-    unread_parts(text)
+    read_report(text)                                   # figures and unread parts in one reading
     assert scanned[0] < 100 * len(text), scanned[0]     # linear: ~30 looks a character; now: ~400
 
 
