@@ -215,16 +215,16 @@ async def figures(storage, org_id: int | None, start: date, end: date) -> dict:
     any), and the logged one-line figures `dissuasions` and `follow_ups`."""
     orgs = await (storage.orgs.subtree(org_id) if org_id is not None else storage.orgs.all())
     ids = [o.id for o in orgs]
-    rows = await storage.warnings.in_period(ids, start, end)
-    delays = [(w.first_contact_at - w.received_at).total_seconds() / 60 for w in rows if w.first_contact_at]
+    rows = await storage.warnings.outcomes(ids, start, end)
+    delays = [(contact - received).total_seconds() / 60 for received, _, contact, _, _ in rows if contact]
     logged = await storage.entries.totals(ids, start, end)  # by day, as every other figure of the period
     return {
         "received": len(rows),
-        "reached": sum(1 for w in rows if w.first_contact_at and w.first_contact_at <= w.due_at),
-        "dissuaded": sum(1 for w in rows if w.outcome in DISSUADED),
-        "unreachable": sum(1 for w in rows if w.outcome == "unreachable"),
-        "defrauded": sum(1 for w in rows if w.outcome == "defrauded"),
-        "followed_up": sum(1 for w in rows if w.follow_up_at),
+        "reached": sum(1 for _, due, contact, _, _ in rows if contact and contact <= due),
+        "dissuaded": sum(1 for *_, outcome, _ in rows if outcome in DISSUADED),
+        "unreachable": sum(1 for *_, outcome, _ in rows if outcome == "unreachable"),
+        "defrauded": sum(1 for *_, outcome, _ in rows if outcome == "defrauded"),
+        "followed_up": sum(1 for *_, follow_up in rows if follow_up),
         "median_minutes": round(statistics.median(delays)) if delays else None,
         "dissuasions": logged.get("dissuasions", 0),
         "follow_ups": logged.get("follow_ups", 0),

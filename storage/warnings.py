@@ -181,10 +181,14 @@ class WarningRepo:
         return await self.db.write("UPDATE conversations SET flow = NULL, data = NULL "
                                    "WHERE flow = 'warn' AND touched_at < ?", (before.isoformat(),))
 
-    async def in_period(self, org_ids: list[int], start: date, end: date) -> list[Warning_]:
-        """Warnings received from `start` to `end` (local days) whose area (or, unassigned, whose
-        office) is one of org_ids."""
-        return await self._select(
-            f"(org_id {IN_IDS} OR (org_id IS NULL AND office_id {IN_IDS})) "
-            "AND substr(received_at, 1, 10) BETWEEN ? AND ?",
-            (json.dumps(org_ids), json.dumps(org_ids), start.isoformat(), end.isoformat()), 1_000_000)
+    async def outcomes(self, org_ids: list[int], start: date, end: date) -> list[tuple]:
+        """(received_at, due_at, first_contact_at, outcome, follow_up_at) of each warning received
+        from `start` to `end` (local days) whose area (or, unassigned, whose office) is one of
+        org_ids: what the figures count, without reading anyone's name or phone."""
+        rows = await self.db.fetchall(
+            "SELECT received_at, due_at, first_contact_at, outcome, follow_up_at FROM warnings "
+            f"WHERE (org_id {IN_IDS} OR (org_id IS NULL AND office_id {IN_IDS})) "
+            "AND received_at >= ? AND received_at < ?",  # local ISO times: a day's prefix sorts inside
+            (json.dumps(org_ids), json.dumps(org_ids), start.isoformat(), (end + timedelta(days=1)).isoformat()))
+        return [(datetime.fromisoformat(r[0]), datetime.fromisoformat(r[1]),
+                 r[2] and datetime.fromisoformat(r[2]), r[3], r[4]) for r in rows]

@@ -422,6 +422,10 @@ async def test_figures_count_outcomes_and_the_logged_dissuasions(bot):
     bhq2 = await domain.figures(bot.storage, (await bot.storage.orgs.by_code("BHQ-2")).id,
                                 date(2026, 11, 1), date(2026, 11, 30))
     assert (bhq2["received"], bhq2["unreachable"], bhq2["dissuasions"]) == (1, 1, 0)
+    wls = (await bot.storage.orgs.by_code("WLS")).id               # received on the 24th: that day only
+    day = date(2026, 11, 24)
+    assert [(await domain.figures(bot.storage, wls, d, d))["received"] for d in (day - timedelta(days=1), day,
+                                                                                 day + timedelta(days=1))] == [0, 3, 0]
     await bot.send(OFFICE, "/summary 2026-11")
     said = "\n".join(bot.texts(OFFICE)[-3:])
     assert "预警 3 条：按时联系 1，劝阻 1，联系不上 1" in said and "30 分钟" in said and "登记劝阻 2 人" in said
