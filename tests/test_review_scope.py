@@ -1,0 +1,91 @@
+"""Two townships side by side: an office sees and acts on its own township only (warnings,
+their buttons, /summary, /missing, /export, the 佐证材料 zip)."""
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, timedelta
+
+from openpyxl import load_workbook
+
+from storage.models import NewEntry
+
+from .conftest import OFFICE, WORKER
+from .test_evidence_zip import stored_photo
+from .test_warnings import csv_file
+
+OFFICE2, WORKER3, CONTACT3 = 302, 103, 203
+OTHER = ("code,name,kind,parent,households,population\n"
+         "SLX,石林乡,township,,900,2700\nSLC,石林村,village,SLX,300,900\nSLC-1,石林村第一网格,grid,SLC,300,900\n")
+SECRET = ("赵秘密", "13566667777")
+
+
+async def two_townships(bot, tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text(OTHER, encoding="utf-8")
+    await bot.import_orgs(path)
+    await bot.join(OFFICE2, "SLX", "office")
+    await bot.join(WORKER3, "SLC-1", "worker")
+    await bot.join(CONTACT3, "SLC", "contact")
+    await bot.document(OFFICE, "预警.csv", csv_file(f"{SECRET[0]},{SECRET[1]},BHQ-1,百花桥村3组,,刷单,2026-11-24 09:30",
+                                                   "钱某,13511112222,不存在村,,,贷款,2026-11-24 09:40"))
+    await bot.tick()
+    return await bot.storage.warnings._select("1 = 1")
+
+
+def said(bot, uid) -> str:
+    return "\n".join(bot.texts(uid))
+
+
+async def test_warnings_of_one_township_stay_with_it(bot, tmp_path):
+    ws = await two_townships(bot, tmp_path)
+    grid2 = await bot.storage.orgs.by_code("SLC-1")
+    await bot.send(OFFICE2, "/warnings")
+    for w in ws:
+        for forged in (f"warn:re:{w.id}", f"warn:to:{w.id}:{grid2.id}", f"warn:met:{w.id}:0",
+                       f"warn:fu:{w.id}", f"warn:undo:{w.id}", f"warn:away:{w.id}:0"):
+            await bot.act(OFFICE2, forged)
+            await bot.act(WORKER3, forged)
+            await bot.act(CONTACT3, forged)
+        await bot.send(OFFICE2, f"/warnings {w.id} SLC-1")
+    assert [(w.org_id, w.status, w.round) for w in await bot.storage.warnings._select("1 = 1")] == \
+        [(w.org_id, w.status, w.round) for w in ws]
+    for uid in (OFFICE2, WORKER3, CONTACT3):
+        assert SECRET[0] not in said(bot, uid) and SECRET[1] not in said(bot, uid)
+        assert "钱" not in said(bot, uid) and "1351111" not in said(bot, uid)
+    # the other office's file naming this township's grid stays unassigned in its own township
+    await bot.document(OFFICE2, "预警.csv", csv_file("孙某,13599990000,BHQ-1,,,刷单,2026-11-24 09:50"))
+    [w] = await bot.storage.warnings._select("phone = ?", ("13599990000",))
+    assert w.org_id is None and w.office_id == (await bot.storage.orgs.by_code("SLX")).id
+    await bot.send(OFFICE, "/warnings")
+    assert "孙某" not in said(bot, OFFICE)
+
+
+async def test_office_views_and_files_hold_only_their_township(bot, tmp_path):
+    await two_townships(bot, tmp_path)
+    org = {o.code: o.id for o in await bot.storage.orgs.all()}
+    worker = (await bot.user(WORKER)).id
+    await bot.storage.entries.add([NewEntry(
+        user_id=worker, org_id=org["BHQ-1"], kind="visit", measures={"households": 7}, happened_on=date(2026, 11, 20),
+        source="flow", address="百花桥秘密地址", photos=[stored_photo(bot, b"\xff\xd8bhq")])], bot.clock.now())
+    await bot.send(OFFICE2, "/summary")
+    await bot.send(OFFICE2, "/missing")
+    await bot.send(OFFICE2, "/export 2026-11")
+    await bot.act(OFFICE2, "proof:zip:2026-11")
+    text = said(bot, OFFICE2)
+    assert "百花桥" not in text and "武陵山" not in text
+    for name, data in bot.documents(OFFICE2):
+        if name.endswith(".xlsx"):
+            book = load_workbook(io.BytesIO(data))
+            cells = " ".join(str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row)
+            assert "百花桥" not in cells and "武陵山" not in cells and "秘密" not in cells
+        else:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                assert all("百花桥" not in n for n in zf.namelist())
+    # a nudge from the other office reaches nobody of this township
+    bot.clock.advance(timedelta(days=12))
+    await bot.send(OFFICE2, "/missing")
+    await bot.act(OFFICE2, "missing:nudge")
+    rows = await bot.storage.db.fetchall("SELECT recipient FROM outbox WHERE topic LIKE 'nudge%'")
+    mine = {(await bot.user(u)).address for u in (WORKER3, CONTACT3)}
+    assert {r[0] for r in rows} <= mine
