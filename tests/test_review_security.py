@@ -1,11 +1,15 @@
 """Security review of the early-warning file, the evidence zip and the export (revB)."""
 from __future__ import annotations
 
+import os
+import stat
+from datetime import date
+
 import pytest
 
 from bot import warnings as domain
 
-from .conftest import OFFICE, TZ
+from .conftest import OFFICE, TZ, WORKER
 from .test_warnings import ROWS, csv_file
 
 
@@ -51,3 +55,44 @@ def test_only_the_first_columns_are_read():
             ",13812341234,BHQ-1,刷单,2026-11-24 09:30\n").encode()
     rows = domain.read_table("w.csv", data, 5)
     assert [len(r) for r in rows] == [domain.MAX_COLUMNS, 5]
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_evidence_zip_is_this_users_only_whatever_the_umask(tmp_path):
+    """The 佐证材料 zip (photos of homes, workers' names), from the CLI or the bot: 0600, a
+    folder made for it 0700."""
+    from bot.evidence_zip import Item, write_zips
+
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"\xff\xd8" * 600)
+    items = [Item(source=photo, name=f"村/{i}.jpg", size=1200, fields=(f"村/{i}.jpg",) + ("x",) * 9) for i in range(3)]
+    old = os.umask(0o022)
+    try:
+        written = write_zips(items, tmp_path / "new" / "佐证.zip", 2000)
+    finally:
+        os.umask(old)
+    assert len(written) == 3 and all(_mode(p) == 0o600 for p, _ in written)
+    assert _mode(tmp_path / "new") == 0o700
+
+
+async def test_the_progress_table_is_this_users_only_whatever_the_umask(bot, tmp_path):
+    """The table names workers and the addresses they went to (python -m bot export --out)."""
+    from bot import office
+    from storage.models import NewEntry
+
+    grid = await bot.storage.orgs.by_code("BHQ-1")
+    await bot.storage.entries.add([NewEntry(
+        user_id=(await bot.user(WORKER)).id, org_id=grid.id, kind="visit", measures={"households": 2},
+        happened_on=date(2026, 11, 20), address="3组16号", source="flow")], bot.clock.now())
+    xlsx = tmp_path / "t.xlsx"
+    (tmp_path / "t.xlsx.part").write_bytes(b"")              # a leftover of a crash, world-readable
+    os.chmod(tmp_path / "t.xlsx.part", 0o644)
+    old = os.umask(0o022)
+    try:
+        await office.export_month(bot.svc, None, date(2026, 11, 1), date(2026, 11, 30), xlsx)
+    finally:
+        os.umask(old)
+    assert _mode(xlsx) == 0o600
