@@ -37,6 +37,9 @@ def _setup_logging(settings: Settings) -> None:
     logging.getLogger("websockets").setLevel(max(logging.INFO, logging.getLogger().level))
     # aiosqlite logs every operation at DEBUG from its own thread, even after the last word.
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
+    # PTB logs every Bot API call's parameters and answer at DEBUG: each message's text, so the
+    # names and phones on early-warning cards, and whatever people write.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))
     # PTB itself logs the API URL (token included) at DEBUG: mask the secrets in every log line.
     secrets = [s.get_secret_value() for s in (settings.telegram_bot_token, settings.wecom_bot_secret) if s]
     if secrets:

@@ -96,3 +96,25 @@ async def test_the_progress_table_is_this_users_only_whatever_the_umask(bot, tmp
     finally:
         os.umask(old)
     assert _mode(xlsx) == 0o600
+
+
+def test_log_level_debug_keeps_the_bot_api_calls_out_of_the_log(tmp_path):
+    """At LOG_LEVEL=DEBUG, PTB logs each sendMessage's parameters: a warning card's name and
+    phone. Like aiosqlite's and websockets', its debug lines stay off."""
+    import logging
+
+    from bot.cli import _setup_logging
+    from bot.config import Settings
+
+    root, names = logging.getLogger(), ("telegram", "aiosqlite", "websockets", "httpx")
+    saved = root.level, {n: logging.getLogger(n).level for n in names}
+    root.setLevel(logging.DEBUG)
+    try:
+        _setup_logging(Settings(_env_file=None, database_path=tmp_path / "b.sqlite3", log_level="DEBUG"))
+        assert not logging.getLogger("telegram.ext.ExtBot").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("telegram._bot").isEnabledFor(logging.DEBUG)
+        assert logging.getLogger("handlers.warnings").isEnabledFor(logging.DEBUG)   # ours still log
+    finally:
+        root.setLevel(saved[0])
+        for n, level in saved[1].items():
+            logging.getLogger(n).setLevel(level)
