@@ -39,6 +39,7 @@ async def run_warnings(services) -> dict:
     done["purged"] = await services.storage.warnings.purge(now - timedelta(days=days), now)
     await services.storage.warnings.forget_stale_entries(now - FLOW_IDLE)
     if done["purged"]:
+        await services.storage.db.checkpoint()  # the WAL's older frames hold them still
         log.info("warnings: personal fields of %d closed warnings erased", done["purged"])
     return {k: v for k, v in done.items() if v}
 
