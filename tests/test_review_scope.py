@@ -89,3 +89,14 @@ async def test_office_views_and_files_hold_only_their_township(bot, tmp_path):
     rows = await bot.storage.db.fetchall("SELECT recipient FROM outbox WHERE topic LIKE 'nudge%'")
     mine = {(await bot.user(u)).address for u in (WORKER3, CONTACT3)}
     assert {r[0] for r in rows} <= mine
+
+
+async def test_the_office_file_is_imported_while_a_warn_entry_is_going(bot):
+    """An office that typed /warn and then sends the file (the more usual way in) gets it
+    imported, not "这一项必填" with the file dropped; the entry stays open to go on."""
+    from .test_warnings import ROWS
+
+    await bot.send(OFFICE, "/warn")
+    await bot.document(OFFICE, "预警.csv", csv_file(*ROWS))
+    assert len(await bot.storage.warnings._select("1 = 1")) == 3
+    assert "已导入预警 3 条" in bot.last_text(OFFICE)
