@@ -100,3 +100,27 @@ async def test_the_office_file_is_imported_while_a_warn_entry_is_going(bot):
     await bot.document(OFFICE, "预警.csv", csv_file(*ROWS))
     assert len(await bot.storage.warnings._select("1 = 1")) == 3
     assert "已导入预警 3 条" in bot.last_text(OFFICE)
+
+
+FORGED_ARGS = ["", "1", "2", "99999999999999999999", "x", "2026-11", "BHQ-1"]
+FORGED_VERBS = {"warn": ["met", "phone", "nr", "lost", "away", "fu", "undo", "re", "to", "skip", "kind"],
+                "proof": ["zip"], "missing": ["nudge"], "report": ["nil", "nilok", "back", "ok", "pick"],
+                "users": ["role", "off", "page"]}
+
+
+async def test_forged_taps_from_another_township_change_nothing_and_break_nothing(bot, tmp_path, caplog):
+    import itertools
+    import logging
+
+    caplog.set_level(logging.WARNING)
+    await two_townships(bot, tmp_path)
+    before = [w.model_dump() for w in await bot.storage.warnings._select("1 = 1")]
+    for feature, verbs in FORGED_VERBS.items():
+        for verb, a, b in itertools.product(verbs, FORGED_ARGS, ["", "0", "1", "99999999999999999999"]):
+            act = ":".join([feature, verb, *(x for x in (a, b) if x)])
+            for uid in (WORKER3, CONTACT3, OFFICE2):
+                for reply in await bot.act(uid, act):
+                    assert "出了点问题" not in (reply.text or ""), (uid, act)
+    assert [w.model_dump() for w in await bot.storage.warnings._select("1 = 1")] == before
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert SECRET[1] not in said(bot, OFFICE2) + said(bot, WORKER3) + said(bot, CONTACT3)
