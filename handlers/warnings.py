@@ -138,6 +138,8 @@ async def on_input(turn: Turn) -> None:
         return await _entry_step(turn, text)
     verb = next((v for v in OUTCOME_VERBS if canon(turn.t(f"warn-btn-{v}")) == canon(text)), None) if text else None
     newest = await turn.storage.warnings.newest_open_of(turn.user.id) if verb else None
+    if newest is not None and not await _may_act(turn, newest):
+        newest = None
     if newest is not None:  # an outcome word, typed for the card that came meanwhile: not a note
         turn.end_flow()
         return await _outcome(turn, newest, verb)
@@ -166,6 +168,13 @@ async def on_input(turn: Turn) -> None:
     turn.say(turn.t("warn-note-saved", who=domain.masked(w)))
 
 
+async def _still_theirs(turn: Turn, w: Warning_) -> bool:
+    """Sent to this person, whose place is still over its area: one who has since joined
+    another grid (a new invite) no longer sees its name and phone or answers it."""
+    return turn.user.id in w.assignees and w.org_id is not None and \
+        await turn.storage.orgs.is_within(w.org_id, turn.user.org_id)
+
+
 def _amount(text: str) -> int | None:
     """'5000', '5000元', '1.2万' → yuan; None for anything else."""
     text = unicodedata.normalize("NFKC", text).replace(",", "")
@@ -179,9 +188,10 @@ def _amount(text: str) -> int | None:
 # --- outcomes ------------------------------------------------------------------------------
 
 async def _may_act(turn: Turn, w: Warning_) -> bool:
-    """Its assignees; the office above it; the contact of its village. Checked on every tap."""
+    """Its assignees while still over its area; the office above it; the contact of its
+    village. Checked on every tap."""
     user, orgs = turn.user, turn.storage.orgs
-    if user.id in w.assignees:
+    if await _still_theirs(turn, w):
         return True
     if user.role == "office":
         return await orgs.is_within(w.office_id, user.org_id)
@@ -271,7 +281,7 @@ async def _undo(turn: Turn, w: Warning_) -> None:
     log.info("warning %s: outcome taken back by user %s", w.id, turn.user.id)
     w = await turn.storage.warnings.get(w.id)
     area = await turn.storage.orgs.get(w.org_id) if w.org_id else None
-    full = turn.user.id in w.assignees or turn.user.role == "office"   # the card only to whom it may show
+    full = await _still_theirs(turn, w) or turn.user.role == "office"   # the card only to whom it may show
     shown = card_text(turn.lang, w, area.name if area else "—", turn.svc.settings.warning_window_hours) \
         if full else domain.masked(w)
     turn.say(turn.t("warn-undone") + "\n" + shown,
@@ -363,7 +373,8 @@ async def _reassign(turn: Turn, w: Warning_, org_id: int | None) -> None:
 async def _own(turn: Turn) -> None:
     """The warnings sent to this person: each open one as its card, closed ones with 回访."""
     storage, user = turn.storage, turn.user
-    ws = await storage.warnings.of_assignee(user.id, turn.now - timedelta(days=OWN_DAYS))
+    ws = [w for w in await storage.warnings.of_assignee(user.id, turn.now - timedelta(days=OWN_DAYS))
+          if await _still_theirs(turn, w)]
     if not ws:
         turn.say(turn.t("warn-none-mine"))
         return

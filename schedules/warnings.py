@@ -109,7 +109,11 @@ async def _once_someone_is_there(services) -> None:
 
 
 async def _assigned(services, w: Warning_) -> list:
-    return [p for p in [await services.storage.users.get(i) for i in w.assignees] if p and p.active]
+    """Its assignees still active and still over its area (one who joined another grid since
+    gets no more of its name and phone)."""
+    orgs = services.storage.orgs
+    return [p for p in [await services.storage.users.get(i) for i in w.assignees]
+            if p and p.active and w.org_id is not None and await orgs.is_within(w.org_id, p.org_id)]
 
 
 async def _area_name(services, w: Warning_) -> str:

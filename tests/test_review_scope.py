@@ -126,3 +126,25 @@ async def test_forged_taps_from_another_township_change_nothing_and_break_nothin
     assert [tuple(r) for r in await bot.storage.db.fetchall("SELECT id, active, role, org_id FROM users")] == people
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert SECRET[1] not in said(bot, OFFICE2) + said(bot, WORKER3) + said(bot, CONTACT3)
+
+
+async def test_a_worker_moved_to_another_township_loses_the_warnings_of_the_old_grid(bot, tmp_path):
+    """A worker who joins another grid (a new invite) no longer sees or answers the open
+    warnings sent to them in the old one: not by /warnings, a tap or a typed outcome."""
+    ws = await two_townships(bot, tmp_path)
+    w = next(w for w in ws if w.org_id is not None)
+    assert (await bot.user(WORKER)).id in w.assignees
+    grid2 = await bot.storage.orgs.by_code("SLC-1")
+    invite = await bot.storage.users.create_invite(grid2.id, "worker", 1, 7, bot.clock.now())
+    await bot.send(WORKER, f"/start {invite.code}")
+    seen = len(bot.texts(WORKER))
+    await bot.send(WORKER, "/warnings")
+    await bot.act(WORKER, f"warn:met:{w.id}:0")
+    await bot.send(WORKER, "已见面劝阻")
+    await bot.act(WORKER, f"warn:fu:{w.id}")
+    for _ in range(3):                                  # the half-window reminder, the overdue list
+        bot.clock.advance(timedelta(hours=12))
+        await bot.tick()
+    later = "\n".join(bot.texts(WORKER)[seen:])
+    assert SECRET[0] not in later and SECRET[1] not in later
+    assert (await bot.storage.warnings.get(w.id)).status == "open"
