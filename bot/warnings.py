@@ -30,6 +30,7 @@ HEADERS = {
 WORDS = {key: word for word, key in reversed(HEADERS.items())}   # field → its first header word
 REQUIRED = ("name", "phone", "kind", "warned_at")
 MAX_ROWS = 20_000
+MAX_UNPACKED = 200 * 2**20      # bytes an .xlsx may unpack to (20,000 rows take a few MB)
 MAX_COLUMNS = 64              # a header further right is not looked for (a file of 100,000 columns)
 HIDDEN = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
 OUTCOMES = ("met", "phone", "unreachable", "defrauded")
@@ -74,11 +75,14 @@ def read_table(name: str, data: bytes, most_rows: int | None = None) -> list[lis
     columns. Reading stops past `most_rows` filled rows (too many: rejected as soon as known,
     not after reading a hostile file of a million rows inside the event's transaction)."""
     if name.lower().endswith((".xlsx", ".xlsm")):
-        from zipfile import BadZipFile
+        from zipfile import BadZipFile, ZipFile
 
         from openpyxl import load_workbook
         from openpyxl.utils.exceptions import InvalidFileException
         try:
+            with ZipFile(io.BytesIO(data)) as zf:  # a small file may unpack to gigabytes (a zip bomb)
+                if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED:
+                    raise WarningFileError(1, "unpacked", most=MAX_UNPACKED // 2**20)
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
             return _bounded(([_cell(c) for c in r] for r in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)),
                             most_rows)

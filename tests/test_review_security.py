@@ -174,3 +174,25 @@ async def test_after_the_retention_the_database_files_hold_no_name_or_phone_even
     raw = b"".join(f.read_bytes() for f in files if f.exists())
     for secret in ("张三丰", "13812341234", "百花桥村3组"):
         assert secret.encode() not in raw, secret
+
+
+def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_it_is_read(monkeypatch):
+    """A zip bomb (a few KB unpacking to gigabytes: openpyxl loads the shared strings whole)
+    is refused by its unpacked size, row 1, with the reason."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["姓名", "电话", "网格", "预警类型", "预警时间"])
+    book.active.append(["张三", "13812341234", "BHQ-1", "刷单", "2026-11-24 09:30"])
+    out = io.BytesIO()
+    book.save(out)
+    assert len(domain.parse("w.xlsx", out.getvalue(), TZ)) == 1
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/padding.bin", b"\0" * (3 << 20))
+    monkeypatch.setattr(domain, "MAX_UNPACKED", 2 << 20)
+    with pytest.raises(domain.WarningFileError) as err:
+        domain.parse("w.xlsx", out.getvalue(), TZ)
+    assert (err.value.row, err.value.key) == (1, "unpacked") and "2 MB" in err.value.text("zh")

@@ -622,3 +622,4 @@ warn-imported-old = { $old } warnings are older than { $days } days, past any de
 
 ## security review (revB)
 warn-err-formula = "{ $column }" starts with = + - @, which a spreadsheet runs as a formula
+warn-err-unpacked = the file unpacks to over { $most } MB: not a warnings sheet

@@ -619,3 +619,4 @@ warn-imported-old = { $old } 条预警时间已超过 { $days } 天，已过处�
 
 ## security review (revB)
 warn-err-formula = “{ $column }”以 = + - @ 开头，表格软件会把它当成公式
+warn-err-unpacked = 文件解压后超过 { $most } MB，不像预警表格
