@@ -37,6 +37,9 @@ def _setup_logging(settings: Settings) -> None:
     logging.getLogger("websockets").setLevel(max(logging.INFO, logging.getLogger().level))
     # aiosqlite logs every operation at DEBUG from its own thread, even after the last word.
     logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
+    # PTB logs every Bot API call's parameters and answer at DEBUG: each message's text, so the
+    # names and phones on early-warning cards, and whatever people write.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLogger().level))
     # PTB itself logs the API URL (token included) at DEBUG: mask the secrets in every log line.
     secrets = [s.get_secret_value() for s in (settings.telegram_bot_token, settings.wecom_bot_secret) if s]
     if secrets:
@@ -253,13 +256,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import_warnings(args: argparse.Namespace) -> int:
     """Import the office's warnings file and queue them for the grids at once (the running bot
     sends them on its next tick). The file is only read, never copied."""
+    from datetime import datetime
+
     from .warnings import WarningFileError, import_rows, parse
     from schedules.warnings import dispatch_due
 
     settings = _settings()
     path = Path(args.file)
     try:
-        rows = parse(path.name, path.read_bytes(), settings.tz)
+        rows = parse(path.name, path.read_bytes(), settings.tz, datetime.now(settings.tz))
     except WarningFileError as err:
         print(f"import rejected: {err.text('en')}", file=sys.stderr)
         return 1

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
+from storage.db import private_dir, private_file
 from storage.reports import EvidenceRow, ReportRepo
 
 from . import obligations
@@ -142,10 +143,12 @@ def write_zips(items: list[Item], out: Path, cap_bytes: int, lang: str = "zh",
     after each photo."""
     parts = plan_parts(items, cap_bytes)
     paths = part_paths(out, len(parts))
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if not out.parent.exists():
+        private_dir(out.parent)
     done = 0
     for path, part in zip(paths, parts):
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        # the photos of people's homes and the workers' names: this user's only, whatever the umask
+        with zipfile.ZipFile(private_file(path), "w", zipfile.ZIP_STORED) as zf:
             zf.writestr(LIST_NAME, _listing(part, lang), zipfile.ZIP_DEFLATED)
             for item in part:
                 zf.write(item.source, item.name)

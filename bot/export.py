@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import xlsxwriter
 
+from storage.db import private_file
 from storage.reports import LedgerRow, ReportRepo
 
 from .i18n import keys, t
@@ -454,6 +455,7 @@ def _fill_ledger(path: Path, sheet: str, rows, count: int, xf: tuple[int, int]) 
     numbers in place; every other part is copied as it is."""
     part = f"xl/worksheets/{sheet}.xml"
     done = path.with_name(path.name + ".part")
+    private_file(done)  # the table names workers and where they went: this user's only, whatever the umask
     with zipfile.ZipFile(path) as old, zipfile.ZipFile(done, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as new:
         for info in old.infolist():
             data = old.read(info)

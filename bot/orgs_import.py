@@ -40,18 +40,36 @@ class ImportError_(Exception):
     """A rejected file: the message names the row (1 = header) and the reason."""
 
 
-def read_table(name: str, data: bytes) -> list[list[str]]:
+class TooBig(ImportError_):
+    """A file over a bound: 'too-many' rows (known at `row`) or 'unpacked' past `most` MB."""
+
+    def __init__(self, row: int, reason: str, most: int) -> None:
+        super().__init__(f"row {row}: more than {most} rows" if reason == "too-many"
+                         else f"unpacks to more than {most} MB")
+        self.row, self.reason, self.most = row, reason, most
+
+
+MAX_UNPACKED = 200 * 2**20  # bytes an .xlsx may unpack to: a small file can unpack to gigabytes (a zip bomb)
+
+
+def read_table(name: str, data: bytes, most_rows: int | None = None,
+               most_columns: int | None = None) -> list[list[str]]:
     """A sheet's cells as text, by the file's name: XLSX (first sheet), else CSV in UTF-8
-    (with or without BOM) or GBK. Also how the office's warnings file is read (bot/warnings.py)."""
+    (with or without BOM) or GBK; at most `most_columns` wide, and TooBig past `most_rows`
+    filled rows. Also how the office's warnings file is read (bot/warnings.py)."""
     if name.lower().endswith((".xlsx", ".xlsm")):
-        from zipfile import BadZipFile
+        from zipfile import BadZipFile, ZipFile
 
         from openpyxl import load_workbook
         from openpyxl.utils.exceptions import InvalidFileException
 
         try:
+            with ZipFile(io.BytesIO(data)) as zf:
+                if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED:
+                    raise TooBig(1, "unpacked", MAX_UNPACKED // 2**20)
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-            return [[_cell(c) for c in r] for r in sheet.iter_rows(values_only=True)]
+            return _bounded(([_cell(c) for c in r] for r in sheet.iter_rows(max_col=most_columns, values_only=True)),
+                            most_rows)
         except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as err:
             raise ImportError_(f"{name}: not a readable XLSX workbook ({err})") from None
     # Excel on Chinese Windows saves "CSV" in GBK, so fall back to GB18030 (a superset).
@@ -62,10 +80,22 @@ def read_table(name: str, data: bytes) -> list[list[str]]:
             continue
         reader = csv.reader(io.StringIO(text, newline=""))
         try:
-            return list(reader)
+            return _bounded((r[:most_columns] for r in reader), most_rows)
         except csv.Error as err:  # e.g. a cell over the csv module's 131,072 characters
             raise ImportError_(f"row {reader.line_num}: not readable as CSV ({err})") from None
     raise ImportError_(f"{name}: not UTF-8 or GBK text; save the sheet as CSV UTF-8")
+
+
+def _bounded(rows, most: int | None) -> list[list[str]]:
+    """The header and the rows, stopping with TooBig at the first filled row past `most`."""
+    out, filled = [], 0
+    for row in rows:
+        out.append(row)
+        if len(out) > 1 and any(c.strip() for c in row):
+            filled += 1
+            if most is not None and filled > most:
+                raise TooBig(len(out), "too-many", most)
+    return out
 
 
 def _cell(value: object) -> str:

@@ -29,6 +29,7 @@ HEADERS = {
 WORDS = {key: word for word, key in reversed(HEADERS.items())}   # field → its first header word
 REQUIRED = ("name", "phone", "kind", "warned_at")
 MAX_ROWS = 20_000
+MAX_COLUMNS = 64              # a header further right is not looked for (a file of 100,000 columns)
 HIDDEN = {"Cc", "Cf", "Cs", "Co", "Zl", "Zp"}
 OUTCOMES = ("met", "phone", "unreachable", "defrauded")
 DISSUADED = ("met", "phone")
@@ -67,21 +68,24 @@ def masked(warning) -> str:
 
 # --- reading a file ------------------------------------------------------------------------
 
-def read_table(name: str, data: bytes) -> list[list[str]]:
+def read_table(name: str, data: bytes, most_rows: int | None = None) -> list[list[str]]:
     """The sheet's cells as text (.xlsx, or .csv / .txt in UTF-8 or GBK), read as the org
-    tree is (bot/orgs_import.py)."""
+    tree is (bot/orgs_import.py), at most MAX_COLUMNS wide; past `most_rows` filled rows it is
+    rejected as soon as known, not after reading a hostile file of a million rows."""
     if not name.lower().endswith((".xlsx", ".xlsm", ".csv", ".txt")):
         raise WarningFileError(1, "type")
     try:
-        return orgs_import.read_table(name, data)
+        return orgs_import.read_table(name, data, most_rows, MAX_COLUMNS)
+    except orgs_import.TooBig as big:
+        raise WarningFileError(big.row, big.reason, most=big.most) from None
     except orgs_import.ImportError_:
         raise WarningFileError(1, "unreadable") from None
 
 
-def parse(name: str, data: bytes, tz: ZoneInfo) -> list[dict]:
+def parse(name: str, data: bytes, tz: ZoneInfo, now: datetime | None = None) -> list[dict]:
     """Every row of the file, checked; the first bad one rejects the file (WarningFileError).
     Rows repeating a phone and warning time inside the file are read once."""
-    rows = read_table(name, data)
+    rows = read_table(name, data, MAX_ROWS)
     if not rows:
         raise WarningFileError(1, "empty")
     header = [HEADERS.get(re.sub(r"\s+", "", h)) for h in rows[0]]
@@ -94,31 +98,34 @@ def parse(name: str, data: bytes, tz: ZoneInfo) -> list[dict]:
     body = [(n, r) for n, r in enumerate(rows[1:], start=2) if any(c.strip() for c in r)]
     if not body:
         raise WarningFileError(1, "empty")
-    if len(body) > MAX_ROWS:
-        raise WarningFileError(MAX_ROWS + 2, "too-many", most=MAX_ROWS)
     out, seen = [], set()
     for number, raw in body:
         cells = {key: raw[i].strip() for i, key in enumerate(header) if key and i < len(raw) and raw[i].strip()}
-        row = check_row(cells, number, tz)
+        row = check_row(cells, number, tz, now)
         if (row["phone"], row["warned_at"]) not in seen:
             seen.add((row["phone"], row["warned_at"]))
             out.append(row)
     return out
 
 
-def check_row(cells: dict[str, str], number: int, tz: ZoneInfo) -> dict:
-    """One row's fields, checked and cleaned (also what /warn builds)."""
+def check_row(cells: dict[str, str], number: int, tz: ZoneInfo, now: datetime | None = None) -> dict:
+    """One row's fields, checked and cleaned (also what /warn builds). A warning time more than
+    a day after `now` is a wrong date, not a warning to come."""
+    from bot.export import FORMULA_START  # here: bot.export imports the summaries, which import this
     for key in REQUIRED:
         if not cells.get(key):
             raise WarningFileError(number, "missing", column=WORDS[key])
     for key, value in cells.items():
         if len(value) > 100 or any(unicodedata.category(c) in HIDDEN for c in value):
             raise WarningFileError(number, "text", column=WORDS.get(key, key))
+        if key not in ("phone", "warned_at") and value.startswith(FORMULA_START):
+            # no name, area, address or type starts so; a spreadsheet would run it as a formula
+            raise WarningFileError(number, "formula", column=WORDS.get(key, key))
     phone = clean_phone(cells["phone"])
     if phone is None:
         raise WarningFileError(number, "phone")
     when = parse_time(cells["warned_at"], tz)
-    if when is None:
+    if when is None or (now is not None and when > now + timedelta(days=1)):
         raise WarningFileError(number, "time", value=cells["warned_at"][:20])
     last4 = cells.get("id_last4", "").upper()
     if last4 and not re.fullmatch(r"[0-9]{3}[0-9X]", last4, re.ASCII):

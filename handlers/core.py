@@ -11,7 +11,7 @@
         action (button, or its word / number typed)  ──> ACTIONS[feature]
         command (/report, or 报送)                    ──> COMMANDS[name]   (role checked here)
         text / photo / location in a live flow         ──> FLOWS[flow]
-        a file (a private chat, outside a flow)        ──> DOCUMENT (warnings import)
+        a file (in a flow too: no step takes one)      ──> DOCUMENT (warnings import)
         anything else                                  ──> FREE (one-line report)
 
 Features never see a chat library: they read `turn.event` and call `turn.say(…)`.
@@ -219,7 +219,7 @@ class Routes:
     flows: dict[str, Handler]           # flow name -> takes text / photo / location input
     free: Handler                       # input outside any flow (one-line reports)
     stranger: Handler                   # anything from someone not registered
-    document: Handler | None = None     # a file sent outside a flow (the office's warnings)
+    document: Handler | None = None     # a file sent (the office's warnings); a live flow stays as it is
     heavy: frozenset[str] = frozenset()  # action features whose taps are long read-only work, as heavy commands
 
 
@@ -395,7 +395,7 @@ class Core:
             return None
         if turn.user is None:
             return await routes.stranger(turn)
-        if event.document is not None and routes.document is not None and not self._flow_live(turn):
+        if event.document is not None and routes.document is not None:
             return await routes.document(turn)
         typed = self._typed_action(turn)
         if typed is not None:

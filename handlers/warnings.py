@@ -49,7 +49,7 @@ async def on_document(turn: Turn) -> None:
         turn.say(turn.t("warn-file-too-big"))
         return
     try:
-        rows = domain.parse(doc.name, doc.data, turn.svc.settings.tz)
+        rows = domain.parse(doc.name, doc.data, turn.svc.settings.tz, turn.now)
     except domain.WarningFileError as err:
         log.info("warning file from user %s rejected at row %s (%s)", turn.user.id, err.row, err.key)
         turn.say(err.text(turn.lang))
@@ -85,7 +85,7 @@ async def _save_one(turn: Turn, cells: dict) -> None:
     cells = {k: v.strip() for k, v in cells.items() if v and v.strip()}
     cells.setdefault("warned_at", turn.now.strftime("%Y-%m-%d %H:%M"))
     try:
-        row = domain.check_row(cells, 2, turn.svc.settings.tz)
+        row = domain.check_row(cells, 2, turn.svc.settings.tz, turn.now)
     except domain.WarningFileError as err:
         turn.say(turn.t(f"warn-err-{err.key}", **err.args_) + "\n" + turn.t("warn-one-usage"))
         return
@@ -137,6 +137,8 @@ async def on_input(turn: Turn) -> None:
         return await _entry_step(turn, text)
     verb = next((v for v in OUTCOME_VERBS if canon(turn.t(f"warn-btn-{v}")) == canon(text)), None) if text else None
     newest = await turn.storage.warnings.newest_open_of(turn.user.id) if verb else None
+    if newest is not None and not await _may_act(turn, newest):
+        newest = None
     if newest is not None:  # an outcome word, typed for the card that came meanwhile: not a note
         turn.end_flow()
         return await _outcome(turn, newest, verb)
@@ -165,6 +167,13 @@ async def on_input(turn: Turn) -> None:
     turn.say(turn.t("warn-note-saved", who=domain.masked(w)))
 
 
+async def _still_theirs(turn: Turn, w: Warning_) -> bool:
+    """Sent to this person, whose place is still over its area: one who has since joined
+    another grid (a new invite) no longer sees its name and phone or answers it."""
+    return turn.user.id in w.assignees and w.org_id is not None and \
+        await turn.storage.orgs.is_within(w.org_id, turn.user.org_id)
+
+
 def _amount(text: str) -> int | None:
     """'5000', '5000元', '1.2万' → yuan; None for anything else."""
     text = unicodedata.normalize("NFKC", text).replace(",", "")
@@ -178,9 +187,10 @@ def _amount(text: str) -> int | None:
 # --- outcomes ------------------------------------------------------------------------------
 
 async def _may_act(turn: Turn, w: Warning_) -> bool:
-    """Its assignees; the office above it; the contact of its village. Checked on every tap."""
+    """Its assignees while still over its area; the office above it; the contact of its
+    village. Checked on every tap."""
     user, orgs = turn.user, turn.storage.orgs
-    if user.id in w.assignees:
+    if await _still_theirs(turn, w):
         return True
     if user.role == "office":
         return await orgs.is_within(w.office_id, user.org_id)
@@ -270,7 +280,7 @@ async def _undo(turn: Turn, w: Warning_) -> None:
     log.info("warning %s: outcome taken back by user %s", w.id, turn.user.id)
     w = await turn.storage.warnings.get(w.id)
     area = await turn.storage.orgs.get(w.org_id) if w.org_id else None
-    full = turn.user.id in w.assignees or turn.user.role == "office"   # the card only to whom it may show
+    full = await _still_theirs(turn, w) or turn.user.role == "office"   # the card only to whom it may show
     shown = card_text(turn.lang, w, area.name if area else "—", turn.svc.settings.warning_window_hours) \
         if full else domain.masked(w)
     turn.say(turn.t("warn-undone") + "\n" + shown,
@@ -358,7 +368,8 @@ async def _reassign(turn: Turn, w: Warning_, org_id: int | None) -> None:
 async def _own(turn: Turn) -> None:
     """The warnings sent to this person: each open one as its card, closed ones with 回访."""
     storage, user = turn.storage, turn.user
-    ws = await storage.warnings.of_assignee(user.id, turn.now - timedelta(days=OWN_DAYS))
+    ws = [w for w in await storage.warnings.of_assignee(user.id, turn.now - timedelta(days=OWN_DAYS))
+          if await _still_theirs(turn, w)]
     if not ws:
         turn.say(turn.t("warn-none-mine"))
         return

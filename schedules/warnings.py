@@ -39,6 +39,7 @@ async def run_warnings(services) -> dict:
     done["purged"] = await services.storage.warnings.purge(now - timedelta(days=days), now)
     await services.storage.warnings.forget_stale_entries(now - FLOW_IDLE)
     if done["purged"]:
+        await services.storage.db.checkpoint()  # the WAL's older frames hold them still
         log.info("warnings: personal fields of %d closed warnings erased", done["purged"])
     return {k: v for k, v in done.items() if v}
 
@@ -108,7 +109,11 @@ async def _once_someone_is_there(services) -> None:
 
 
 async def _assigned(services, w: Warning_) -> list:
-    return [p for p in [await services.storage.users.get(i) for i in w.assignees] if p and p.active]
+    """Its assignees still active and still over its area (one who joined another grid since
+    gets no more of its name and phone)."""
+    orgs = services.storage.orgs
+    return [p for p in [await services.storage.users.get(i) for i in w.assignees]
+            if p and p.active and w.org_id is not None and await orgs.is_within(w.org_id, p.org_id)]
 
 
 async def _area_name(services, w: Warning_) -> str:

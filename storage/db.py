@@ -91,6 +91,9 @@ class Database:
         await self._conn.execute("PRAGMA journal_mode=WAL")
         await self._conn.execute("PRAGMA busy_timeout=5000")
         await self._conn.execute("PRAGMA synchronous=NORMAL")
+        # What is erased (a warning's name and phone after the retention) is overwritten, not
+        # left readable in the file's free space.
+        await self._conn.execute("PRAGMA secure_delete=ON")
         await self.migrate()  # with foreign keys off: a table rebuild needs it (see migration 6)
         await self._conn.execute("PRAGMA foreign_keys=ON")
         # Opened after the writer has made the file, its WAL and -shm (0600) and migrated it;
@@ -170,6 +173,15 @@ class Database:
         """The first row of a query that yields at most one (by key or LIMIT 1)."""
         rows = await self.reader.execute_fetchall(sql, tuple(params))
         return rows[0] if rows else None
+
+    async def checkpoint(self) -> None:
+        """Write the WAL into the database and empty it: its older frames still hold what was
+        just erased. Best effort (a reader in the middle of a query keeps some frames); not
+        inside a transaction."""
+        if _inside.get() is self:
+            return
+        async with self._lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def backup(self, target: Path | str) -> Path:
         """Copy the live database with SQLite's online backup API (safe while the bot runs)."""

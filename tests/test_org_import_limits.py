@@ -93,6 +93,24 @@ PLACES = {
 }
 
 
+def test_an_xlsx_unpacking_to_too_much_is_refused_before_it_is_read(loaded, monkeypatch):
+    """A zip bomb (a small file that unpacks to gigabytes) is refused by its unpacked size."""
+    import zipfile
+
+    import bot.orgs_import as orgs_import
+
+    book = Workbook()
+    book.active.append(HEADER.split(","))
+    book.active.append(["WLS", "武陵山乡", "乡镇", None, 3290, 9870])
+    book.save(loaded.tmp / "bomb.xlsx")
+    with zipfile.ZipFile(loaded.tmp / "bomb.xlsx", "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/padding.bin", b"\0" * (3 << 20))
+    monkeypatch.setattr(orgs_import, "MAX_UNPACKED", 2 << 20)
+    before = loaded.orgs()
+    code, _, err = loaded("import-orgs", str(loaded.tmp / "bomb.xlsx"))
+    assert code == 1 and "unpacks to more than 2 MB" in err and loaded.orgs() == before
+
+
 @pytest.mark.parametrize("case", list(PLACES))
 def test_a_tree_deeper_than_the_hierarchy_is_refused(loaded, case):
     rows, row, reason = PLACES[case]

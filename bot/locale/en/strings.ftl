@@ -619,3 +619,7 @@ changed-tell = 📝 [{ $title }] since you submitted: { $changes }. Submit again
 ## early warnings review (warn2)
 warn-late-unassigned = to reassign
 warn-imported-old = { $old } warnings are older than { $days } days, past any deadline: not imported.
+
+## security review (revB)
+warn-err-formula = "{ $column }" starts with = + - @, which a spreadsheet runs as a formula
+warn-err-unpacked = the file unpacks to over { $most } MB: not a warnings sheet

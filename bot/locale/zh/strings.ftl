@@ -616,3 +616,7 @@ changed-tell = 📝 【{ $title }】报送后{ $changes }。{ $due }截止前重
 ## early warnings review (warn2)
 warn-late-unassigned = 待改派
 warn-imported-old = { $old } 条预警时间已超过 { $days } 天，已过处置期限，没有导入。
+
+## security review (revB)
+warn-err-formula = “{ $column }”以 = + - @ 开头，表格软件会把它当成公式
+warn-err-unpacked = 文件解压后超过 { $most } MB，不像预警表格
