@@ -162,6 +162,16 @@ async def test_long_texts_go_as_markdown_in_parts(wc):
     assert "\n".join(p["markdown"]["content"] for p in parts) == big
 
 
+async def test_typed_text_cannot_become_markdown_links_tags_or_bold(wc):
+    """Names and notes people typed reach others inside our texts: WeCom must show them as
+    written, never as a link, a <font> tag, or a masked phone's ** turned bold."""
+    hostile = "张* 138****1234 [点我](http://evil.example) <font color=\"warning\">急</font> `x`"
+    assert await wc.channel.sender.send(WORKER, [hostile], []) == "sent"
+    [sent] = [g.body["markdown"]["content"] for g in wc.fake.messages(WORKER) if g.cmd == SEND]
+    assert not set("*[]<>`") & set(sent)
+    assert "138＊＊＊＊1234" in sent and "［点我］(http://evil.example)" in sent and "＜font" in sent
+
+
 # --- groups -----------------------------------------------------------------------------------------
 
 async def test_bind_office_in_a_group_with_an_mention(wc):

@@ -17,9 +17,16 @@ TITLE, SUBTITLE = 26, 112  # WeCom's suggested lengths for a card's title and th
 MAX_TEXT_BYTES = 4000     # one markdown message holds 4,096 bytes; a little room kept
 
 
+# Our texts are plain, but WeCom renders them as markdown: a typed name or note could carry
+# a link or a <font> tag, and a masked phone's ** would turn bold. WeCom documents no
+# escaping, so these characters go as their full-width forms, which read the same in Chinese.
+LITERAL = str.maketrans({"*": "＊", "[": "［", "]": "］", "<": "＜", ">": "＞", "`": "｀"})
+
+
 def markdown(text: str) -> list[dict]:
-    """A text as markdown messages, cut at line ends when long."""
-    return [{"msgtype": "markdown", "markdown": {"content": part}} for part in split(text, MAX_TEXT_BYTES, utf8_size)]
+    """A text as markdown messages that show it as written, cut at line ends when long."""
+    return [{"msgtype": "markdown", "markdown": {"content": part}}
+            for part in split(text.translate(LITERAL), MAX_TEXT_BYTES, utf8_size)]
 
 
 def as_response(body: dict) -> dict:
