@@ -218,6 +218,7 @@ class Routes:
     free: Handler                       # input outside any flow (one-line reports)
     stranger: Handler                   # anything from someone not registered
     document: Handler | None = None     # a file sent outside a flow (the office's warnings)
+    urgent: Callable[["Turn"], Awaitable[bool]] | None = None  # typed words that go before a flow's step
     heavy: frozenset[str] = frozenset()  # action features whose taps are long read-only work, as heavy commands
 
 
@@ -277,6 +278,11 @@ class Turn:
     @property
     def flow(self) -> str | None:
         return self.conv.flow if self.conv else None
+
+    @property
+    def busy(self) -> bool:
+        """Another step is going (a flow not left idle): what is typed next is its answer."""
+        return self.flow is not None and self.core._flow_live(self)
 
     @property
     def draft(self) -> dict:
@@ -400,6 +406,8 @@ class Core:
             return await self.act(turn, typed, tapped=False)
         if worded is not None and self._run_if_command(turn, worded):
             return await self._run_command(turn, routes.commands[worded[0]], worded[1])
+        if self._flow_live(turn) and routes.urgent is not None and await routes.urgent(turn):
+            return None
         if self._flow_live(turn) and turn.flow in routes.flows:
             turn.conv.touched_at, turn.by = turn.now, turn.flow
             return await routes.flows[turn.flow](turn)

@@ -619,3 +619,6 @@ changed-tell = 📝 [{ $title }] since you submitted: { $changes }. Submit again
 ## early warnings review (warn2)
 warn-late-unassigned = to reassign
 warn-imported-old = { $old } warnings are older than { $days } days, past any deadline: not imported.
+
+## integration review (revA)
+warn-flow-kept = What you were logging is still open: answer its last question to go on.
