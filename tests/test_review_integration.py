@@ -1,0 +1,55 @@
+"""Found by walking the merged bot as a grid worker and a village contact would meet it:
+a warning card that arrives in the middle of /log, and /report next to /deadlines."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .conftest import CONTACT, OFFICE, WORKER
+from .test_warnings import ROWS, by_phone, imported
+
+
+async def in_log_when_a_warning_comes(bot) -> None:
+    await bot.send(WORKER, "/log")
+    await bot.tap(WORKER, "入户走访")
+    await bot.send(WORKER, "12")                      # households; now asked for people reached
+    await imported(bot, ROWS[0])                      # the warning card arrives meanwhile
+    assert "紧急预警" in bot.last_text(WORKER)
+
+
+async def finish_log(bot) -> None:
+    await bot.send(WORKER, "3")                       # people: the /log step, not the warning's note
+    await bot.send(WORKER, "1")                       # APP installs
+    await bot.tap(WORKER, "今天")
+    await bot.tap(WORKER, "确认")
+    user = await bot.user(WORKER)
+    [entry] = await bot.storage.entries.for_user(user.id, date(2026, 1, 1))
+    assert entry.measures == {"households": 12, "people": 3, "app_installs": 1}
+
+
+async def test_an_outcome_tapped_in_the_middle_of_log_keeps_the_log_going(bot):
+    await in_log_when_a_warning_comes(bot)
+    w = await by_phone(bot, "13812341234")
+    await bot.act(WORKER, f"warn:phone:{w.id}:{w.round}")
+    assert "接着回答" in bot.last_text(WORKER)
+    await finish_log(bot)
+    w = await by_phone(bot, "13812341234")
+    assert (w.status, w.outcome, w.note) == ("closed", "phone", None)
+
+
+async def test_an_outcome_typed_in_the_middle_of_log_is_the_cards_and_the_log_goes_on(bot):
+    await in_log_when_a_warning_comes(bot)
+    await bot.send(WORKER, "已电话劝阻")
+    w = await by_phone(bot, "13812341234")
+    assert (w.status, w.outcome) == ("closed", "phone")
+    await finish_log(bot)
+
+
+async def test_undo_of_an_outcome_in_the_middle_of_log_keeps_the_log(bot):
+    await in_log_when_a_warning_comes(bot)
+    w = await by_phone(bot, "13812341234")
+    await bot.act(WORKER, f"warn:met:{w.id}:{w.round}")
+    await bot.act(WORKER, f"warn:undo:{w.id}")
+    assert (await by_phone(bot, "13812341234")).status == "open"
+    await finish_log(bot)
+
