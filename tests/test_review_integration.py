@@ -53,3 +53,11 @@ async def test_undo_of_an_outcome_in_the_middle_of_log_keeps_the_log(bot):
     assert (await by_phone(bot, "13812341234")).status == "open"
     await finish_log(bot)
 
+
+
+async def test_report_offers_every_overdue_period_deadlines_lists(bot):
+    await bot.send(CONTACT, "/deadlines")                # 24 Nov: three coming, five overdue
+    listed = re.findall(r"(\d+月\d+日) .+ · ❗ 已逾期", bot.last_text(CONTACT))
+    await bot.send(CONTACT, "/report")
+    offered = re.findall(r"\d+ .+?（(\d+月\d+日)截止，已逾期）", bot.last_text(CONTACT))
+    assert len(listed) == 5 and sorted(offered) == sorted(listed)
