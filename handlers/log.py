@@ -58,7 +58,7 @@ async def save_entries(turn: Turn, entries: list[NewEntry]) -> list[int]:
     """Save the entries and say so, with what the office will look at and an undo button per entry."""
     ids, notes = await logbook.save(turn.storage, entries, turn.now)
     log.info("user %s saved entries %s", turn.user.id, ids)
-    lines = [turn.t("saved", what="；".join(describe_entry(turn.lang, e) for e in entries))]
+    lines = [turn.t("saved", what=("；" if turn.lang == "zh" else "; ").join(describe_entry(turn.lang, e) for e in entries))]
     lines += [turn.t(f"flag-{f}") for f in sorted(notes)]
     lines.append(turn.t("saved-next"))
     undo = [[turn.button("btn-undo-id", action("mine", "undo", i), kind=turn.t(f"kind-{e.kind}"))

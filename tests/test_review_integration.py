@@ -61,3 +61,12 @@ async def test_report_offers_every_overdue_period_deadlines_lists(bot):
     await bot.send(CONTACT, "/report")
     offered = re.findall(r"\d+ .+?（(\d+月\d+日)截止，已逾期）", bot.last_text(CONTACT))
     assert len(listed) == 5 and sorted(offered) == sorted(listed)
+
+
+async def test_two_kinds_saved_at_once_read_the_english_way(bot):
+    await bot.send(WORKER, "/lang en")
+    await bot.send(WORKER, "入户15户，海报3张")
+    await bot.tap(WORKER, "Save")
+    said = bot.last_text(WORKER)
+    assert "households 15; posters and banners posters 3" in said
+    assert not set("；，。：") & set(said), said
