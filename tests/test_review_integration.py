@@ -70,3 +70,12 @@ async def test_two_kinds_saved_at_once_read_the_english_way(bot):
     said = bot.last_text(WORKER)
     assert "households 15; posters and banners posters 3" in said
     assert not set("；，。：") & set(said), said
+
+
+async def test_help_is_short_and_names_log_for_every_kind(bot):
+    await bot.send(WORKER, "/help")
+    said = bot.last_text(WORKER)
+    assert "/log" in said and "/warnings" in said and "/visit" not in said and "/poster" not in said
+    assert len(said.splitlines()) <= 16, said
+    await bot.send(WORKER, "/visit")                     # a kind's own command still works
+    assert "入户多少户" in bot.last_text(WORKER)
