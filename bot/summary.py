@@ -40,7 +40,7 @@ from storage.reports import (
 from .deadlines import deadline_name, format_changes
 from .i18n import t
 from .kinds import KINDS, MEASURES
-from .logbook import format_measures
+from .logbook import day_text, format_measures
 from .progress import running_installs
 from .targets import Target, Targets, expected_rate, meets_quota, on_pace, period_quota
 from .warnings import figures as warning_figures, figures_line as warnings_line
@@ -382,7 +382,7 @@ def _pace(lang: str, ok: bool | None) -> str:
 
 
 def _due(lang: str, due: date | None) -> str:
-    return "" if due is None else t(lang, "summary-due", month=due.month, day=due.day)
+    return "" if due is None else day_text(lang, due)  # as every other day shown (2026-12-31, not 31/12)
 
 
 def _rate_text(lang: str, key: str, stat: RateStat, **extra: object) -> str:

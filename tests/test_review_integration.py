@@ -79,3 +79,11 @@ async def test_help_is_short_and_names_log_for_every_kind(bot):
     assert len(said.splitlines()) <= 16, said
     await bot.send(WORKER, "/visit")                     # a kind's own command still works
     assert "入户多少户" in bot.last_text(WORKER)
+
+
+async def test_an_english_summary_writes_every_day_one_way(bot):
+    await bot.send(OFFICE, "/lang en")
+    await bot.send(OFFICE, "/summary")
+    said = bot.last_text(OFFICE)
+    assert "due 2026-11-20" in said and "by 2026-12-31" in said
+    assert not re.search(r"\b(20/11|31/12|30/9)\b", said), said

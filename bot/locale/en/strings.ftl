@@ -225,7 +225,6 @@ summary-title = 📊 { $root }: anti-fraud publicity summary
 summary-all-orgs = all organisations
 summary-period = Period: { $start } to { $end } (as of { $asof })
 summary-deadline = Report: { $period }, due { $due }
-summary-due = { $day }/{ $month }
 summary-totals = [Total]
 summary-township-title = [{ $name }]
 summary-township-head = —— { $name } ——

@@ -225,7 +225,6 @@ summary-title = 📊 { $root } 反诈宣传工作汇总
 summary-all-orgs = 全部单位
 summary-period = 统计期间：{ $start } 至 { $end }（截至 { $asof }）
 summary-deadline = 报送期次：{ $period }，截止 { $due }
-summary-due = { $month }月{ $day }日
 summary-totals = 【合计】
 summary-township-title = 【{ $name }】
 summary-township-head = —— { $name } ——
