@@ -87,3 +87,10 @@ async def test_an_english_summary_writes_every_day_one_way(bot):
     said = bot.last_text(OFFICE)
     assert "due 2026-11-20" in said and "by 2026-12-31" in said
     assert not re.search(r"\b(20/11|31/12|30/9)\b", said), said
+
+
+async def test_one_warning_is_one_warning_in_english(bot):
+    await imported(bot, ROWS[0])
+    await bot.send(OFFICE, "/lang en")
+    await bot.send(OFFICE, "/warnings")
+    assert bot.last_text(OFFICE).startswith("1 open warning:")

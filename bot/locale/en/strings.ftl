@@ -476,7 +476,10 @@ warn-btn-move = Reassign #{ $id }
 warn-new = URGENT WARNING: someone may be being defrauded right now. Contact them at once.
 warn-retry = Warning again: not reached last time (try { $tries } of { $most }). Please try again.
 warn-half = Reminder: no outcome recorded for this warning yet. Please contact them soon.
-warn-late-head = OVERDUE: { $count } warnings without an outcome within { $hours } hours:
+warn-late-head = OVERDUE: { $count } { $count ->
+    [one] warning
+   *[other] warnings
+} without an outcome within { $hours } hours:
 warn-late-line = · { $who } { $kind } ({ $area })
 warn-office-only = Only the office can import warnings.
 warn-file-too-big = The file is too large and was not received. Send it in smaller files, or ask the admin to import it on the server.
@@ -506,7 +509,10 @@ warn-fu-open = This warning has no outcome yet; a follow-up cannot be recorded.
 warn-fu-done = Follow-up recorded: warning { $who }.
 warn-move-usage = To reassign: /warnings ID grid-name-or-code, e.g. /warnings 12 BHQ-2
 warn-none-open = No open warnings.
-warn-view-head = { $count } open warnings:
+warn-view-head = { $count } open { $count ->
+    [one] warning
+   *[other] warnings
+}:
 warn-view-unassigned = To reassign ({ $count }):
 warn-view-overdue = Overdue ({ $count }):
 warn-view-open = In progress ({ $count }):
