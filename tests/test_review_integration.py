@@ -94,3 +94,11 @@ async def test_one_warning_is_one_warning_in_english(bot):
     await bot.send(OFFICE, "/lang en")
     await bot.send(OFFICE, "/warnings")
     assert bot.last_text(OFFICE).startswith("1 open warning:")
+
+
+async def test_a_warning_card_sent_later_speaks_the_workers_language(bot):
+    await bot.send(WORKER, "/lang en")
+    await imported(bot, ROWS[0])
+    card = bot.last_text(WORKER)
+    assert "You can reply: Met, dissuaded" in card and "可回复" not in card
+
