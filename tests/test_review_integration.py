@@ -102,3 +102,28 @@ async def test_a_warning_card_sent_later_speaks_the_workers_language(bot):
     card = bot.last_text(WORKER)
     assert "You can reply: Met, dissuaded" in card and "可回复" not in card
 
+
+
+async def conv_flow(bot, uid=WORKER):
+    return (await bot.storage.conversations.load((await bot.user(uid)).id)).flow
+
+
+async def test_the_new_number_typed_right_after_change_goes_to_the_cards_one_figure(bot):
+    await bot.send(WORKER, "短信200条")
+    await bot.tap(WORKER, "修改")
+    await bot.send(WORKER, "300")                     # not first tapping 短信 200条: still meant for it
+    assert "短信 300条" in bot.last_text(WORKER)
+    await bot.tap(WORKER, "保存")
+    user = await bot.user(WORKER)
+    [entry] = await bot.storage.entries.for_user(user.id, date(2026, 1, 1))
+    assert entry.measures == {"sms": 300}
+
+
+async def test_a_bare_number_with_two_figures_asks_which_again_and_keeps_the_card(bot):
+    await bot.send(WORKER, "入户15户，海报3张")
+    await bot.tap(WORKER, "修改")
+    await bot.send(WORKER, "300")
+    assert "改哪一项" in bot.last_text(WORKER) and await conv_flow(bot) == "quick"
+    await bot.tap(WORKER, "海报")
+    await bot.send(WORKER, "4")
+    assert "海报 4张" in bot.last_text(WORKER) and "入户 15户" in bot.last_text(WORKER)
