@@ -507,7 +507,9 @@ class Core:
             conv.touched_at = turn.now
         shown = [r for r in turn.replies if not r.alert and (r.text or r.buttons)]
         with_buttons = [r for r in shown if r.buttons]
-        if with_buttons:
+        if with_buttons and self._flow_live(turn) and turn.by not in (None, conv.flow):
+            pass  # another feature's buttons meanwhile (a warning's 改一下): the flow's stay typeable
+        elif with_buttons:
             _keep_menu(conv, with_buttons[-1], turn)
         elif shown and self._flow_live(turn) and turn.by == conv.flow:
             conv.menu, conv.menu_at, conv.menu_by = [], None, None

@@ -261,7 +261,7 @@ async def _outcome(turn: Turn, w: Warning_, verb: str) -> None:
     done = turn.t("warn-recorded", who=domain.masked(w), outcome=turn.t(f"warn-out-{VERBS[verb]}"))
     undo = turn.button("warn-btn-undo", action("warn", "undo", w.id))
     if turn.busy and turn.flow != "warn":  # tapped in the middle of /log or /report: that one goes on
-        turn.say(done + "\n" + turn.t("warn-flow-kept"), [[undo]], replace=turn.tapped)
+        turn.say(done + "\n" + turn.t("warn-flow-kept"), [[undo]], replace=turn.tapped, numbered=False)
         return
     skip = [[turn.button("warn-btn-skip", action("warn", "skip")), undo]]
     turn.start_flow("warn", {"step": "amount" if verb == "lost" else "note", "id": w.id})

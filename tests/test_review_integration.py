@@ -31,7 +31,7 @@ async def test_an_outcome_tapped_in_the_middle_of_log_keeps_the_log_going(bot):
     await in_log_when_a_warning_comes(bot)
     w = await by_phone(bot, "13812341234")
     await bot.act(WORKER, f"warn:phone:{w.id}:{w.round}")
-    assert "接着回答" in bot.last_text(WORKER)
+    assert "接着做" in bot.last_text(WORKER)
     await finish_log(bot)
     w = await by_phone(bot, "13812341234")
     assert (w.status, w.outcome, w.note) == ("closed", "phone", None)
@@ -127,3 +127,16 @@ async def test_a_bare_number_with_two_figures_asks_which_again_and_keeps_the_car
     await bot.tap(WORKER, "海报")
     await bot.send(WORKER, "4")
     assert "海报 4张" in bot.last_text(WORKER) and "入户 15户" in bot.last_text(WORKER)
+
+
+async def test_a_contact_in_the_middle_of_report_records_an_outcome_and_still_submits_by_word(bot):
+    await bot.send(WORKER, "入户15户")
+    await bot.tap(WORKER, "保存")
+    await bot.act(CONTACT, "report:pick:monthly-25:2026-11")
+    await imported(bot, ROWS[0].replace("BHQ-1", "BHQ"))        # a village's warning: the contact's
+    await bot.send(CONTACT, "已电话劝阻")
+    assert "接着做" in bot.last_text(CONTACT) and "回复 1" not in bot.last_text(CONTACT)
+    await bot.send(CONTACT, "确认报送")                           # the report card's word still works
+    [sub] = await bot.storage.submissions.current("monthly-25:2026-11")
+    assert sub.figures == {"households": 15}
+    assert (await by_phone(bot, "13812341234")).outcome == "phone"

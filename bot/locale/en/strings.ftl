@@ -626,4 +626,4 @@ warn-late-unassigned = to reassign
 warn-imported-old = { $old } warnings are older than { $days } days, past any deadline: not imported.
 
 ## integration review (revA)
-warn-flow-kept = What you were logging is still open: answer its last question to go on.
+warn-flow-kept = What you were doing is still open: go on where you were.

@@ -617,4 +617,4 @@ warn-late-unassigned = 待改派
 warn-imported-old = { $old } 条预警时间已超过 { $days } 天，已过处置期限，没有导入。
 
 ## integration review (revA)
-warn-flow-kept = 刚才没登记完的还在，接着回答上面的问题即可。
+warn-flow-kept = 刚才没做完的还在，接着做就行。
