@@ -140,3 +140,14 @@ async def test_a_contact_in_the_middle_of_report_records_an_outcome_and_still_su
     [sub] = await bot.storage.submissions.current("monthly-25:2026-11")
     assert sub.figures == {"households": 15}
     assert (await by_phone(bot, "13812341234")).outcome == "phone"
+
+
+async def test_a_report_typed_at_the_day_question_is_not_called_a_day_out_of_the_week(bot):
+    await bot.send(WORKER, "/log")
+    await bot.tap(WORKER, "短信提醒")
+    await bot.send(WORKER, "200")
+    await bot.send(WORKER, "短信200条")
+    said = bot.last_text(WORKER)
+    assert "没看懂“短信200条”是哪天" in said and "只能记最近" not in said
+    await bot.send(WORKER, "11月1日")                     # a real day, out of the week: said so
+    assert "只能记最近 7 天内的" in bot.last_text(WORKER)

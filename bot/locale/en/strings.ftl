@@ -627,3 +627,4 @@ warn-imported-old = { $old } warnings are older than { $days } days, past any de
 
 ## integration review (revA)
 warn-flow-kept = What you were doing is still open: go on where you were.
+log-day-unread = "{ $text }" is not a day I can read.

@@ -618,3 +618,4 @@ warn-imported-old = { $old } 条预警时间已超过 { $days } 天，已过处�
 
 ## integration review (revA)
 warn-flow-kept = 刚才没做完的还在，接着做就行。
+log-day-unread = 没看懂“{ $text }”是哪天。
