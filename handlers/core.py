@@ -38,7 +38,8 @@ ACTION = re.compile(r"[a-z]{2,12}(?::[A-Za-z0-9_-]{1,40}){0,4}", re.ASCII)  # th
 MAX_ACTION_BYTES = 60            # Telegram allows 64 bytes of callback data; the adapter adds "v1:"
 # Command words for people who will not type a slash (every channel).
 WORDS = {"帮助": "help", "我的": "mine", "统计": "stats", "报送": "report", "截止": "deadlines",
-         "汇总": "summary", "未报": "missing", "导出": "export", "取消": "cancel", "登记": "log"}
+         "汇总": "summary", "未报": "missing", "导出": "export", "取消": "cancel", "登记": "log",
+         "撤销": "mine"}  # 撤销 matching no one button (two kinds just saved): the list to pick from
 # Typed words that mean the same as a button's label.
 ALIASES = {"保存": "确认", "确定": "确认", "提交": "确认", "确认无误": "确认", "确认报送": "确认", "save": "确认", "confirm": "确认", "ok": "确认",
            "无": "没有", "0": "没有", "skip": "跳过",
@@ -474,6 +475,10 @@ class Core:
         for label, act, _ in conv.menu:
             if said and canon(label) == said:
                 return act
+        # "撤销" for the one button "撤销 短信提醒": a label's first word, when no other has it
+        led = [act for label, act, _ in conv.menu if len(label.split()) > 1 and canon(label.split()[0]) == said]
+        if said and not said.isdigit() and len(led) == 1:
+            return led[0]
         digits = unicodedata.normalize("NFKC", text).strip()
         numbers = [act for label, act, by_number in conv.menu if by_number]
         if not turn.caps.buttons and digits.isdigit() and len(digits) <= 2 and numbers \

@@ -151,3 +151,18 @@ async def test_a_report_typed_at_the_day_question_is_not_called_a_day_out_of_the
     assert "没看懂“短信200条”是哪天" in said and "只能记最近" not in said
     await bot.send(WORKER, "11月1日")                     # a real day, out of the week: said so
     assert "只能记最近 7 天内的" in bot.last_text(WORKER)
+
+
+async def live_entries(bot, uid=WORKER):
+    return await bot.storage.entries.for_user((await bot.user(uid)).id, date(2026, 1, 1))
+
+
+async def test_undo_typed_after_saving_undoes_the_one_entry_or_lists_them(bot):
+    await bot.send(WORKER, "短信200条")
+    await bot.tap(WORKER, "保存")
+    await bot.send(WORKER, "撤销")                      # the message said: 记错了可点下面的撤销
+    assert await live_entries(bot) == [] and "已撤销" in bot.last_text(WORKER)
+    await bot.send(WORKER, "入户15户，海报3张")
+    await bot.tap(WORKER, "保存")
+    await bot.send(WORKER, "撤销")                      # two just saved: which one? the list, nothing undone
+    assert len(await live_entries(bot)) == 2 and "点编号可撤销或修改" in bot.last_text(WORKER)
