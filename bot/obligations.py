@@ -12,7 +12,7 @@ from . import logbook
 from .deadlines import DeadlineSpec, Occurrence, is_late, load_calendar, occurrences
 from .summary import DeadlineTally
 
-MAX_OPEN = 6        # periods offered at once by /report
+MAX_OPEN = 10       # periods offered at once by /report: all /deadlines lists (five a month, ~30 days back, the begun ones ahead)
 # How far back a deadline still asks for action: /deadlines, /report and /missing all look this far.
 OVERDUE_DAYS = 30
 NEEDS_ACTION = ("owed-late", "changed")   # past due, yet still to (re)submit

@@ -381,7 +381,7 @@ def _pace(lang: str, ok: bool | None) -> str:
 
 
 def _due(lang: str, due: date | None) -> str:
-    return "" if due is None else t(lang, "summary-due", month=due.month, day=due.day)
+    return "" if due is None else day_text(lang, due)  # as every other day shown (2026-12-31, not 31/12)
 
 
 def _rate_text(lang: str, key: str, stat: RateStat, **extra: object) -> str:

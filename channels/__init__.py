@@ -28,7 +28,8 @@ class Sender(Protocol):
     'unreachable' (refused, not retried), 'failed' (tried again later, a few times) or
     'later' (the channel cannot take it now, e.g. not connected: kept queued, not counted)."""
 
-    async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]]) -> str: ...
+    async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]], lang: str = "zh") -> str: ...
+    # lang: the recipient's, for what the channel adds itself (a card's title, "可回复：").
     # A message nobody asked for is read later, out of its context: its choices are words
     # to type (numbered=False), never numbers a stray reply could hit.
 

@@ -55,7 +55,7 @@ class TextChannel:
     async def picture(self, sender: str, data: bytes, caption: str | None = None, ref: str = "p") -> list[Reply]:
         return await self.event(sender, photo=Photo(ref=ref, unique=ref + "-u", data=data), text=caption)
 
-    async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]]) -> str:
+    async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]], lang: str = "zh") -> str:
         """The outbox's way in (the Sender protocol)."""
         if chat_id in self.blocked:
             return "blocked"
@@ -64,7 +64,7 @@ class TextChannel:
         for n, text in enumerate(texts):
             last = n == len(texts) - 1
             self.said.append(Said(chat_id, as_text(Reply(text=text, buttons=buttons if last else [],
-                                                          numbered=False)), proactive=True))
+                                                          numbered=False, lang=lang)), proactive=True))
         return "sent"
 
     def texts(self, chat: str | None = None) -> list[str]:

@@ -37,7 +37,7 @@ def routes() -> Routes:
     flows = {"log": log.on_input, "report": report.on_input, "mine": mine.on_input, "quick": quick.on_input,
              "warn": warnings.on_input}  # named as their features
     return Routes(commands=commands, actions=actions, flows=flows, free=quick.on_free, stranger=start.stranger,
-                  document=warnings.on_document, heavy=frozenset({"proof"}))
+                  document=warnings.on_document, urgent=warnings.typed_outcome, heavy=frozenset({"proof"}))
 
 
 def build_core(services) -> Core:

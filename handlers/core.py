@@ -40,7 +40,8 @@ ACTION = re.compile(r"[a-z]{2,12}(?::[A-Za-z0-9_-]{1,40}){0,4}", re.ASCII)  # th
 MAX_ACTION_BYTES = 60            # Telegram allows 64 bytes of callback data; the adapter adds "v1:"
 # Command words for people who will not type a slash (every channel).
 WORDS = {"帮助": "help", "我的": "mine", "统计": "stats", "报送": "report", "截止": "deadlines",
-         "汇总": "summary", "未报": "missing", "导出": "export", "取消": "cancel", "登记": "log"}
+         "汇总": "summary", "未报": "missing", "导出": "export", "取消": "cancel", "登记": "log",
+         "撤销": "mine"}  # 撤销 matching no one button (two kinds just saved): the list to pick from
 # Typed words that mean the same as a button's label.
 ALIASES = {"保存": "确认", "确定": "确认", "提交": "确认", "确认无误": "确认", "确认报送": "确认", "save": "确认", "confirm": "确认", "ok": "确认",
            "无": "没有", "0": "没有", "skip": "跳过",
@@ -220,6 +221,7 @@ class Routes:
     free: Handler                       # input outside any flow (one-line reports)
     stranger: Handler                   # anything from someone not registered
     document: Handler | None = None     # a file sent (the office's warnings); a live flow stays as it is
+    urgent: Callable[["Turn"], Awaitable[bool]] | None = None  # typed words that go before a flow's step
     heavy: frozenset[str] = frozenset()  # action features whose taps are long read-only work, as heavy commands
 
 
@@ -279,6 +281,11 @@ class Turn:
     @property
     def flow(self) -> str | None:
         return self.conv.flow if self.conv else None
+
+    @property
+    def busy(self) -> bool:
+        """Another step is going (a flow not left idle): what is typed next is its answer."""
+        return self.flow is not None and self.core._flow_live(self)
 
     @property
     def draft(self) -> dict:
@@ -402,6 +409,8 @@ class Core:
             return await self.act(turn, typed, tapped=False)
         if worded is not None and self._run_if_command(turn, worded):
             return await self._run_command(turn, routes.commands[worded[0]], worded[1])
+        if self._flow_live(turn) and routes.urgent is not None and await routes.urgent(turn):
+            return None
         if self._flow_live(turn) and turn.flow in routes.flows:
             turn.conv.touched_at, turn.by = turn.now, turn.flow
             return await routes.flows[turn.flow](turn)
@@ -468,6 +477,10 @@ class Core:
         for label, act, _ in conv.menu:
             if said and canon(label) == said:
                 return act
+        # "撤销" for the one button "撤销 短信提醒": a label's first word, when no other has it
+        led = [act for label, act, _ in conv.menu if len(label.split()) > 1 and canon(label.split()[0]) == said]
+        if said and not said.isdigit() and len(led) == 1:
+            return led[0]
         digits = unicodedata.normalize("NFKC", text).strip()
         numbers = [act for label, act, by_number in conv.menu if by_number]
         if not turn.caps.buttons and digits.isdigit() and len(digits) <= 2 and numbers \
@@ -501,7 +514,9 @@ class Core:
             conv.touched_at = turn.now
         shown = [r for r in turn.replies if not r.alert and (r.text or r.buttons)]
         with_buttons = [r for r in shown if r.buttons]
-        if with_buttons:
+        if with_buttons and self._flow_live(turn) and turn.by not in (None, conv.flow):
+            pass  # another feature's buttons meanwhile (a warning's 改一下): the flow's stay typeable
+        elif with_buttons:
             _keep_menu(conv, with_buttons[-1], turn)
         elif shown and self._flow_live(turn) and turn.by == conv.flow:
             conv.menu, conv.menu_at, conv.menu_by = [], None, None

@@ -25,6 +25,7 @@ from typing import Callable
 from bot import logbook
 from bot.i18n import t
 from bot.kinds import KINDS, MAX_FIGURE
+from bot.quickparse import parse_quick_report
 from storage.models import NewEntry, NewPhoto
 
 from .common import describe_entry
@@ -58,7 +59,7 @@ async def save_entries(turn: Turn, entries: list[NewEntry]) -> list[int]:
     """Save the entries and say so, with what the office will look at and an undo button per entry."""
     ids, notes = await logbook.save(turn.storage, entries, turn.now)
     log.info("user %s saved entries %s", turn.user.id, ids)
-    lines = [turn.t("saved", what="；".join(describe_entry(turn.lang, e) for e in entries))]
+    lines = [turn.t("saved", what=("；" if turn.lang == "zh" else "; ").join(describe_entry(turn.lang, e) for e in entries))]
     lines += [turn.t(f"flag-{f}") for f in sorted(notes)]
     lines.append(turn.t("saved-next"))
     undo = [[turn.button("btn-undo-id", action("mine", "undo", i), kind=turn.t(f"kind-{e.kind}"))
@@ -324,8 +325,9 @@ async def _typed_place(turn: Turn, d: dict, text: str) -> None:
 async def _typed_day(turn: Turn, d: dict, text: str) -> None:
     """Take the day if it is within the week; else say which days are allowed and ask again."""
     day = typed_day(turn, text)
-    if day is None:
-        return await _ask(turn, bad_day(turn))
+    if day is None:  # a day out of the week; or a report typed here ("短信200条"), no day at all
+        report = parse_quick_report(text)
+        return await _ask(turn, turn.t("log-day-unread", text=text[:20]) if report else bad_day(turn))
     await _take_day(turn, d, day)
 
 

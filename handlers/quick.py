@@ -296,13 +296,19 @@ async def _cancel(turn: Turn, card: Card, args: list[str]) -> None:
 
 async def _edit(turn: Turn, card: Card, args: list[str]) -> None:
     """Show the card's figures and its day as buttons: the one tapped is asked for again."""
+    rows = _edit_rows(turn, card)
+    turn.start_flow("quick", {"token": card.token, "measure": None})  # a number typed now: see on_input
+    turn.say(turn.t("quick-edit-pick"), rows, replace=turn.tapped)
+
+
+def _edit_rows(turn: Turn, card: Card) -> list[list[Button]]:
     data, lang = card.data, turn.lang
     rows = [[Button(logbook.format_measures(lang, {m: v}), action("quick", "fig", card.token, m))]
             for m, v in data["figures"].items()]
     day = logbook.format_day(lang, date.fromisoformat(data["day"]), turn.now.date())
     rows.append([turn.button("btn-quick-day", action("quick", "fig", card.token, "day"), day=day)])
     rows.append([turn.button("btn-back", action("quick", "back", card.token))])
-    turn.say(turn.t("quick-edit-pick"), rows, replace=turn.tapped)
+    return rows
 
 
 async def _figure(turn: Turn, card: Card, args: list[str]) -> None:
@@ -362,6 +368,11 @@ async def on_input(turn: Turn) -> None:
     if text and canon(text) == SAVE:  # 保存 typed instead of the number: the card as it stands
         return await _save(turn, card, [])
     measure = draft.get("measure")
+    if measure is None:  # asked which figure to change, the new number came at once
+        figures = card.data["figures"]
+        if len(figures) != 1 or logbook.parse_number(text) is None:
+            return await _not_a_figure(turn, turn.t("quick-edit-pick"), _edit_rows(turn, card))
+        measure = next(iter(figures))
     if measure == "day":
         day = typed_day(turn, text)
         if day is None:

@@ -135,13 +135,6 @@ async def on_input(turn: Turn) -> None:
     text = (ev.text or "").strip()
     if draft.get("step") in STEPS:
         return await _entry_step(turn, text)
-    verb = next((v for v in OUTCOME_VERBS if canon(turn.t(f"warn-btn-{v}")) == canon(text)), None) if text else None
-    newest = await turn.storage.warnings.newest_open_of(turn.user.id) if verb else None
-    if newest is not None and not await _may_act(turn, newest):
-        newest = None
-    if newest is not None:  # an outcome word, typed for the card that came meanwhile: not a note
-        turn.end_flow()
-        return await _outcome(turn, newest, verb)
     w = await turn.storage.warnings.get(int(draft.get("id", 0)))
     if w is None or not await _may_act(turn, w):
         turn.end_flow()
@@ -182,6 +175,21 @@ def _amount(text: str) -> int | None:
         return None
     value = float(m.group(1)) * (10_000 if m.group(2) else 1)
     return int(value) if value <= 10**10 else None
+
+
+async def typed_outcome(turn: Turn) -> bool:
+    """An outcome word typed in the middle of a flow (/log, a warning's note) is for the
+    warning card that came meanwhile, not that step's answer: record it on the newest one."""
+    text = turn.event.text
+    if not text or (turn.flow == "warn" and turn.draft.get("step") in STEPS):
+        return False
+    verb = next((v for v in OUTCOME_VERBS if canon(turn.t(f"warn-btn-{v}")) == canon(text)), None)
+    newest = await turn.storage.warnings.newest_open_of(turn.user.id) if verb else None
+    if newest is None or not await _may_act(turn, newest):  # moved away since: not theirs any more
+        return False
+    turn.by = "warn"
+    await _outcome(turn, newest, verb)
+    return True
 
 
 # --- outcomes ------------------------------------------------------------------------------
@@ -257,10 +265,13 @@ async def _outcome(turn: Turn, w: Warning_, verb: str) -> None:
     await storage.warnings.mark(w.id, status="closed", outcome=VERBS[verb], outcome_at=now, outcome_by=user.id,
                                 first_contact_at=w.first_contact_at or now, retry_at=None)
     log.info("warning %s: %s by user %s", w.id, VERBS[verb], user.id)
-    skip = [[turn.button("warn-btn-skip", action("warn", "skip")),
-             turn.button("warn-btn-undo", action("warn", "undo", w.id))]]
-    turn.start_flow("warn", {"step": "amount" if verb == "lost" else "note", "id": w.id})
     done = turn.t("warn-recorded", who=domain.masked(w), outcome=turn.t(f"warn-out-{VERBS[verb]}"))
+    undo = turn.button("warn-btn-undo", action("warn", "undo", w.id))
+    if turn.busy and turn.flow != "warn":  # tapped in the middle of /log or /report: that one goes on
+        turn.say(done + "\n" + turn.t("warn-flow-kept"), [[undo]], replace=turn.tapped, numbered=False)
+        return
+    skip = [[turn.button("warn-btn-skip", action("warn", "skip")), undo]]
+    turn.start_flow("warn", {"step": "amount" if verb == "lost" else "note", "id": w.id})
     # replace: the tapped card's outcome buttons go (on WeCom its card is updated within 5 s)
     turn.say(done + "\n" + turn.t("warn-ask-amount" if verb == "lost" else "warn-ask-note"), skip, replace=turn.tapped)
 
@@ -276,7 +287,8 @@ async def _undo(turn: Turn, w: Warning_) -> None:
     await turn.storage.warnings.mark(w.id, status="open", outcome=None, outcome_at=None, outcome_by=None,
                                      first_contact_at=None, amount=None, tries=tries,
                                      retry_at=turn.now + domain.RETRY_AFTER if tries else None)
-    turn.end_flow()
+    if turn.flow == "warn":  # its note step is over; a /log going on meanwhile is not
+        turn.end_flow()
     log.info("warning %s: outcome taken back by user %s", w.id, turn.user.id)
     w = await turn.storage.warnings.get(w.id)
     area = await turn.storage.orgs.get(w.org_id) if w.org_id else None

@@ -57,7 +57,8 @@ async def deliver(services, senders: dict, message: Outgoing) -> str:
         log.info("%s: %s is %s", message.topic, message.recipient, target)
         return target
     channel, chat = target
-    outcome = await senders[channel].send(chat, message.texts, buttons)
+    person = await services.storage.users.get(int(message.recipient[1:])) if message.recipient.startswith("u") else None
+    outcome = await senders[channel].send(chat, message.texts, buttons, person.lang if person else "zh")
     if outcome == "blocked":
         await services.storage.users.mark_blocked(channel, chat, services.clock.now())
     elif outcome == "sent" and message.buttons and message.recipient.startswith("u"):

@@ -20,8 +20,8 @@ class Counting:
     def __init__(self, chan) -> None:
         self.chan, self.sent = chan, Counter()
 
-    async def send(self, chat, texts, buttons):
-        outcome = await self.chan.send(chat, texts, buttons)
+    async def send(self, chat, texts, buttons, lang="zh"):
+        outcome = await self.chan.send(chat, texts, buttons, lang)
         self.sent[chat, texts[0]] += outcome == "sent"
         return outcome
 

@@ -103,7 +103,7 @@ STATES: dict[str, State] = {
     "poster-day": State([*POSTER_PLACE, "村口公告栏", PHOTO], ("log", "day")),
     "poster-card": State([*POSTER_PLACE, "村口公告栏", PHOTO, "今天"], ("log", "card")),
     "quick-card": State(QUICK_CARD, ("menu", "quick")),
-    "quick-edit": State([*QUICK_CARD, Tap("修改")], ("menu", "quick")),
+    "quick-edit": State([*QUICK_CARD, Tap("修改")], ("quick", "token")),
     "quick-figure": State([*QUICK_CARD, Tap("修改"), Tap("入户")], ("quick", "token")),
     "quick-day": State([*QUICK_CARD, Tap("修改"), Tap("日期")], ("quick", "token")),
     "quick-recheck": State(["入户99999户", Tap("保存")], ("menu", "quick")),

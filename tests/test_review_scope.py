@@ -141,6 +141,8 @@ async def test_a_worker_moved_to_another_township_loses_the_warnings_of_the_old_
     await bot.send(WORKER, "/warnings")
     await bot.act(WORKER, f"warn:met:{w.id}:0")
     await bot.send(WORKER, "已见面劝阻")
+    await bot.send(WORKER, "/visit")                    # typed in the middle of a flow too
+    await bot.send(WORKER, "已见面劝阻")
     await bot.act(WORKER, f"warn:fu:{w.id}")
     for _ in range(3):                                  # the half-window reminder, the overdue list
         bot.clock.advance(timedelta(hours=12))

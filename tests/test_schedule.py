@@ -185,9 +185,9 @@ def spy_on_sends(h, monkeypatch) -> list[str]:
     tried: list[str] = []
     send = h.chan.send
 
-    async def spy(chat_id, texts, buttons):
+    async def spy(chat_id, texts, buttons, lang="zh"):
         tried.append(chat_id)
-        return await send(chat_id, texts, buttons)
+        return await send(chat_id, texts, buttons, lang)
     monkeypatch.setattr(h.chan, "send", spy)
     return tried
 

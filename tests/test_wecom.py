@@ -908,3 +908,11 @@ async def test_a_failed_download_never_logs_the_files_signed_url(wc, caplog):
             if r.levelno >= logging.DEBUG and not r.name.startswith("websockets.server")]   # the fake's side
     assert any("could not fetch" in m for m in said)
     assert not [m for m in said if "SIGNED-LINK" in m or "/files/gone" in m]
+
+
+async def test_a_card_sent_later_has_its_title_in_the_recipients_language(wc):
+    from handlers.core import Button
+    line = "Contact them now, then tap the outcome."             # too long for a card's title
+    assert await wc.channel.sender.send(WORKER, [line], [[Button("Met", "warn:met:1:0")]], "en") == "sent"
+    card = wc.fake.messages(WORKER)[-1].body["template_card"]
+    assert card["main_title"]["title"] == "Choose:"

@@ -29,7 +29,7 @@ class TelegramSender:
         # behind our rate limiter (channels/telegram/pace.py) every send gives way to answers
         self.pace = {"rate_limit_args": BULK} if isinstance(bot, ExtBot) else {}
 
-    async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]]) -> str:
+    async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]], lang: str = "zh") -> str:
         """'sent', 'blocked' (the chat blocked the bot), 'unreachable' (refused), 'failed' (try
         again later) or 'later' (Telegram cannot be reached now)."""
         if not self.ready():

@@ -161,11 +161,11 @@ class WeComSender:
         self.link = link
         self.progress: dict[tuple[str, str], int] = {}  # (chat, content) -> parts out
 
-    async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]]) -> str:
+    async def send(self, chat_id: str, texts: list[str], buttons: list[list[Button]], lang: str = "zh") -> str:
         if not self.link.online:
             return "later"
         bodies = [body for text in texts[:-1] for body in markdown(text)]
-        before, made = cards(texts[-1], buttons, "zh") if buttons else (texts[-1], [])
+        before, made = cards(texts[-1], buttons, lang) if buttons else (texts[-1], [])
         bodies += (markdown(before) if before else []) + [card_message(c) for c in made]
         key = (chat_id, hashlib.sha256(repr((texts, buttons)).encode()).hexdigest())
         for n in range(self.progress.pop(key, 0), len(bodies)):

@@ -225,7 +225,6 @@ summary-title = 📊 { $root }: anti-fraud publicity summary
 summary-all-orgs = all organisations
 summary-period = Period: { $start } to { $end } (as of { $asof })
 summary-deadline = Report: { $period }, due { $due }
-summary-due = { $day }/{ $month }
 summary-totals = [Total]
 summary-township-title = [{ $name }]
 summary-township-head = —— { $name } ——
@@ -477,7 +476,10 @@ warn-btn-move = Reassign #{ $id }
 warn-new = URGENT WARNING: someone may be being defrauded right now. Contact them at once.
 warn-retry = Warning again: not reached last time (try { $tries } of { $most }). Please try again.
 warn-half = Reminder: no outcome recorded for this warning yet. Please contact them soon.
-warn-late-head = OVERDUE: { $count } warnings without an outcome within { $hours } hours:
+warn-late-head = OVERDUE: { $count } { $count ->
+    [one] warning
+   *[other] warnings
+} without an outcome within { $hours } hours:
 warn-late-line = · { $who } { $kind } ({ $area })
 warn-office-only = Only the office can import warnings.
 warn-file-too-big = The file is too large and was not received. Send it in smaller files, or ask the admin to import it on the server.
@@ -507,7 +509,10 @@ warn-fu-open = This warning has no outcome yet; a follow-up cannot be recorded.
 warn-fu-done = Follow-up recorded: warning { $who }.
 warn-move-usage = To reassign: /warnings ID grid-name-or-code, e.g. /warnings 12 BHQ-2
 warn-none-open = No open warnings.
-warn-view-head = { $count } open warnings:
+warn-view-head = { $count } open { $count ->
+    [one] warning
+   *[other] warnings
+}:
 warn-view-unassigned = To reassign ({ $count }):
 warn-view-overdue = Overdue ({ $count }):
 warn-view-open = In progress ({ $count }):
@@ -525,8 +530,8 @@ warn-fu-mark = (followed up)
 warn-figures = Warnings { $received }: reached in time { $reached }, dissuaded { $dissuaded }, unreachable { $unreachable }, defrauded { $defrauded }; median time to first contact { $median }. Logged dissuasions { $logged }, follow-ups { $followups }.
 warn-minutes = { $n } min
 warn-hours = { $n } h
-cmd-warnings = Early warnings
-cmd-warn = Enter one warning
+cmd-warnings = early warnings to handle
+cmd-warn = enter one warning
 warn-btn-undo = Change it
 warn-undone = The outcome was taken back; choose again.
 warn-bad-area = No grid or village "{ $area }". Type its name or code (e.g. BHQ-1).
@@ -623,3 +628,6 @@ warn-imported-old = { $old } warnings are older than { $days } days, past any de
 ## security review (revB)
 warn-err-formula = "{ $column }" starts with = + - @, which a spreadsheet runs as a formula
 warn-err-unpacked = the file unpacks to over { $most } MB: not a warnings sheet
+## integration review (revA)
+warn-flow-kept = What you were doing is still open: go on where you were.
+log-day-unread = "{ $text }" is not a day I can read.

@@ -225,7 +225,6 @@ summary-title = 📊 { $root } 反诈宣传工作汇总
 summary-all-orgs = 全部单位
 summary-period = 统计期间：{ $start } 至 { $end }（截至 { $asof }）
 summary-deadline = 报送期次：{ $period }，截止 { $due }
-summary-due = { $month }月{ $day }日
 summary-totals = 【合计】
 summary-township-title = 【{ $name }】
 summary-township-head = —— { $name } ——
@@ -620,3 +619,6 @@ warn-imported-old = { $old } 条预警时间已超过 { $days } 天，已过处�
 ## security review (revB)
 warn-err-formula = “{ $column }”以 = + - @ 开头，表格软件会把它当成公式
 warn-err-unpacked = 文件解压后超过 { $most } MB，不像预警表格
+## integration review (revA)
+warn-flow-kept = 刚才没做完的还在，接着做就行。
+log-day-unread = 没看懂“{ $text }”是哪天。
