@@ -46,7 +46,7 @@ from telegram.ext import AIORateLimiter  # noqa: E402
 
 import channels.telegram as tg_channel  # noqa: E402
 from bench.log_throughput import report_texts, tap_update, text_update  # noqa: E402
-from bench.reminder_fanout import SLOT, FanoutHarness, add_contacts  # noqa: E402
+from bench.reminder_fanout import SLOT, FanoutHarness, add_contacts, add_people  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from schedules.outbox import drain  # noqa: E402
@@ -97,19 +97,7 @@ class Harness(FanoutHarness):
 
 async def add_workers(h, n: int, first_chat: int) -> list[int]:
     """N grid workers on Telegram (chat id = Telegram id, from first_chat); their chat ids."""
-    grids = [o for o in await h.storage.orgs.all() if o.kind == "grid"]
-    stamp = h.clock.now().isoformat()
-    async with h.storage.db.transaction() as conn:
-        (last,) = await (await conn.execute("SELECT COALESCE(MAX(id), 0) FROM users")).fetchone()
-        ids = list(range(last + 1, last + 1 + n))
-        await conn.executemany("INSERT INTO users (id, name, org_id, role, created_at, updated_at) "
-                               "VALUES (?, ?, ?, 'worker', ?, ?)",
-                               [(uid, f"网格员{i:04d}", grids[i % len(grids)].id, stamp, stamp)
-                                for i, uid in enumerate(ids)])
-        await conn.executemany("INSERT INTO accounts (channel, external_id, user_id, chat_id, seen_at) "
-                               "VALUES ('telegram', ?, ?, ?, ?)",
-                               [(str(first_chat + i), uid, str(first_chat + i), stamp) for i, uid in enumerate(ids)])
-    return [first_chat + i for i in range(n)]
+    return list((await add_people(h, n, "worker", chat=lambda i: first_chat + i)).values())
 
 
 def save_button(api: FakeBotAPI, chat: int) -> str:

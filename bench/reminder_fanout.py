@@ -117,21 +117,29 @@ class FanoutHarness(Harness):
         self.app = build_application(self.settings, RecordingRequest(self.api))
 
 
-async def add_contacts(h, n: int, channel: str = "telegram", chat=lambda i: FIRST_TG + i) -> dict[int, object]:
-    """N contacts with an account on the channel; returns their chat id by user id."""
-    areas = [o for o in await h.storage.orgs.all() if o.kind in AREA_KINDS]
+async def add_people(h, n: int, role: str = "contact", channel: str = "telegram",
+                     chat=lambda i: FIRST_TG + i) -> dict[int, object]:
+    """N people of a role (contacts in the areas, workers in the grids), each with an account
+    on the channel; returns their chat id by user id."""
+    kinds, name = (("grid",), "网格员{:04d}") if role == "worker" else (AREA_KINDS, "联络员{:05d}")
+    places = [o for o in await h.storage.orgs.all() if o.kind in kinds]
     stamp = h.clock.now().isoformat()
     async with h.storage.db.transaction() as conn:
         (last,) = await (await conn.execute("SELECT COALESCE(MAX(id), 0) FROM users")).fetchone()
         ids = range(last + 1, last + 1 + n)
         await conn.executemany("INSERT INTO users (id, name, org_id, role, created_at, updated_at) "
-                               "VALUES (?, ?, ?, 'contact', ?, ?)",
-                               [(uid, f"联络员{i:05d}", areas[i % len(areas)].id, stamp, stamp)
+                               "VALUES (?, ?, ?, ?, ?, ?)",
+                               [(uid, name.format(i), places[i % len(places)].id, role, stamp, stamp)
                                 for i, uid in enumerate(ids)])
         await conn.executemany("INSERT INTO accounts (channel, external_id, user_id, chat_id, seen_at) "
                                "VALUES (?, ?, ?, ?, ?)",
                                [(channel, str(chat(i)), uid, str(chat(i)), stamp) for i, uid in enumerate(ids)])
     return {uid: chat(i) for i, uid in enumerate(ids)}
+
+
+async def add_contacts(h, n: int, channel: str = "telegram", chat=lambda i: FIRST_TG + i) -> dict[int, object]:
+    """N contacts with an account on the channel; returns their chat id by user id."""
+    return await add_people(h, n, "contact", channel, chat)
 
 
 class StepTrace:
