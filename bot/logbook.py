@@ -103,6 +103,21 @@ def parse_day(text: str | None, today: date) -> date | None:
         return None
 
 
+# A day said inside a one-line report ('昨天入户15户', '11月28日…', '28号…'); a number before 号
+# that follows 组/路/栋… or comes before 楼/院 is a house number, not a day.
+_DAY_IN_TEXT = re.compile(r"今天|今日|昨天|昨日|前天|(?:\d{4}[-/.年])?\d{1,2}月\d{1,2}[日号]"
+                          r"|(?<![\d组路街巷弄栋幢楼队村号第-])\d{1,2}[日号](?![楼院室栋])")
+
+
+def day_in(text: str, today: date) -> tuple[date | None, str | None]:
+    """The day a one-line report says it was done, and the words that said it (None, None
+    when it says none: the report is of today)."""
+    match = _DAY_IN_TEXT.search(_typed(text))
+    if match is None:
+        return None, None
+    return parse_day(match.group(0), today), match.group(0)
+
+
 def day_allowed(day: date, today: date) -> bool:
     """Up to a week back, never in the future."""
     return today - timedelta(days=MAX_DAYS_BACK) <= day <= today

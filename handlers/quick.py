@@ -84,10 +84,19 @@ async def on_free(turn: Turn) -> None:
     photos = with_photos(old.data["photos"] if old else [], waiting_photos(turn))
     if ev.photo is not None:
         photos = with_photos(photos, [save_photo(turn)])
-    day = old.data["day"] if old else turn.now.date().isoformat()
+    day, unread = _said_day(turn, text, old.data["day"] if old else turn.now.date().isoformat(), unread)
     card = await new_card(turn, {"figures": figures, "photos": photos, "day": day, "unread": unread,
                                  "not_added": not_added, "approx": reading.approx})
     show_card(turn, card, lead=turn.t("quick-reread") if old else "")
+
+
+def _said_day(turn: Turn, text: str, day: str, unread: list[str]) -> tuple[str, list[str]]:
+    """The card's day: the one the report says ('昨天入户15户') if within the week, else `day`;
+    a day said outside the week is shown as not understood, never silently taken as today."""
+    said, words = logbook.day_in(text, turn.now.date())
+    if said is not None and logbook.day_allowed(said, turn.now.date()):
+        return said.isoformat(), unread
+    return day, unread + [words] if words else unread
 
 
 def shown_unread(parts: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ import json
 import pathlib
 from datetime import date, timedelta
 
+import pytest
 from openpyxl import load_workbook
 
 from .conftest import OFFICE, WORKER, WORKER2
@@ -56,6 +57,25 @@ async def test_one_line_report_card_then_save_once(bot):
     await bot.act(WORKER, f"quick:save:{open_card['token']}")
     assert "已处理过" in bot.last_text(WORKER)
     assert len(await entries_of(bot, WORKER)) == 2
+
+
+@pytest.mark.parametrize(("typed", "day", "unread"), [
+    ("昨天入户15户", date(2026, 11, 23), None),
+    ("11月21日入户15户，海报3张", date(2026, 11, 21), None),
+    ("22号入户15户", date(2026, 11, 22), None),
+    ("入户15户 3组16号 4组2号", date(2026, 11, 24), None),     # house numbers: not a day
+    ("入户15户 幸福路12号", date(2026, 11, 24), None),
+    ("28号入户15户", date(2026, 11, 24), "28号"),              # October's 28th: out of the week, shown
+])
+async def test_the_day_a_report_names_is_its_day(bot, typed, day, unread):
+    """'昨天入户15户' is yesterday's work, never silently today's; a day out of the week is
+    shown as not understood and the card stays on today (修改 changes it)."""
+    await bot.send(WORKER, typed)
+    [card] = await cards_of(bot, WORKER)
+    assert card["data"]["day"] == day.isoformat()
+    assert (f"没看懂：“{unread}”" in bot.last_text(WORKER)) if unread else "没看懂" not in bot.last_text(WORKER)
+    await bot.tap(WORKER, "保存")
+    assert {e.happened_on for e in await entries_of(bot, WORKER)} == {day}
 
 
 async def test_typed_save_word_saves_the_card(bot):
