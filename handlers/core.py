@@ -355,7 +355,11 @@ class Core:
                         event.channel, event.event_id, err)
 
     def _heavy_tap(self, event: Event) -> bool:
-        """A tap whose work is long and read-only (佐证材料): run outside the transaction too."""
+        """A tap whose work is long and read-only (佐证材料), or a file to read (the office's
+        warnings: parsing 20,000 rows takes seconds; its handler writes in a transaction of
+        its own): run outside the event's transaction too, so nobody else waits for it."""
+        if event.document is not None and self.routes.document is not None:
+            return True
         return event.action is not None and event.action.split(":", 1)[0] in self.routes.heavy
 
     def _command(self, event: Event) -> Command | None:

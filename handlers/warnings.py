@@ -12,6 +12,7 @@ Full names and phones go only to a warning's assignees (its card) and the office
 other answer shows the masked form (张* 138****1234)."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -48,13 +49,14 @@ async def on_document(turn: Turn) -> None:
     if doc.data is None:
         turn.say(turn.t("warn-file-too-big"))
         return
-    try:
-        rows = domain.parse(doc.name, doc.data, turn.svc.settings.tz, turn.now)
+    try:  # outside any transaction (a heavy event) and off the event loop: others go on meanwhile
+        rows = await asyncio.to_thread(domain.parse, doc.name, doc.data, turn.svc.settings.tz, turn.now)
     except domain.WarningFileError as err:
         log.info("warning file from user %s rejected at row %s (%s)", turn.user.id, err.row, err.key)
         turn.say(err.text(turn.lang))
         return
-    await _import(turn, rows)
+    async with turn.storage.db.transaction():
+        await _import(turn, rows)
 
 
 async def _import(turn: Turn, rows: list[dict]) -> None:

@@ -2,6 +2,8 @@
 outcomes, retries, escalation, reassignment, quiet hours, restart, retention, figures."""
 from __future__ import annotations
 
+import asyncio
+
 import io
 import json
 import logging
@@ -69,6 +71,30 @@ async def test_an_office_file_is_imported_and_dispatched_at_once_to_the_grid_wor
     # the file itself is not kept: the inbox row of the event holds no payload once answered
     payloads = await bot.storage.db.fetchall("SELECT payload FROM inbox WHERE payload IS NOT NULL")
     assert payloads == []
+
+
+async def test_a_file_being_read_holds_up_nobody(bot, monkeypatch):
+    """Reading a big file takes seconds: it runs outside the event's transaction and off the
+    event loop, so a worker saves a report meanwhile; then the rows are imported."""
+    import threading
+
+    reading, go_on, parse = threading.Event(), threading.Event(), domain.parse
+
+    def slow_parse(*args):
+        reading.set()
+        assert go_on.wait(10), "the worker's save never got through while the file was read"
+        return parse(*args)
+
+    monkeypatch.setattr(domain, "parse", slow_parse)
+    office = asyncio.create_task(bot.document(OFFICE, "预警.csv", csv_file(*ROWS)))
+    assert await asyncio.to_thread(reading.wait, 10)
+    await asyncio.wait_for(bot.send(WORKER, "入户15户"), 5)
+    await asyncio.wait_for(bot.tap(WORKER, "保存"), 5)
+    saved = await bot.storage.db.fetchall("SELECT measures FROM entries")
+    go_on.set()
+    await office
+    assert [json.loads(r[0]) for r in saved] == [{"households": 15}]
+    assert len(await warnings_of(bot)) == 3 and "已导入预警 3 条" in bot.last_text(OFFICE)
 
 
 async def test_an_xlsx_file_is_read_by_its_header_names_in_any_order_with_村(bot):
