@@ -39,7 +39,7 @@ from storage.reports import (
 
 from .i18n import t
 from .kinds import KINDS, MEASURES
-from .logbook import day_text, format_changes, format_measures
+from .logbook import day_text, format_changes
 from .progress import running_installs
 from .targets import Target, Targets, expected_rate, meets_quota, on_pace, period_quota
 from .warnings import figures as warning_figures, figures_line as warnings_line
@@ -467,9 +467,9 @@ def _totals_block(lang: str, s: Summary, row: Row, title: str) -> list[str]:
           attendees=row.m("attendees"), quota=_quota(lang, row.lectures_quota, row.lectures_ok),
           pushes=row.m("group_pushes"), broadcasts=row.m("broadcasts")),
     ]
-    more = format_measures(lang, {k: row.m(k) for k in MORE_MEASURES})
+    more = _more(lang, row)
     if more:  # the measures added later (issue 11), only when logged: the usual lines stay as they were
-        lines.append(t(lang, "summary-more", figures=more))
+        lines.append(more[:1].upper() + more[1:])
     audit = t(lang, "summary-total-audit", evidence=row.evidence, flagged=row.flagged, entries=row.entries)
     if s.period_key is not None and row.kind == "total":
         audit = t(lang, "summary-total-submitted", on_time=s.submitted.get("on_time", 0),
@@ -488,11 +488,17 @@ def _area_block(lang: str, row: Row) -> list[str]:
                leaflets=row.m("leaflets"), lectures=row.m("lectures"), attendees=row.m("attendees"),
                pushes=row.m("group_pushes"), push_pace=_pace(lang, row.pushes_ok), broadcasts=row.m("broadcasts"),
                evidence=row.evidence, flagged=row.flagged)
-    status = _status_text(lang, row.submission)
-    lines = [first, second + (" · " + status if status else "")]
+    more, status = _more(lang, row), _status_text(lang, row.submission)
+    lines = [first, second + "".join(" · " + part for part in (more, status) if part)]
     if row.submission and row.submission.note:
         lines.append(t(lang, "summary-note", note=row.submission.note))
     return lines
+
+
+def _more(lang: str, row: Row) -> str:
+    """'回执 30 份 · 短信 200 条': the measures of MORE_MEASURES this row logged, written as the
+    lines above them are ('' when none)."""
+    return " · ".join(t(lang, f"summary-more-{k}", n=row.m(k)) for k in MORE_MEASURES if row.m(k))
 
 
 def _tally(lang: str, counts: dict[str, int]) -> str:

@@ -204,7 +204,8 @@ async def test_new_kinds_are_saved_apart_and_dissuasion_is_never_people(bot):
     assert "已保存" in bot.last_text(WORKER) and "短信提醒 200条" in bot.last_text(WORKER)
     await bot.send(OFFICE, "/summary")                   # the office sees them, on a line of their own
     summary = "\n".join(bot.texts(OFFICE))
-    assert "回执 40份，短信 200条" in summary and "宣传 30 人" in summary
+    assert "回执 40 份 · 短信 200 条" in summary and "宣传 30 人" in summary
+    assert any(line.startswith("　宣传品") and "短信 200 条" in line for line in summary.splitlines())  # the village's too
     await bot.send(OFFICE, "/export")                    # the table reads kinds generically: the new ones too
     [(name, data)] = bot.documents(OFFICE)
     book = load_workbook(io.BytesIO(data))

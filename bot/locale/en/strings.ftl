@@ -567,7 +567,6 @@ u-households-summed = {""}
 summary-visits = { $title } door-to-door: { $households } visits ({ $listed } of them with a house number), { $people } people, { $pledges } pledges
 summary-coverage = Coverage { $rate } ({ -households-year } { $reached }/{ $base }{ $target })
 summary-area-visits = ▪ { $name }: { $households } visits · { -households-year } { $reached }, coverage { $coverage }{ $cov_pace } · APP { $installs } rate { $rate }{ $inst_pace }
-summary-more = { $figures }
 summary-footnote-households = Note: { -households-year } = each house number once, plus the visits logged without one.
 stats-progress-households = { -households-year } { $done }/{ $goal }, { $missing } to go ({ $passed ->
     [yes] the { $due } target has passed
@@ -631,3 +630,7 @@ warn-err-unpacked = the file unpacks to over { $most } MB: not a warnings sheet
 ## integration review (revA)
 warn-flow-kept = What you were doing is still open: go on where you were.
 log-day-unread = "{ $text }" is not a day I can read.
+## summary: the later measures written as the lines above them
+summary-more-receipts = receipts { $n }
+summary-more-sms = text messages { $n }
+summary-more-sites = publicity sites { $n }

@@ -558,7 +558,6 @@ u-households-summed = 户次
 summary-visits = { $title }入户 { $households } 户次（其中 { $listed } 户登记了门牌），宣传 { $people } 人，承诺书 { $pledges } 份
 summary-coverage = 入户率 { $rate }（{ -households-year } { $reached }/{ $base } 户{ $target }）
 summary-area-visits = ▪ { $name }：入户 { $households } 户次 · { -households-year } { $reached } 户，入户率 { $coverage }{ $cov_pace } · APP { $installs } 人 安装率 { $rate }{ $inst_pace }
-summary-more = { $figures }
 summary-footnote-households = 注：{ -households-year }＝登记了门牌的同一户只算一次，加上没登记门牌的户次。
 stats-progress-households = { -households-year } { $done }/{ $goal } 户，还差 { $missing }（{ $passed ->
     [yes] { $due }的目标已过
@@ -622,3 +621,7 @@ warn-err-unpacked = 文件解压后超过 { $most } MB，不像预警表格
 ## integration review (revA)
 warn-flow-kept = 刚才没做完的还在，接着做就行。
 log-day-unread = 没看懂“{ $text }”是哪天。
+## summary: the later measures written as the lines above them
+summary-more-receipts = 回执 { $n } 份
+summary-more-sms = 短信 { $n } 条
+summary-more-sites = 宣传阵地 { $n } 处
