@@ -32,6 +32,7 @@ def routes() -> Routes:
         "log": (log.on_action, "worker"), "quick": (quick.on_action, "worker"),
         "mine": (mine.on_action, "worker"), "report": (report.on_action, "worker"),
         "missing": (summary.on_action, "contact"), "users": (admin.on_action, "office"),
+        "lang": (start.on_lang, "worker"),
         "warn": (warnings.on_action, "worker"), "proof": (summary.on_proof, "office"),
     }
     flows = {"log": log.on_input, "report": report.on_input, "mine": mine.on_input, "quick": quick.on_input,

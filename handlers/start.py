@@ -25,7 +25,9 @@ from bot.quickparse import parse_quick_report
 from storage import InviteError
 from storage.models import Invite, User
 
-from .core import Turn
+from .core import Button, Turn, action
+
+LANG_NAMES = {"zh": "中文", "en": "English"}  # each in its own language, whichever is on
 
 log = logging.getLogger(__name__)
 CODE = re.compile(r"[A-HJ-KM-NP-Z2-9]{8}")  # storage.users._ALPHABET, eight letters
@@ -197,11 +199,23 @@ async def help_(turn: Turn) -> None:
 
 
 async def lang(turn: Turn) -> None:
-    """Switch this person's language: /lang zh or /lang en."""
+    """Switch this person's language: /lang zh or /lang en; /lang alone offers both."""
     choice = turn.args[0].lower() if turn.args else ""
     if choice not in LANGS:
-        turn.say(turn.t("lang-usage"))
+        turn.say(turn.t("lang-usage"), [[Button(LANG_NAMES[code], action("lang", "set", code)) for code in LANGS]])
         return
+    await _set_lang(turn, choice)
+
+
+async def on_lang(turn: Turn, verb: str, args: list[str]) -> None:
+    """lang:set:<code> — the 中文 / English buttons of /lang."""
+    if verb != "set" or len(args) != 1 or args[0] not in LANGS:
+        turn.alert("button-expired")
+        return
+    await _set_lang(turn, args[0])
+
+
+async def _set_lang(turn: Turn, choice: str) -> None:
     await turn.storage.users.set_lang(turn.user.id, choice, turn.now)
     turn.user = turn.user.model_copy(update={"lang": choice})
     turn.say(turn.t("lang-set"), commands=menu(turn, turn.user))

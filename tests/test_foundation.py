@@ -276,6 +276,11 @@ async def test_lang_switch(bot):
     await bot.send(WORKER, "/lang xx")
     assert "/lang zh" in bot.last_text(WORKER)
     assert (await bot.user(WORKER)).lang == "en"
+    await bot.send(WORKER, "/lang")                       # alone: both offered, one tap (or word) away
+    await bot.tap(WORKER, "中文")
+    assert (await bot.user(WORKER)).lang == "zh" and "已切换为中文" in bot.last_text(WORKER)
+    await bot.act(WORKER, "lang:set:xx")                  # forged: nothing changes
+    assert (await bot.user(WORKER)).lang == "zh" and "按钮已失效" in bot.last_text(WORKER)
 
 
 async def test_redelivered_event_changes_nothing(bot):
