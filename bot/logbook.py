@@ -103,10 +103,11 @@ def parse_day(text: str | None, today: date) -> date | None:
         return None
 
 
-# A day said inside a one-line report ('昨天入户15户', '11月28日…', '28号…'); a number before 号
-# that follows 组/路/栋… or comes before 楼/院 is a house number, not a day.
+# A day said inside a one-line report ('昨天入户15户', '11月28日…', '28号…'). '28号' counts only
+# at the start or after a space or punctuation (not 、, which lists doors): after a word (3组16号,
+# 李家湾5号), in a list (20号、22号) or before 楼/院 it is a house number, not a day.
 _DAY_IN_TEXT = re.compile(r"今天|今日|昨天|昨日|前天|(?:\d{4}[-/.年])?\d{1,2}月\d{1,2}[日号]"
-                          r"|(?<![\d组路街巷弄栋幢楼队村号第-])\d{1,2}[日号](?![楼院室栋])")
+                          r"|(?:^|(?<=[\s，,。；;：:（(]))\d{1,2}[日号](?![楼院室栋])")
 
 
 def day_in(text: str, today: date) -> tuple[date | None, str | None]:

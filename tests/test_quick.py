@@ -65,6 +65,9 @@ async def test_one_line_report_card_then_save_once(bot):
     ("22号入户15户", date(2026, 11, 22), None),
     ("入户15户 3组16号 4组2号", date(2026, 11, 24), None),     # house numbers: not a day
     ("入户15户 幸福路12号", date(2026, 11, 24), None),
+    ("入户15户，李家湾20号、22号", date(2026, 11, 24), None),   # a list of doors, not a day
+    ("入户15户 李家湾5号", date(2026, 11, 24), None),
+    ("入户15户，22号", date(2026, 11, 22), None),
     ("28号入户15户", date(2026, 11, 24), "28号"),              # October's 28th: out of the week, shown
 ])
 async def test_the_day_a_report_names_is_its_day(bot, typed, day, unread):
