@@ -66,6 +66,9 @@ class Document:
     data: bytes | None = None
 
 
+ATTACHED = {"photo": Photo, "document": Document}  # what an event may carry, its bytes kept with it
+
+
 @dataclass(frozen=True)
 class Event:
     """One thing a person did in a chat: wrote, sent a photo or place, tapped a button."""
@@ -108,25 +111,20 @@ class Event:
         """The event as the inbox keeps it until handled: a restart handles it from this,
         so a photo's bytes go with it (base64): what a person sent is never lost."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
-        if self.photo is not None:
-            raw = self.photo.data
-            data["photo"] = {"ref": self.photo.ref, "unique": self.photo.unique,
-                             "data": _b64(raw) if raw is not None else None}
-        if self.document is not None:
-            raw = self.document.data
-            data["document"] = {"name": self.document.name, "data": _b64(raw) if raw is not None else None}
+        for name in ATTACHED:
+            item = getattr(self, name)
+            if item is not None:
+                data[name] = {f.name: getattr(item, f.name) for f in fields(item)} | {
+                    "data": _b64(item.data) if item.data is not None else None}
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> "Event":
         data = json.loads(text)
-        if data.get("photo"):
-            photo = data["photo"]
-            raw = photo.get("data")
-            data["photo"] = Photo(photo["ref"], photo["unique"], base64.b64decode(raw) if raw is not None else None)
-        if data.get("document"):
-            doc = data["document"]
-            data["document"] = Document(doc["name"], base64.b64decode(doc["data"]) if doc.get("data") is not None else None)
+        for name, kind in ATTACHED.items():
+            if data.get(name):
+                raw = data[name].get("data")
+                data[name] = kind(**data[name] | {"data": base64.b64decode(raw) if raw is not None else None})
         if data.get("location"):
             data["location"] = tuple(data["location"])
         known = {f.name for f in fields(cls)}
