@@ -318,8 +318,7 @@ class Core:
         storage, now = self.svc.storage, self.svc.clock.now()
         turn = Turn(self, event, None, None, now)
         try:
-            command = self._command(event)
-            if (command is not None and command.heavy) or self._heavy_tap(event):
+            if self._heavy(event):
                 if not await storage.inbox.claim(event.channel, event.event_id, now):
                     return []
                 turn = await self._turn(event, now, send)
@@ -352,12 +351,15 @@ class Core:
             log.warning("%s event %s failed and could not be marked handled (%s); it is left for the next start",
                         event.channel, event.event_id, err)
 
-    def _heavy_tap(self, event: Event) -> bool:
-        """A tap whose work is long and read-only (佐证材料), or a file to read (the office's
-        warnings: parsing 20,000 rows takes seconds; its handler writes in a transaction of
-        its own): run outside the event's transaction too, so nobody else waits for it."""
-        if event.document is not None and self.routes.document is not None:
-            return True
+    def _heavy(self, event: Event) -> bool:
+        """Long work, run outside the event's transaction so nobody else waits for it: a heavy
+        command (/export, or 导出), a tap of a heavy feature (佐证材料), or a file to read (the
+        office's warnings: 20,000 rows take seconds; its handler writes in a transaction of its own)."""
+        command = self._command(event)
+        if command is not None:
+            return command.heavy
+        if event.document is not None:
+            return self.routes.document is not None
         return event.action is not None and event.action.split(":", 1)[0] in self.routes.heavy
 
     def _command(self, event: Event) -> Command | None:
@@ -516,9 +518,9 @@ class Core:
             conv.touched_at = turn.now
         shown = [r for r in turn.replies if not r.alert and (r.text or r.buttons)]
         with_buttons = [r for r in shown if r.buttons]
-        if with_buttons and self._flow_live(turn) and turn.by not in (None, conv.flow):
-            pass  # another feature's buttons meanwhile (a warning's 改一下): the flow's stay typeable
-        elif with_buttons:
+        # Another feature's buttons shown during a flow (a warning's 改一下) leave the flow's typeable.
+        elsewhere = self._flow_live(turn) and turn.by not in (None, conv.flow)
+        if with_buttons and not elsewhere:
             _keep_menu(conv, with_buttons[-1], turn)
         elif shown and self._flow_live(turn) and turn.by == conv.flow:
             conv.menu, conv.menu_at, conv.menu_by = [], None, None
