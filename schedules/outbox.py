@@ -57,12 +57,15 @@ async def deliver(services, senders: dict, message: Outgoing) -> str:
         log.info("%s: %s is %s", message.topic, message.recipient, target)
         return target
     channel, chat = target
-    person = await services.storage.users.get(int(message.recipient[1:])) if message.recipient.startswith("u") else None
+    user_id = int(message.recipient[1:]) if message.recipient.startswith("u") else None
+    # Only choices need the person's language (the channel words them: "可回复：…"); the
+    # texts were written in it when queued. A message without buttons costs no lookup.
+    person = await services.storage.users.get(user_id) if user_id is not None and buttons else None
     outcome = await senders[channel].send(chat, message.texts, buttons, person.lang if person else "zh")
     if outcome == "blocked":
         await services.storage.users.mark_blocked(channel, chat, services.clock.now())
-    elif outcome == "sent" and message.buttons and message.recipient.startswith("u"):
-        await offer(services, int(message.recipient[1:]), message.buttons)
+    elif outcome == "sent" and message.buttons and user_id is not None:
+        await offer(services, user_id, message.buttons)
     return outcome
 
 
