@@ -215,6 +215,12 @@ async def assignees(storage, org: Org, office_id: int) -> list[User]:
 
 # --- figures -------------------------------------------------------------------------------
 
+async def still_assigned(storage, w, user: User) -> bool:
+    """Sent to this person, whose place is still over its area: one who has since joined
+    another grid (a new invite) no longer sees its name and phone, answers it or is reminded."""
+    return user.id in w.assignees and w.org_id is not None and await storage.orgs.is_within(w.org_id, user.org_id)
+
+
 async def figures(storage, org_id: int | None, start: date, end: date) -> dict:
     """The warning figures of an org's subtree (None: every org) for warnings received from
     start to end: received, reached (first contact within the window), dissuaded, unreachable,

@@ -162,13 +162,6 @@ async def on_input(turn: Turn) -> None:
     turn.say(turn.t("warn-note-saved", who=domain.masked(w)))
 
 
-async def _still_theirs(turn: Turn, w: Warning_) -> bool:
-    """Sent to this person, whose place is still over its area: one who has since joined
-    another grid (a new invite) no longer sees its name and phone or answers it."""
-    return turn.user.id in w.assignees and w.org_id is not None and \
-        await turn.storage.orgs.is_within(w.org_id, turn.user.org_id)
-
-
 def _amount(text: str) -> int | None:
     """'5000', '5000元', '1.2万' → yuan; None for anything else."""
     text = unicodedata.normalize("NFKC", text).replace(",", "")
@@ -200,7 +193,7 @@ async def _may_act(turn: Turn, w: Warning_) -> bool:
     """Its assignees while still over its area; the office above it; the contact of its
     village. Checked on every tap."""
     user, orgs = turn.user, turn.storage.orgs
-    if await _still_theirs(turn, w):
+    if await domain.still_assigned(turn.storage, w, turn.user):
         return True
     if user.role == "office":
         return await orgs.is_within(w.office_id, user.org_id)
@@ -294,7 +287,7 @@ async def _undo(turn: Turn, w: Warning_) -> None:
     log.info("warning %s: outcome taken back by user %s", w.id, turn.user.id)
     w = await turn.storage.warnings.get(w.id)
     area = await turn.storage.orgs.get(w.org_id) if w.org_id else None
-    full = await _still_theirs(turn, w) or turn.user.role == "office"   # the card only to whom it may show
+    full = await domain.still_assigned(turn.storage, w, turn.user) or turn.user.role == "office"   # the card only to whom it may show
     shown = card_text(turn.lang, w, area.name if area else "—", turn.svc.settings.warning_window_hours) \
         if full else domain.masked(w)
     turn.say(turn.t("warn-undone") + "\n" + shown,
@@ -383,7 +376,7 @@ async def _own(turn: Turn) -> None:
     """The warnings sent to this person: each open one as its card, closed ones with 回访."""
     storage, user = turn.storage, turn.user
     ws = [w for w in await storage.warnings.of_assignee(user.id, turn.now - timedelta(days=OWN_DAYS))
-          if await _still_theirs(turn, w)]
+          if await domain.still_assigned(turn.storage, w, turn.user)]
     if not ws:
         turn.say(turn.t("warn-none-mine"))
         return

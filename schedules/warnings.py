@@ -111,9 +111,9 @@ async def _once_someone_is_there(services) -> None:
 async def _assigned(services, w: Warning_) -> list:
     """Its assignees still active and still over its area (one who joined another grid since
     gets no more of its name and phone)."""
-    orgs = services.storage.orgs
-    return [p for p in [await services.storage.users.get(i) for i in w.assignees]
-            if p and p.active and w.org_id is not None and await orgs.is_within(w.org_id, p.org_id)]
+    storage = services.storage
+    return [p for p in [await storage.users.get(i) for i in w.assignees]
+            if p and p.active and await domain.still_assigned(storage, w, p)]
 
 
 async def _area_name(services, w: Warning_) -> str:
