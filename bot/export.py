@@ -34,8 +34,8 @@ from storage.reports import LedgerRow, ReportRepo
 
 from .i18n import keys, t
 from .kinds import KINDS, MEASURES
-from .summary import Row, Summary, deadline_lines, pct, period_name, quota_units, row_name, status_label
-from .warnings import figures_line as warnings_line
+from .summary import (Row, Summary, deadline_lines, pct, period_name, quota_units, row_name, status_label,
+                      warning_lines)
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 PERCENT = "0.0%"
@@ -310,10 +310,8 @@ def title_lines(summary: Summary, lang: str) -> list[str]:
 def tail_rows(summary: Summary, lang: str) -> list[str]:
     """Lines under the table (merged across it). THE place for more: figures that are no
     column of the table (the early-warning counts, say) append their lines here."""
-    lines = deadline_lines(summary, lang) + [t(lang, "xlsx-note")]  # the status column is one deadline's
-    if any(summary.warnings.get(k) for k in ("received", "dissuasions", "follow_ups")):  # counts only
-        lines.append(warnings_line(lang, summary.warnings))
-    return lines
+    # the status column is one deadline's: each deadline's standing goes under the table
+    return deadline_lines(summary, lang) + [t(lang, "xlsx-note")] + warning_lines(summary, lang)
 
 
 def _progress_sheet(wb, styles: _Styles, summary: Summary, lang: str, tz) -> None:

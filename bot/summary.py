@@ -510,6 +510,13 @@ def _tally(lang: str, counts: dict[str, int]) -> str:
     return " · ".join(parts)
 
 
+def warning_lines(summary: Summary, lang: str) -> list[str]:
+    """The early-warning counts in one line, when there are any (counts only, never names)."""
+    if not any(summary.warnings.get(k) for k in ("received", "dissuasions", "follow_ups")):
+        return []
+    return [warnings_line(lang, summary.warnings)]
+
+
 def deadline_lines(summary: Summary, lang: str) -> list[str]:
     """Each deadline of the period by its title, with how many areas stand how (none: [])."""
     if not summary.deadlines:
@@ -530,10 +537,7 @@ def render_blocks(summary: Summary, lang: str) -> list[list[str]]:
     blocks = [head]
     if s.deadlines:
         blocks.append(deadline_lines(s, lang))
-    totals = _totals_block(lang, s, s.totals, t(lang, "summary-totals"))
-    if any(s.warnings.get(k) for k in ("received", "dissuasions", "follow_ups")):  # counts only, never names
-        totals.append(warnings_line(lang, s.warnings))
-    blocks.append(totals)
+    blocks.append(_totals_block(lang, s, s.totals, t(lang, "summary-totals")) + warning_lines(s, lang))
     if len(s.townships) > 1:
         for sub in s.townships:
             blocks.append(_totals_block(lang, s, sub, t(lang, "summary-township-title", name=sub.name)))
