@@ -171,19 +171,19 @@ async def agenda(services, user: User, now: datetime) -> list[tuple[Occurrence, 
             if occ.due_at > now or state not in (None, "on_time")]
 
 
-async def open_for(services, user: User, now: datetime) -> list[Occurrence]:
-    """List the periods this person may submit now: not yet due (a resubmission replaces),
-    or past due and still owed or changed since submitted (late). On time first, soonest
-    first; then overdue, latest first."""
-    out = [occ for occ, state in await standing(services, user, now)
+async def open_for(services, user: User, now: datetime) -> list[tuple[Occurrence, str]]:
+    """List the periods this person may submit now, with their status (see `standing`): not
+    yet due (a resubmission replaces), or past due and still owed or changed since submitted
+    (late). On time first, soonest first; then overdue, latest first."""
+    out = [(occ, state) for occ, state in await standing(services, user, now)
            if state is not None and (occ.due_at > now or state in NEEDS_ACTION)]
-    out.sort(key=lambda o: (o.due_at <= now, abs((o.due_at - now).total_seconds())))
+    out.sort(key=lambda pair: (pair[0].due_at <= now, abs((pair[0].due_at - now).total_seconds())))
     return out[:MAX_OPEN]
 
 
 async def open_period(services, user: User, now: datetime, period_key: str | None) -> Occurrence | None:
     """Find the period if it is open for this person now (forged or outdated keys find nothing)."""
-    return next((o for o in await open_for(services, user, now) if o.period_key == period_key), None)
+    return next((o for o, _ in await open_for(services, user, now) if o.period_key == period_key), None)
 
 
 async def scope(storage: Storage, occ: Occurrence, user: User) -> tuple[list[int], int | None, int]:

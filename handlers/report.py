@@ -66,10 +66,10 @@ async def start_report(turn: Turn) -> None:
         turn.say(turn.t("report-none-worker" if turn.user.role == "worker" else "report-none"))
         return
     if len(occs) == 1:
-        return await show_card(turn, occs[0], fresh=True)
+        return await show_card(turn, occs[0][0], fresh=True)
     rows, lines = [], [turn.t("report-pick")]
-    for o in occs:
-        changes = await _changes(turn, o)
+    for o, state in occs:
+        changes = await _changes(turn, o) if state == "changed" else ""  # what moved: only asked of those
         if changes:
             lines.append(turn.t("report-pick-changed", title=o.title, changes=changes))
         rows.append([turn.button("report-pick-redo-btn" if changes else "report-pick-btn",
